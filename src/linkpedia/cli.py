@@ -1,0 +1,174 @@
+"""The ``linkpedia`` command: a thin wrapper over the library.
+
+Each command parses options, calls the library and prints; a
+``LinkpediaError`` becomes ``Error: <message>`` on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import InputError, LinkpediaError
+
+__all__ = ["main", "cli"]
+
+EPILOG_BUILD = """\b
+Example:
+    linkpedia build enwiki-latest-pages-articles.xml.bz2 --out enwiki-kb
+    linkpedia build summaries.jsonl --field text=extract --out kb
+"""
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except LinkpediaError as exc:
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="linkpedia")
+def cli() -> None:
+    """Turn plain text into a hyperlinked encyclopedia page.
+
+    \b
+    Example:
+        linkpedia build sample-wiki.xml --out sample-kb
+        echo "Kaunas is a city in Lithuania." | linkpedia link - --kb sample-kb
+    """
+
+
+def _parse_fields(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for v in values:
+        ours, sep, theirs = v.partition("=")
+        if not sep or not ours or not theirs:
+            raise InputError(f"--field {v!r}: write OURS=THEIRS, e.g. --field text=extract")
+        out[ours.strip()] = theirs.strip()
+    return out
+
+
+@cli.command(epilog=EPILOG_BUILD)
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "-o", required=True, type=click.Path(path_type=Path), help="KB directory to write.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes; 0 = all cores.")
+@click.option("--format", "fmt", type=click.Choice(["mediawiki", "wikiextractor", "wikiextractor-json", "jsonl"]),
+              help="Source format (detected from the content when omitted).")
+@click.option("--field", "fields", multiple=True, metavar="OURS=THEIRS",
+              help="JSONL field mapping, e.g. --field text=extract.")
+@click.option("--max-page-bytes", type=click.IntRange(min=1000), default=10_000_000, show_default=True,
+              help="Skip (and count) pages larger than this.")
+def build(sources, out, jobs, fmt, fields, max_page_bytes) -> None:
+    """Build a knowledge base from MediaWiki dumps, WikiExtractor output or JSONL articles."""
+    from .kb.build import BuildOptions, build_kb
+    from .progress import RichProgress
+
+    options = BuildOptions(jobs=jobs, fields=_parse_fields(fields), format=fmt,
+                           max_page_bytes=max_page_bytes)
+    report = build_kb(sources, out, options=options, progress=RichProgress())
+    mb = report.bytes_in / 1e6
+    click.echo(
+        f"Built {out}: {report.entries:,} entries, {report.redirects:,} redirects, "
+        f"{report.disambiguation:,} disambiguation pages, {report.surfaces:,} surfaces "
+        f"from {report.pages:,} pages ({mb:,.1f} MB) in {report.seconds:,.1f} s"
+    )
+    if report.skipped:
+        click.echo("Skipped: " + ", ".join(f"{k}: {v:,}" for k, v in sorted(report.skipped.items())))
+
+
+@cli.command(epilog="\b\nExample:\n    linkpedia info sample-kb\n    linkpedia info sample-kb --json")
+@click.argument("kb_dir", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the metadata as JSON.")
+def info(kb_dir, as_json) -> None:
+    """Print a KB's metadata and counts."""
+    from .kb import open_kb
+
+    with open_kb(kb_dir) as kb:
+        data = kb.info()
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    from .info import print_info
+
+    print_info(data)
+
+
+@cli.command(epilog="""\b
+Example:
+    linkpedia link article.txt --kb sample-kb --format seed --policy first
+    echo "Vilnius is the capital." | linkpedia link - --kb sample-kb --format json
+""")
+@click.argument("file", default="-", type=click.Path(allow_dash=True, path_type=Path))
+@click.option("--kb", "kb_dir", required=True, type=click.Path(path_type=Path), help="KB directory.")
+@click.option("--format", "fmt", type=click.Choice(["seed", "html", "json", "nif"]), default="seed",
+              show_default=True)
+@click.option("--policy", type=click.Choice(["all", "first"]), default="first", show_default=True,
+              help="Link every mention, or the first of each entry in each paragraph.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Minimum confidence to link (default: the KB's calibrated 0.5).")
+@click.option("--title", default=None, help="Document title (default: the file name).")
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="Write here instead of standard output.")
+def link(file, kb_dir, fmt, policy, threshold, title, output) -> None:
+    """Link a text file (or standard input) and print the page."""
+    from .kb import open_kb
+    from .render import render
+
+    text = _read_text(file)
+    if title is None:
+        title = None if str(file) == "-" else file.stem.replace("_", " ")
+    with open_kb(kb_dir) as kb:
+        doc = kb.link(text, policy=policy, threshold=threshold, title=title)
+    out = render(doc, fmt)
+    if output is None:
+        click.echo(out, nl=not out.endswith("\n"))
+    else:
+        _write_atomic(output, out)
+
+
+def _read_text(file: Path) -> str:
+    if str(file) == "-":
+        data = sys.stdin.buffer.read()
+        name = "<stdin>"
+    else:
+        if not file.is_file():
+            raise InputError(f"{file}: no such file")
+        data = file.read_bytes()
+        name = str(file)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name} (byte {exc.start}): not valid UTF-8 — convert the file to UTF-8") from None
+    return text.replace("\r\n", "\n").lstrip("\ufeff")
+
+
+def _write_atomic(path: Path, content: str) -> None:
+    import os
+
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(content, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def main() -> None:
+    cli(prog_name="linkpedia")
+
+
+if __name__ == "__main__":
+    main()

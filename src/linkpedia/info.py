@@ -1,0 +1,38 @@
+"""``linkpedia info`` output: metadata and counts as rich tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["print_info"]
+
+
+def print_info(data: dict[str, Any], console: Console | None = None) -> None:
+    console = console or Console()
+    t = Table(title=f"KB {data['path']}", show_header=False)
+    t.add_column("key", style="bold")
+    t.add_column("value")
+    t.add_row("schema version", str(data.get("schema_version")))
+    t.add_row("created", str(data.get("created")))
+    t.add_row("linkpedia", str(data.get("linkpedia_version")))
+    t.add_row("model", str(data.get("model")))
+    t.add_row("open time", f"{data.get('open_seconds', 0) * 1000:.1f} ms")
+    for src in data.get("sources", []):
+        t.add_row("source", f"{src['path']} ({src['format']}, dump date {src.get('dump_date')}, "
+                            f"{'with' if src.get('has_links') else 'without'} links)")
+    for k, v in data.get("counts", {}).items():
+        t.add_row(k.replace("_", " "), f"{v:,}")
+    for k in ("unresolved_links", "redirect_loops", "dangling_redirects"):
+        if k in data:
+            t.add_row(k.replace("_", " "), f"{data[k]:,}")
+    for k, v in sorted(data.get("skipped", {}).items()):
+        t.add_row("skipped", f"{k}: {v:,}")
+    for m in data.get("missing_statistics", []):
+        t.add_row("missing statistic", m)
+    for u in data.get("updates", []):
+        t.add_row("update", str(u))
+    t.add_row("options", str(data.get("options")))
+    console.print(t)

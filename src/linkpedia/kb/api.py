@@ -1,0 +1,212 @@
+"""``KnowledgeBase``: an opened, read-only KB — the object ``open_kb`` returns.
+
+Safe to share between threads: the index is immutable mmap'd memory and each
+thread gets its own SQLite connection. Opening the same KB in many processes
+shares the index pages through the OS page cache.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..errors import EntryNotFoundError, InputError
+from ..link.candidates import candidates_of
+from ..link.linker import POLICIES, Linker, LinkerConfig, Scored
+from ..link.spot import choose_surfaces, spot
+from ..link.model import DEFAULT_MODEL, Model
+from ..text import fold
+from ..types import Candidate, Document, Entry, Link
+from ..wikitext import normalize_title
+from .index import load_index
+from .store import check_kb_dir, connect_ro, read_meta
+
+__all__ = ["KnowledgeBase", "open_kb"]
+
+
+def open_kb(path: str | Path, *, config: LinkerConfig | None = None) -> "KnowledgeBase":
+    """Open the KB directory at ``path`` read-only."""
+    return KnowledgeBase(Path(path), config=config)
+
+
+class KnowledgeBase:
+    def __init__(self, path: Path, *, config: LinkerConfig | None = None):
+        t0 = time.perf_counter()
+        self.path = path
+        self._db = check_kb_dir(path)
+        self._local = threading.local()
+        self.index = load_index(path)
+        self.model = Model.load(path) or DEFAULT_MODEL
+        self.config = config or LinkerConfig()
+        self.linker = Linker(self.index, self.model, self.config)
+        self.meta: dict[str, Any] = read_meta(self._con())
+        self.open_seconds = time.perf_counter() - t0
+
+    # -- plumbing -----------------------------------------------------------
+    def _con(self):
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = self._local.con = connect_ro(self._db)
+        return con
+
+    def close(self) -> None:
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            con.close()
+            self._local.con = None
+
+    def __enter__(self) -> "KnowledgeBase":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeBase {str(self.path)!r} entries={self.index.n_entries}>"
+
+    # -- lookups ------------------------------------------------------------
+    def title_of(self, entry_index: int) -> str:
+        return self.index.titles.restore_key(entry_index)
+
+    def resolve(self, title: str) -> str | None:
+        """The entry a title names, after redirects; None when the KB lacks it."""
+        t = normalize_title(title)
+        if not t:
+            return None
+        if t in self.index.titles:
+            return t
+        row = self._con().execute(
+            "SELECT e.title FROM redirects r JOIN entries e ON e.id = r.entry_id WHERE r.title = ?",
+            (t,),
+        ).fetchone()
+        return row[0] if row else None
+
+    def _require(self, title: str) -> str:
+        resolved = self.resolve(title)
+        if resolved is None:
+            raise EntryNotFoundError(f"no entry titled {title!r} in {self.path}")
+        return resolved
+
+    def preview(self, title: str) -> str:
+        """The entry's preview (redirects followed); EntryNotFoundError when absent."""
+        t = self._require(title)
+        return self._con().execute("SELECT preview FROM entries WHERE title = ?", (t,)).fetchone()[0]
+
+    def previews(self, titles: Sequence[str]) -> dict[str, str]:
+        wanted = sorted(set(titles))
+        out: dict[str, str] = {}
+        con = self._con()
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            q = f"SELECT title, preview FROM entries WHERE title IN ({','.join('?' * len(part))})"
+            out.update(con.execute(q, part))
+        return out
+
+    def entry(self, title: str) -> Entry:
+        t = self._require(title)
+        con = self._con()
+        eid, is_dab, preview, popularity = con.execute(
+            "SELECT id, is_disambiguation, preview, popularity FROM entries WHERE title = ?", (t,)
+        ).fetchone()
+        surfaces = tuple(
+            (s, n) for s, n in con.execute(
+                "SELECT s.surface, se.anchors + se.names FROM surface_entries se "
+                "JOIN surfaces s ON s.id = se.surface_id WHERE se.entry_id = ? "
+                "ORDER BY se.anchors + se.names DESC, s.surface LIMIT 50", (eid,)
+            )
+        )
+        return Entry(title=t, preview=preview, popularity=popularity,
+                     is_disambiguation=bool(is_dab), surfaces=surfaces)
+
+    def inlinks(self, title: str, limit: int = 100) -> list[str]:
+        """Titles of entries linking to ``title``, most linked-to first."""
+        t = self._require(title)
+        return [r[0] for r in self._con().execute(
+            "SELECT e.title FROM edges g JOIN entries e ON e.id = g.src "
+            "WHERE g.dst = (SELECT id FROM entries WHERE title = ?) "
+            "ORDER BY e.popularity DESC, e.title LIMIT ?", (t, limit))]
+
+    def search(self, prefix: str, limit: int = 10) -> list[str]:
+        """Entry titles starting with ``prefix`` (case of the first letter ignored), most popular first."""
+        prefix = prefix.strip()
+        if not prefix:
+            return []
+        keys = set(self.index.titles.keys(prefix))
+        keys.update(self.index.titles.keys(prefix[:1].upper() + prefix[1:]))
+        ranked = sorted(keys, key=lambda t: (-int(self.index.popularity[self.index.titles[t]]), t))
+        return ranked[:limit]
+
+    def candidates(self, surface: str, k: int = 20) -> list[Candidate]:
+        """Entries ``surface`` may refer to, ranked by prior p(entry | surface)."""
+        fid = self.index.folded.get(fold(surface.strip()))
+        if fid is None:
+            return []
+        sids, _, _ = choose_surfaces(self.index, fid, surface.strip())
+        return [Candidate(self.title_of(e), prior, n) for e, prior, n in candidates_of(self.index, sids, k)]
+
+    # -- linking ------------------------------------------------------------
+    def link(
+        self,
+        text: str,
+        *,
+        policy: str | None = None,
+        threshold: float | None = None,
+        mentions: Sequence[tuple[int, int]] | None = None,
+        title: str | None = None,
+    ) -> Document:
+        """Link ``text``; ``mentions`` given = link exactly those spans (D2KB).
+
+        ``title`` names the document; its own entry is never linked (an
+        article does not link to itself).
+        """
+        policy = policy or self.config.policy
+        if policy not in POLICIES:
+            raise InputError(f"unknown policy {policy!r} — use one of: {', '.join(POLICIES)}")
+        threshold = self.config.threshold if threshold is None else threshold
+        if not 0.0 <= threshold <= 1.0:
+            raise InputError(f"threshold {threshold} is outside [0, 1]")
+        if mentions is not None:
+            for s, e in mentions:
+                if not 0 <= s < e <= len(text):
+                    raise InputError(f"mention ({s}, {e}) is outside the text (length {len(text)})")
+        linker = self.linker
+        spots = linker.spots(text, list(mentions) if mentions is not None else None)
+        scored = linker.score(text, spots)
+        own = self.index.titles.get(self.resolve(title) or "") if title else None
+        blocked: list[tuple[int, int]] = []
+        if own is not None:
+            # The document's own name is not linked, nor are the words inside it.
+            blocked = [(sp.start, sp.end) for sp in spot(text, self.index)
+                       if [c[0] for c in candidates_of(self.index, sp.surface_ids, 1)] == [own]]
+            scored = [_without(s, own) for s in scored
+                      if not any(b <= s.start and s.end <= e for b, e in blocked)]
+        if mentions is None:
+            scored = linker.resolve_overlaps(scored, threshold)
+        else:
+            scored = [s for s in scored if s.entries and s.best >= threshold]
+        scored = linker.apply_policy(text, scored, policy)
+        links = tuple(self._to_link(text, s) for s in scored)
+        return Document(text=text, links=links, title=title,
+                        previews=self.previews([lk.title for lk in links]))
+
+    def _to_link(self, text: str, s: Scored) -> Link:
+        cands = tuple(
+            Candidate(self.title_of(e), prior, n, score)
+            for e, prior, n, score in zip(s.entries, s.priors, s.counts, s.scores)
+        )
+        return Link(s.start, s.end, text[s.start:s.end], cands[0].title, cands[0].score, cands)
+
+    def info(self) -> dict[str, Any]:
+        return {"path": str(self.path), **self.meta, "open_seconds": round(self.open_seconds, 4),
+                "model": self.model.name}
+
+
+def _without(s: Scored, entry: int) -> Scored:
+    if entry not in s.entries:
+        return s
+    keep = [i for i, e in enumerate(s.entries) if e != entry]
+    return Scored(s.start, s.end, *(tuple(col[i] for i in keep) for col in
+                                    (s.entries, s.priors, s.counts, s.scores)))

@@ -1,0 +1,318 @@
+"""``build_kb``: stream sources into a new KB directory, atomically.
+
+Pass 1 reads pages (one process) and extracts them (``jobs`` processes),
+writing per-page rows; the later passes derive the aggregates from those rows
+(``aggregate``), count surface occurrences (``occurrences``), build context
+profiles (``profiles``) and compile the read-optimized index (``index``).
+Everything is written in ``.<name>.tmp-<pid>`` beside the target and renamed
+on success, so a failed or killed build never leaves a KB that looks valid.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import shutil
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
+
+from ..errors import EmptySourceError, InputError
+from ..sources import expand_paths, open_source
+from ..sources.base import Page, Source
+from ..wikitext.site import SiteInfo
+from . import aggregate, index, occurrences, profiles
+from .extract import PageRecord, extract_page
+from .schema import SCHEMA_VERSION
+from .store import DB_NAME, create_db, pack_links, write_meta
+
+__all__ = ["BuildOptions", "BuildReport", "build_kb", "ProgressHook"]
+
+CHUNK = 64  # pages per task sent to a worker
+CONTEXT_TERMS_KEPT = 64  # distinct context terms kept per target while streaming
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Knobs of a build; stored in the KB's meta so a build can be reproduced."""
+
+    jobs: int = 0  # 0 = all cores
+    fields: Mapping[str, str] = field(default_factory=dict)  # JSONL field mapping
+    format: str | None = None  # force a source format
+    max_page_bytes: int = 10_000_000
+    profile_terms: int = 32
+    min_anchor_count: int = 1  # drop (surface, entry) pairs seen fewer times (noise)
+    train: bool = True  # fit the scorer on the KB's own links
+
+    def to_meta(self) -> dict:
+        return {
+            "jobs": self.jobs,
+            "fields": dict(self.fields),
+            "format": self.format,
+            "max_page_bytes": self.max_page_bytes,
+            "profile_terms": self.profile_terms,
+            "min_anchor_count": self.min_anchor_count,
+            "train": self.train,
+        }
+
+
+@dataclass
+class BuildReport:
+    out: Path
+    pages: int
+    entries: int
+    redirects: int
+    disambiguation: int
+    surfaces: int
+    seconds: float
+    bytes_in: int
+    skipped: dict[str, int]
+
+
+class ProgressHook:
+    """Receives progress; the CLI passes one that draws a rich bar."""
+
+    def start(self, phase: str, total: int | None) -> None: ...
+
+    def advance(self, done: int, pages: int) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+def _extract_chunk(args: tuple[list[Page], SiteInfo]) -> list[PageRecord]:
+    pages, site = args
+    return [extract_page(p, site) for p in pages]
+
+
+def _chunks(pages: Iterator[Page], site: SiteInfo) -> Iterator[tuple[list[Page], SiteInfo]]:
+    batch: list[Page] = []
+    for page in pages:
+        batch.append(page)
+        if len(batch) >= CHUNK:
+            yield batch, site
+            batch = []
+    if batch:
+        yield batch, site
+
+
+def _tmp_dir(out: Path) -> Path:
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    return tmp
+
+
+def _replace_dir(tmp: Path, out: Path) -> None:
+    """Move the finished KB into place; an old KB there is replaced, anything else refused."""
+    if out.exists():
+        if not (out / DB_NAME).is_file():
+            raise InputError(f"{out}: exists and is not a linkpedia KB — choose another --out or remove it")
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        os.rename(out, old)
+        os.rename(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(tmp, out)
+
+
+def build_kb(
+    sources: Sequence[str | Path],
+    out: str | Path,
+    *,
+    options: BuildOptions = BuildOptions(),
+    progress: ProgressHook | None = None,
+) -> BuildReport:
+    """Build a KB directory at ``out`` from ``sources``; see the module docstring."""
+    started = time.perf_counter()
+    out = Path(out)
+    paths = expand_paths(sources)
+    opened = [open_source(p, format=options.format, fields=options.fields or None,
+                          max_page_bytes=options.max_page_bytes) for p in paths]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_dir(out)
+    try:
+        report = _build(opened, tmp, options, progress or ProgressHook(), started)
+        _replace_dir(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    report.out = out
+    return report
+
+
+def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: ProgressHook,
+           started: float) -> BuildReport:
+    con = create_db(tmp / DB_NAME)
+    jobs = options.jobs or os.cpu_count() or 1
+    df: Counter[str] = Counter()
+    contexts: dict[str, Counter[str]] = {}
+    skipped: Counter[str] = Counter()
+    n_docs = 0
+    total_bytes = sum(s.size or 0 for s in sources)
+    progress.start("reading pages", total_bytes or None)
+    done_before = 0
+    pages_seen = 0
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    pool = ctx.Pool(jobs) if jobs > 1 else None
+    try:
+        con.execute("BEGIN")
+        for source in sources:
+            cur = con.execute(
+                "INSERT INTO sources(path, format, dump_date, has_links, added_at) VALUES (?,?,?,?,?)",
+                (str(source.path), source.format, source.dump_date, int(source.has_links), _now()),
+            )
+            source_id = cur.lastrowid
+            chunks = _chunks(source.pages(), source.site)
+            results: Iterable[list[PageRecord]] = (
+                pool.imap(_extract_chunk, chunks) if pool else map(_extract_chunk, chunks)
+            )
+            n_source = 0
+            for records in results:
+                for rec in records:
+                    if _insert_page(con, rec, source_id, skipped):
+                        n_source += 1
+                        if rec.kind == "article":
+                            df.update(rec.page_terms)
+                            n_docs += 1
+                            _merge_contexts(contexts, rec.contexts)
+                pages_seen += len(records)
+                progress.advance(done_before + source.bytes_read(), pages_seen)
+            done_before += source.size or 0
+            skipped.update(source.skipped)
+            con.execute("UPDATE sources SET pages=?, skipped=? WHERE id=?",
+                        (n_source, json.dumps(dict(source.skipped)), source_id))
+        con.execute("COMMIT")
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
+        progress.finish()
+    n_pages = con.execute("SELECT count(*) FROM pages").fetchone()[0]
+    if n_pages == 0:
+        raise EmptySourceError(
+            f"{', '.join(str(s.path) for s in sources)}: no article pages found — is this the right file?"
+        )
+    progress.start("deriving entries, redirects and surfaces", None)
+    stats = aggregate.derive(con, skipped, min_anchor_count=options.min_anchor_count)
+    progress.finish()
+    progress.start("counting surface occurrences", None)
+    occurrences.count(con, tmp / DB_NAME, jobs=jobs)
+    progress.finish()
+    progress.start("building context profiles", None)
+    profiles.build(con, df, n_docs, contexts, keep=options.profile_terms)
+    progress.finish()
+    progress.start("compiling the index", None)
+    counts = _counts(con)
+    write_meta(con, {
+        "schema_version": SCHEMA_VERSION,
+        "created": _now(),
+        "linkpedia_version": _version(),
+        "sources": [
+            {"path": str(s.path), "format": s.format, "dump_date": s.dump_date,
+             "has_links": s.has_links, "site": s.site.dbname or s.site.lang}
+            for s in sources
+        ],
+        "options": options.to_meta(),
+        "counts": counts,
+        "skipped": dict(skipped),
+        "missing_statistics": _missing_statistics(sources),
+        **stats,
+    })
+    con.execute("ANALYZE")
+    index.compile_index(tmp)
+    progress.finish()
+    if options.train:
+        progress.start("training the scorer on the KB's own links", None)
+        from ..link.train import train_model
+
+        training = train_model(tmp, index.load_index(tmp))
+        write_meta(con, {"training": training.to_meta()})
+        progress.finish()
+    con.close()
+    return BuildReport(
+        out=tmp, pages=n_pages, entries=counts["entries"], redirects=counts["redirects"],
+        disambiguation=counts["disambiguation_pages"], surfaces=counts["surfaces"],
+        seconds=time.perf_counter() - started, bytes_in=total_bytes, skipped=dict(skipped),
+    )
+
+
+def _insert_page(con, rec: PageRecord, source_id: int, skipped: Counter[str]) -> bool:
+    if not rec.title:
+        skipped["page without a usable title"] += 1
+        return False
+    exists = con.execute("SELECT 1 FROM pages WHERE title=?", (rec.title,)).fetchone()
+    if exists:
+        skipped["duplicate title (first source wins)"] += 1
+        return False
+    cur = con.execute(
+        "INSERT INTO pages(title, kind, redirect_to, source_id, has_links, page_id, revision_id,"
+        " timestamp, description, aliases, preview, text, links)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (rec.title, rec.kind, rec.redirect_to, source_id, int(rec.has_links), rec.page_id,
+         rec.revision_id, rec.timestamp, rec.description,
+         json.dumps(list(rec.aliases), ensure_ascii=False), rec.preview, rec.text_z,
+         pack_links(rec.links)),
+    )
+    if rec.anchors:
+        con.executemany(
+            "INSERT INTO page_links(page, target, anchor, n) VALUES (?,?,?,?)",
+            [(cur.lastrowid, t, a, n) for (t, a), n in rec.anchors.items()],
+        )
+    return True
+
+
+def _merge_contexts(acc: dict[str, Counter[str]], new: dict[str, Counter[str]]) -> None:
+    """Add a page's link contexts, keeping each target's counter small."""
+    for target, counts in new.items():
+        c = acc.get(target)
+        if c is None:
+            acc[target] = Counter(counts)
+            continue
+        c.update(counts)
+        if len(c) > 2 * CONTEXT_TERMS_KEPT:
+            acc[target] = Counter(dict(c.most_common(CONTEXT_TERMS_KEPT)))
+
+
+def _counts(con) -> dict[str, int]:
+    q = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+    return {
+        "pages": q("SELECT count(*) FROM pages"),
+        "entries": q("SELECT count(*) FROM entries"),
+        "articles": q("SELECT count(*) FROM entries WHERE NOT is_disambiguation"),
+        "disambiguation_pages": q("SELECT count(*) FROM entries WHERE is_disambiguation"),
+        "redirects": q("SELECT count(*) FROM redirects"),
+        "surfaces": q("SELECT count(*) FROM surfaces"),
+        "surface_entry_pairs": q("SELECT count(*) FROM surface_entries"),
+        "links": q("SELECT coalesce(sum(n), 0) FROM page_links"),
+        "edges": q("SELECT count(*) FROM edges"),
+        "terms": q("SELECT count(*) FROM terms"),
+    }
+
+
+def _missing_statistics(sources: list[Source]) -> list[str]:
+    if all(s.has_links for s in sources):
+        return []
+    without = [str(s.path) for s in sources if not s.has_links]
+    if not any(s.has_links for s in sources):
+        return [
+            "anchor counts (no source has links: priors come from titles, redirects and aliases only)",
+            "link probabilities (unknown: every title surface is a spotting candidate)",
+            "link graph (popularity and coherence are zero)",
+            "link contexts in profiles (profiles use article leads only)",
+        ]
+    return [f"link data for {len(without)} source(s) without links: " + ", ".join(without[:3])]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__

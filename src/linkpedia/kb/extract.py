@@ -1,0 +1,121 @@
+"""Per-page work of a build: runs in worker processes, returns plain data.
+
+Everything expensive about one page (wikitext conversion, preview, terms,
+link contexts) happens here, so ``--jobs`` scales it across cores while the
+parent only writes rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..sources.base import Page
+from ..text import terms
+from .store import pack_text
+from ..wikitext import DEFAULT_SITE, SiteInfo, convert, is_disambiguation, make_preview
+
+__all__ = ["PageRecord", "extract_page", "parenthetical_base", "CONTEXT_WINDOW"]
+
+CONTEXT_WINDOW = 8  # content words on each side of a link that describe its target
+_PAREN = re.compile(r"^(.+?) \(([^()]+)\)$")
+
+
+def parenthetical_base(title: str) -> str | None:
+    """'Mercury (planet)' -> 'Mercury'; None when the title has no qualifier."""
+    m = _PAREN.match(title)
+    return m.group(1) if m else None
+
+
+@dataclass(slots=True)
+class PageRecord:
+    """What one page contributes to the KB."""
+
+    title: str
+    kind: str  # article | redirect | disambiguation
+    redirect_to: str | None
+    has_links: bool
+    page_id: str | None
+    revision_id: str | None
+    timestamp: str | None
+    description: str | None
+    aliases: tuple[str, ...]
+    preview: str
+    text_z: bytes | None  # zlib-compressed plain text
+    links: list[tuple[int, int, str]]  # (start, end, target) into the plain text
+    anchors: Counter[tuple[str, str]] = field(default_factory=Counter)  # (target, anchor) -> n
+    page_terms: frozenset[str] = frozenset()  # distinct terms, for document frequencies
+    contexts: dict[str, Counter[str]] = field(default_factory=dict)  # target -> context terms
+
+
+def _link_contexts(text: str, links: list[tuple[int, int, str]]) -> dict[str, Counter[str]]:
+    out: dict[str, Counter[str]] = {}
+    for start, end, target in links:
+        left = terms(text[max(0, start - 120) : start])[-CONTEXT_WINDOW:]
+        right = terms(text[end : end + 120])[:CONTEXT_WINDOW]
+        c = out.get(target)
+        if c is None:
+            c = out[target] = Counter()
+        c.update(left)
+        c.update(right)
+    return out
+
+
+def extract_page(page: Page, site: SiteInfo = DEFAULT_SITE) -> PageRecord:
+    """Convert one source page into its KB contribution."""
+    if page.markup == "wikitext":
+        if page.redirect:
+            return _redirect(page, has_links=True)
+        conv = convert(page.text, site)
+        text = conv.text
+        links = [(lk.start, lk.end, lk.target) for lk in conv.links if lk.target]
+        kind = "disambiguation" if is_disambiguation(conv, site) else "article"
+        has_links = True
+    else:
+        if page.redirect:
+            return _redirect(page, has_links=page.links is not None)
+        text = page.text
+        links = [(lk.start, lk.end, lk.target) for lk in (page.links or []) if lk.target]
+        kind = "article"
+        has_links = page.links is not None
+    anchors: Counter[tuple[str, str]] = Counter()
+    for start, end, target in links:
+        anchor = " ".join(text[start:end].split())
+        if anchor:
+            anchors[(target, anchor)] += 1
+    all_terms = terms(text)
+    return PageRecord(
+        title=page.title,
+        kind=kind,
+        redirect_to=None,
+        has_links=has_links,
+        page_id=page.page_id,
+        revision_id=page.revision_id,
+        timestamp=page.timestamp,
+        description=page.description,
+        aliases=tuple(page.aliases),
+        preview=make_preview(text),
+        text_z=pack_text(text),
+        links=links,
+        anchors=anchors,
+        page_terms=frozenset(all_terms),
+        contexts=_link_contexts(text, links) if kind == "article" else {},
+    )
+
+
+def _redirect(page: Page, *, has_links: bool) -> PageRecord:
+    return PageRecord(
+        title=page.title,
+        kind="redirect",
+        redirect_to=page.redirect,
+        has_links=has_links,
+        page_id=page.page_id,
+        revision_id=page.revision_id,
+        timestamp=page.timestamp,
+        description=None,
+        aliases=(),
+        preview="",
+        text_z=None,
+        links=[],
+    )

@@ -1,0 +1,94 @@
+"""How often each surface occurs in article text, in one Aho–Corasick pass.
+
+The denominator of a surface's link probability (times linked / times
+written). Only text from sources that carry links counts: in link-less text
+every occurrence would look like a missed link.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import sqlite3
+from pathlib import Path
+
+import ahocorasick
+import numpy as np
+
+from .store import connect_ro, unpack_text
+
+__all__ = ["count", "count_in_text", "build_automaton"]
+
+_AUTOMATON: "ahocorasick.Automaton | None" = None
+_DB: Path | None = None
+_N = 0
+BATCH = 2000  # pages per task
+
+
+def build_automaton(surfaces) -> "ahocorasick.Automaton":
+    """An automaton over (surface, id) pairs; values are (id, length)."""
+    a = ahocorasick.Automaton()
+    for sid, surface in surfaces:
+        a.add_word(surface, (sid, len(surface)))
+    a.make_automaton()
+    return a
+
+
+def count_in_text(automaton, text: str, out: list[int]) -> None:
+    """Append the id of every whole-word occurrence in ``text`` to ``out``."""
+    n = len(text)
+    for end, (sid, length) in automaton.iter(text):
+        start = end - length + 1
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            continue
+        if end + 1 < n and (text[end + 1].isalnum() or text[end + 1] == "_"):
+            continue
+        out.append(sid)
+
+
+def _count_range(bounds: tuple[int, int]) -> np.ndarray:
+    con = connect_ro(_DB)
+    found: list[int] = []
+    for (blob,) in con.execute(
+        "SELECT text FROM pages WHERE id >= ? AND id < ? AND kind = 'article' AND has_links = 1"
+        " AND text IS NOT NULL",
+        bounds,
+    ):
+        count_in_text(_AUTOMATON, unpack_text(blob), found)
+    con.close()
+    return np.bincount(np.asarray(found, dtype=np.int64), minlength=_N)
+
+
+def count(con: sqlite3.Connection, db_path: Path, *, jobs: int = 1) -> None:
+    """Fill ``surfaces.occurrences`` and ``surfaces.link_prob``."""
+    global _AUTOMATON, _DB, _N
+    rows = con.execute("SELECT id, surface FROM surfaces").fetchall()
+    if not rows:
+        return
+    _N = max(sid for sid, _ in rows) + 1
+    _AUTOMATON = build_automaton(rows)
+    _DB = db_path
+    lo, hi = con.execute("SELECT min(id), max(id) FROM pages").fetchone()
+    ranges = [(i, i + BATCH) for i in range(lo, hi + 1, BATCH)]
+    totals = np.zeros(_N, dtype=np.int64)
+    try:
+        if jobs > 1 and len(ranges) > 1:
+            ctx = mp.get_context("fork")
+            with ctx.Pool(jobs) as pool:
+                for part in pool.imap_unordered(_count_range, ranges):
+                    totals += part
+        else:
+            for r in ranges:
+                totals += _count_range(r)
+    finally:
+        _AUTOMATON = None
+    con.execute("BEGIN")
+    con.executemany(
+        "UPDATE surfaces SET occurrences = ? WHERE id = ?",
+        ((int(totals[sid]), sid) for sid, _ in rows),
+    )
+    con.execute(
+        "UPDATE surfaces SET link_prob = CASE "
+        " WHEN occurrences = 0 AND link_count = 0 THEN NULL "
+        " ELSE CAST(link_count AS REAL) / max(occurrences, link_count) END"
+    )
+    con.execute("COMMIT")

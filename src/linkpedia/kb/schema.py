@@ -1,0 +1,125 @@
+"""The SQLite store of record: per-page rows, and aggregates derived from them.
+
+Two layers, so a later update can replace one page's contribution without a
+rebuild:
+
+* per page (what the sources said): ``pages`` (one row per article, redirect
+  or disambiguation page, with its plain text, zlib-compressed) and
+  ``page_links`` (each page's (target, anchor) pairs with counts);
+* derived (what linking reads): ``entries``, ``redirects``, ``surfaces``,
+  ``surface_entries``, ``edges``, ``terms`` and ``profiles``.
+
+The read-optimized index files beside the database (tries, numpy arrays) are
+compiled from the derived tables and can always be recompiled from them.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+DDL = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE sources (
+  id INTEGER PRIMARY KEY,
+  path TEXT NOT NULL,
+  format TEXT NOT NULL,
+  dump_date TEXT,
+  has_links INTEGER NOT NULL,
+  pages INTEGER NOT NULL DEFAULT 0,
+  skipped TEXT NOT NULL DEFAULT '{}',
+  added_at TEXT NOT NULL
+);
+
+-- One row per source page. kind: article | redirect | disambiguation.
+CREATE TABLE pages (
+  id INTEGER PRIMARY KEY,
+  title TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  redirect_to TEXT,
+  source_id INTEGER NOT NULL REFERENCES sources(id),
+  has_links INTEGER NOT NULL,
+  page_id TEXT,
+  revision_id TEXT,
+  timestamp TEXT,
+  description TEXT,
+  aliases TEXT NOT NULL DEFAULT '[]',
+  preview TEXT NOT NULL DEFAULT '',
+  text BLOB,   -- zlib(UTF-8 plain text)
+  links BLOB   -- zlib(JSON [[start, end, target], ...]) offsets into text
+);
+
+-- The links a page makes: target as written (normalized, before redirects).
+CREATE TABLE page_links (
+  page INTEGER NOT NULL REFERENCES pages(id),
+  target TEXT NOT NULL,
+  anchor TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (page, target, anchor)
+) WITHOUT ROWID;
+
+-- Derived: linkable entries (articles and disambiguation pages); id = pages.id.
+CREATE TABLE entries (
+  id INTEGER PRIMARY KEY,
+  title TEXT NOT NULL UNIQUE,
+  is_disambiguation INTEGER NOT NULL,
+  preview TEXT NOT NULL,
+  popularity INTEGER NOT NULL DEFAULT 0,
+  description TEXT
+);
+
+-- Derived: every redirect title, resolved through chains to an entry.
+CREATE TABLE redirects (
+  title TEXT PRIMARY KEY,
+  entry_id INTEGER NOT NULL REFERENCES entries(id)
+) WITHOUT ROWID;
+
+-- Derived: the ways entries are written. link_prob is NULL when unknown
+-- (the surface never occurs in text that carries link data).
+CREATE TABLE surfaces (
+  id INTEGER PRIMARY KEY,
+  surface TEXT NOT NULL UNIQUE,
+  link_count INTEGER NOT NULL,
+  occurrences INTEGER NOT NULL,
+  link_prob REAL
+);
+
+-- Derived: surface -> entry with counts. anchors: times the surface linked to
+-- the entry; names: how many name sources (title, redirect, alias,
+-- parenthetical, disambiguation page) give the surface for the entry.
+CREATE TABLE surface_entries (
+  surface_id INTEGER NOT NULL REFERENCES surfaces(id),
+  entry_id INTEGER NOT NULL REFERENCES entries(id),
+  anchors INTEGER NOT NULL,
+  names INTEGER NOT NULL,
+  PRIMARY KEY (surface_id, entry_id)
+) WITHOUT ROWID;
+
+-- Derived: the link graph between entries (after redirects).
+CREATE TABLE edges (
+  src INTEGER NOT NULL,
+  dst INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (src, dst)
+) WITHOUT ROWID;
+CREATE INDEX edges_dst ON edges(dst);
+
+-- Derived: context vocabulary with document frequencies, and per-entry
+-- TF-IDF profiles (top terms of the lead and of text around in-links).
+CREATE TABLE terms (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);
+CREATE TABLE profiles (
+  entry_id INTEGER NOT NULL,
+  term_id INTEGER NOT NULL,
+  weight REAL NOT NULL,
+  PRIMARY KEY (entry_id, term_id)
+) WITHOUT ROWID;
+
+CREATE TABLE updates (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  source TEXT NOT NULL,
+  added INTEGER NOT NULL,
+  changed INTEGER NOT NULL,
+  deleted INTEGER NOT NULL
+);
+"""

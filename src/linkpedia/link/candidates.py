@@ -1,0 +1,32 @@
+"""Candidates of a spot, ranked by the prior p(entry | surface)."""
+
+from __future__ import annotations
+
+from ..kb.index import Index
+
+__all__ = ["candidates_of"]
+
+
+def candidates_of(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tuple[int, float, int]]:
+    """Up to ``k`` (entry index, prior, anchor count), most probable first.
+
+    Disambiguation pages are never candidates: they list senses, they are not one.
+    """
+    counts: dict[int, list[int]] = {}
+    for sid in surface_ids:
+        a, b = int(index.cand_ptr[sid]), int(index.cand_ptr[sid + 1])
+        for e, c, n in zip(index.cand_entry[a:b].tolist(), index.cand_count[a:b].tolist(),
+                           index.cand_anchors[a:b].tolist()):
+            if index.is_dab[e]:
+                continue
+            acc = counts.get(e)
+            if acc is None:
+                counts[e] = [c, n]
+            else:
+                acc[0] += c
+                acc[1] += n
+    total = sum(c for c, _ in counts.values())
+    if not total:
+        return []
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1][0], -int(index.popularity[kv[0]]), kv[0]))
+    return [(e, c / total, n) for e, (c, n) in ranked[:k]]

@@ -1,0 +1,182 @@
+"""The linking pipeline: spot -> candidates -> features -> score -> resolve -> policy.
+
+``Linker`` holds no per-call state, so one instance serves many threads.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..kb.index import Index
+from ..text import fold, paragraph_spans
+from .candidates import candidates_of
+from .features import FEATURES, coherence, context_similarity, doc_vector
+from .model import Model
+from .spot import Spot, choose_surfaces, spot
+
+__all__ = ["LinkerConfig", "Linker", "Features", "Scored", "POLICIES"]
+
+POLICIES = ("all", "first")
+
+
+@dataclass(frozen=True)
+class LinkerConfig:
+    """Defaults of ``kb.link``; stored with evaluation results for reproducibility."""
+
+    policy: str = "all"
+    threshold: float = 0.5
+    min_link_prob: float = 0.02
+    unknown_link_prob: float = 0.3  # assumed for surfaces of link-less sources
+    max_candidates: int = 8
+    context_per_mention: int = 2  # candidates of each mention that vote in coherence
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """Rows are (spot, candidate) pairs; ``X`` columns follow ``FEATURES``."""
+
+    spot: list[int]
+    entry: list[int]
+    prior: list[float]
+    count: list[int]
+    X: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A mention with its ranked, scored candidates (entry indexes)."""
+
+    start: int
+    end: int
+    entries: tuple[int, ...]
+    priors: tuple[float, ...]
+    counts: tuple[int, ...]
+    scores: tuple[float, ...]
+
+    @property
+    def best(self) -> float:
+        return self.scores[0] if self.scores else 0.0
+
+
+class Linker:
+    def __init__(self, index: Index, model: Model, config: LinkerConfig = LinkerConfig()):
+        self.index = index
+        self.model = model
+        self.config = config
+
+    # -- stages -----------------------------------------------------------
+    def spots(self, text: str, mentions: list[tuple[int, int]] | None = None) -> list[Spot]:
+        cfg = self.config
+        if mentions is not None:
+            return [self._given(text, s, e) for s, e in mentions]
+        out = []
+        for sp in spot(text, self.index):
+            lp = sp.link_prob
+            if math.isnan(lp):
+                # Only names of link-less sources: trust capitalized multi-letter names.
+                if not text[sp.start].isupper() or sp.end - sp.start < 2:
+                    continue
+            elif lp < cfg.min_link_prob:
+                continue
+            out.append(sp)
+        return out
+
+    def _given(self, text: str, start: int, end: int) -> Spot:
+        """A gold span (D2KB): its surfaces if the KB knows it, else none (NIL)."""
+        written = text[start:end]
+        fid = self.index.folded.get(fold(written))
+        if fid is None:
+            return Spot(start, end, (), math.nan, False)
+        sids, exact, lp = choose_surfaces(self.index, fid, written)
+        return Spot(start, end, sids, lp, exact)
+
+    def featurize(self, text: str, spots: list[Spot]) -> Features:
+        """The feature matrix of every (spot, candidate) pair of the text."""
+        cfg, index = self.config, self.index
+        rows_spot: list[int] = []
+        rows_entry: list[int] = []
+        rows_prior: list[float] = []
+        rows_count: list[int] = []
+        rows_rank: list[int] = []
+        groups: dict[str, int] = {}
+        spot_group: list[int] = []
+        spot_lp: list[float] = []
+        for i, sp in enumerate(spots):
+            spot_group.append(groups.setdefault(fold(text[sp.start:sp.end]), len(groups)))
+            lp = sp.link_prob
+            spot_lp.append(cfg.unknown_link_prob if math.isnan(lp) else lp)
+            for rank, (e, prior, n) in enumerate(candidates_of(index, sp.surface_ids, cfg.max_candidates)):
+                rows_spot.append(i)
+                rows_entry.append(e)
+                rows_prior.append(prior)
+                rows_count.append(n)
+                rows_rank.append(rank)
+        N = len(rows_entry)
+        X = np.zeros((N, len(FEATURES)), dtype=np.float64)
+        if N:
+            spot_idx = np.asarray(rows_spot)
+            entries = np.asarray(rows_entry, dtype=np.int64)
+            prior = np.asarray(rows_prior)
+            rank = np.asarray(rows_rank)
+            lps = np.asarray(spot_lp)[spot_idx]
+            group = np.asarray(spot_group)[spot_idx]
+            voters = rank < cfg.context_per_mention
+            X[:, 0] = prior
+            X[:, 1] = np.log(prior + 1e-4)
+            X[:, 2] = context_similarity(index, entries, doc_vector(index, text))
+            X[:, 3] = coherence(index, entries, group, entries[voters], group[voters],
+                                prior[voters] * lps[voters])
+            X[:, 4] = lps
+            X[:, 5] = np.asarray([spots[i].exact for i in rows_spot], dtype=np.float64)
+            X[:, 6] = rank == 0
+            X[:, 7] = np.log1p(np.asarray(index.popularity[entries], dtype=np.float64))
+        return Features(rows_spot, rows_entry, rows_prior, rows_count, X)
+
+    def score(self, text: str, spots: list[Spot]) -> list[Scored]:
+        """Score every candidate of every spot; candidates best first."""
+        f = self.featurize(text, spots)
+        probs = self.model.score(f.X).tolist()
+        by_spot: dict[int, list[int]] = {}
+        for r, i in enumerate(f.spot):
+            by_spot.setdefault(i, []).append(r)
+        out = []
+        for i, sp in enumerate(spots):
+            rs = sorted(by_spot.get(i, []), key=lambda r: -probs[r])
+            out.append(Scored(sp.start, sp.end, tuple(f.entry[r] for r in rs),
+                              tuple(f.prior[r] for r in rs), tuple(f.count[r] for r in rs),
+                              tuple(probs[r] for r in rs)))
+        return out
+
+    @staticmethod
+    def resolve_overlaps(scored: list[Scored], threshold: float) -> list[Scored]:
+        """Longest mention first, among those that clear the threshold."""
+        keep: list[Scored] = []
+        taken: list[tuple[int, int]] = []
+        for s in sorted(scored, key=lambda s: (-(s.end - s.start), -s.best, s.start)):
+            if not s.entries or s.best < threshold:
+                continue
+            if any(s.start < e and b < s.end for b, e in taken):
+                continue
+            keep.append(s)
+            taken.append((s.start, s.end))
+        keep.sort(key=lambda s: s.start)
+        return keep
+
+    @staticmethod
+    def apply_policy(text: str, scored: list[Scored], policy: str) -> list[Scored]:
+        if policy == "all":
+            return scored
+        paras = paragraph_spans(text)
+        out, seen, p = [], set(), 0
+        for s in scored:
+            while p < len(paras) - 1 and s.start >= paras[p][1]:
+                p += 1
+            key = (p, s.entries[0])
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(s)
+        return out

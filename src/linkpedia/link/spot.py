@@ -1,0 +1,83 @@
+"""Spotting: find the spans of a text that are written like some KB surface.
+
+Longest match over the folded-surface trie, starting at word starts and ending
+at word ends (a possessive "'s" may follow), so "Żeligowski's Mutiny" finds
+the surface "Zeligowski's Mutiny" and "Lithuania's" finds "Lithuania".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..kb.index import Index
+from ..text import WORD, fold
+
+__all__ = ["Spot", "spot", "choose_surfaces", "CASE_MISMATCH_PENALTY"]
+
+CASE_MISMATCH_PENALTY = 0.25  # lower-case text matching only capitalized surfaces ("apple"/"Apple")
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """A candidate mention; ``surface_ids`` are the KB surfaces it stands for."""
+
+    start: int
+    end: int
+    surface_ids: tuple[int, ...]
+    link_prob: float  # NaN when the KB cannot tell
+    exact: bool  # written exactly like a KB surface
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def choose_surfaces(index: Index, fid: int, written: str) -> tuple[tuple[int, ...], bool, float]:
+    """The surfaces a span written ``written`` stands for: its exact form, else all variants."""
+    a, b = int(index.fold_ptr[fid]), int(index.fold_ptr[fid + 1])
+    members = [int(x) for x in index.fold_members[a:b]]
+    if len(members) == 1:
+        sid = members[0]
+        if index.surfaces.restore_key(sid) == written:
+            return (sid,), True, float(index.sf_link_prob[sid])
+    else:
+        for sid in members:
+            if index.surfaces.restore_key(sid) == written:
+                return (sid,), True, float(index.sf_link_prob[sid])
+    # No exact variant: pool all variants' evidence.
+    links = occ = 0.0
+    known = False
+    for sid in members:
+        lp = float(index.sf_link_prob[sid])
+        n = float(index.sf_links[sid])
+        if not math.isnan(lp):
+            known = True
+            links += n
+            occ += n / lp if lp > 0 else 0.0
+    lp = (links / occ if occ > 0 else 0.0) if known else math.nan
+    if written[:1].islower() and not any(
+        index.surfaces.restore_key(s)[:1].islower() for s in members
+    ):
+        lp = (lp if not math.isnan(lp) else 1.0) * CASE_MISMATCH_PENALTY
+    return tuple(members), False, lp
+
+
+def spot(text: str, index: Index) -> list[Spot]:
+    """Every span matching a KB surface (overlaps included; the linker resolves them)."""
+    folded = fold(text)
+    n = len(text)
+    maxlen = index.max_surface_len
+    trie = index.folded
+    out: list[Spot] = []
+    for m in WORD.finditer(text):
+        st = m.start()
+        for key, fid in trie.iter_prefixes_with_ids(folded[st : st + maxlen]):
+            e = st + len(key)
+            if e < n and _is_word_char(text[e]):
+                continue
+            if not _is_word_char(text[e - 1]) and not text[e - 1] in ".)":
+                continue
+            sids, exact, lp = choose_surfaces(index, fid, text[st:e])
+            out.append(Spot(st, e, sids, lp, exact))
+    return out

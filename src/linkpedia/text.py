@@ -1,0 +1,104 @@
+"""Tokens with exact offsets, and a length-preserving fold for matching.
+
+Both the KB builder and the linker use these, so the words a profile was
+built from are the words a mention's context is compared with.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Iterator
+
+__all__ = ["WORD", "tokens", "fold", "terms", "paragraph_spans", "STOPWORDS"]
+
+# A word: letters/digits (any script), joined by apostrophes or hyphens inside
+# ("Żeligowski's", "second-largest"); an en dash splits ("Soviet–Lithuanian").
+WORD = re.compile(r"\w+(?:['’\-]\w+)*")
+
+
+def tokens(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every word in ``text``."""
+    for m in WORD.finditer(text):
+        yield m.span()
+
+
+class _FoldTable(dict):
+    """``str.translate`` table built lazily: one char in, one char out.
+
+    Lower-case and without diacritics, but never changing the length, so an
+    offset in the folded text is the same offset in the original.
+    """
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        base = unicodedata.normalize("NFD", ch)[0]
+        low = base.lower()
+        out = low if len(low) == 1 else (ch.lower() if len(ch.lower()) == 1 else ch)
+        if out in "’‘ʼ`´":
+            out = "'"
+        elif out in "‐‑‒–—―−":
+            out = "-"
+        self[code] = out
+        return out
+
+
+_FOLD = _FoldTable()
+
+
+def fold(text: str) -> str:
+    """Case- and diacritic-insensitive key with ``len(fold(t)) == len(t)``."""
+    return text.translate(_FOLD)
+
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers herself him himself his how
+    i if in into is it its itself just me more most my myself no nor not now of off on
+    once only or other our ours ourselves out over own same she should so some such than
+    that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves one two three first also known may many
+    new used use became became since later several however although well made
+    """.split()
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def _term(word: str) -> str | None:
+    w = fold(word)
+    if len(w) < 3 or w in STOPWORDS or w.isdigit():
+        return None
+    if w.endswith("'s"):
+        w = w[:-2]
+    return w
+
+
+def terms(text: str) -> list[str]:
+    """Content words of ``text``, folded, for context profiles."""
+    out = []
+    for m in WORD.finditer(text):
+        t = _term(m.group())
+        if t is not None:
+            out.append(t)
+    return out
+
+
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph: lines separated by line breaks.
+
+    Every line break starts a new paragraph; WikiExtractor output and the seed
+    both put one paragraph per line.
+    """
+    spans = []
+    pos = 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        if line.strip():
+            spans.append((pos, end))
+        pos = end + 1
+    return spans

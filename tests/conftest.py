@@ -1,0 +1,36 @@
+"""Fixtures shared by the whole suite.
+
+Tests that read ../shared/data skip with a reason when it is absent, and fail
+under CI=true (CI always has it beside the clone).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("LINKPEDIA_SHARED", REPO.parent / "shared"))
+
+
+def need_shared(*parts: str) -> Path:
+    """Path under ../shared, or skip (fail under CI=true) when it is missing."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        message = f"{path} is absent: this test needs the project's shared data beside the clone"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    return need_shared("data")
+
+
+@pytest.fixture
+def seed_dir() -> Path:
+    return need_shared("seed")

@@ -1,0 +1,199 @@
+"""evaluate() and write_report() end to end, with a real dictionary linker."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from dictlinker import DictLinker
+from rich.console import Console
+
+from linkpedia.errors import InputError
+from linkpedia.evaluate import (
+    Dataset,
+    EvaluationResult,
+    GoldDocument,
+    GoldLink,
+    dataset_table,
+    evaluate,
+    summary_table,
+    to_markdown,
+    write_report,
+)
+
+D1 = "Ada Lovelace met Charles Babbage in London; Babbage & <Co> built an Engine."
+D2 = "Grace Hopper visited London."
+
+
+def span(text: str, surface: str, title: str | None, nth: int = 0) -> GoldLink:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(surface, start + 1)
+    return GoldLink(start, start + len(surface), surface, title)
+
+
+TINY = Dataset(
+    "tiny",
+    (
+        GoldDocument(
+            "d1",
+            D1,
+            (
+                span(D1, "Ada Lovelace", "Ada Lovelace"),
+                span(D1, "Charles Babbage", "Charles Babbage"),
+                span(D1, "London", "London"),
+                span(D1, "Babbage", "Charles Babbage", nth=1),
+                span(D1, "<Co>", None),  # NIL
+            ),
+        ),
+        GoldDocument("d2", D2, (span(D2, "Grace Hopper", "Grace Hopper"), span(D2, "London", "London"))),
+        GoldDocument("d3", "Nothing to see."),
+    ),
+)
+
+
+@pytest.fixture
+def linker() -> DictLinker:
+    return DictLinker(
+        {
+            "Ada Lovelace": "Ada Lovelace",
+            "Charles Babbage": "Charles Babbage",
+            "London": "London, England",  # a redirect: resolves to London
+            "Babbage": "Babbage (crater)",  # the wrong entry
+            "Engine": "Analytical Engine",  # no gold there: spurious
+        },
+        entries=["London"],
+        redirects={"London, England": "London"},
+    )
+
+
+def test_a2kb_scores_by_hand(linker, capsys):
+    result = evaluate(linker, [TINY])
+    assert capsys.readouterr().out == ""  # silent: the CLI prints
+    ds = result.datasets[0]
+    assert set(ds.scores) == {"strong", "weak"}
+    inkb = ds.scores["strong"]["inkb"]
+    assert inkb is not None
+    # d1: 3 right, Babbage wrong (fp + fn), Engine spurious; d2: London right, Grace Hopper a gap; d3 empty
+    assert (inkb.tp, inkb.fp, inkb.fn) == (4, 2, 1)
+    assert (inkb.micro_precision, inkb.micro_recall, inkb.micro_f1) == pytest.approx((2 / 3, 0.8, 8 / 11))
+    # macro over 3 documents: d1 (0.6, 0.75, 2/3), d2 and d3 perfect
+    assert (inkb.macro_precision, inkb.macro_recall, inkb.macro_f1) == pytest.approx(
+        ((0.6 + 2) / 3, (0.75 + 2) / 3, (2 / 3 + 2) / 3)
+    )
+    everything = ds.scores["strong"]["all"]
+    assert everything is not None and (everything.tp, everything.fp, everything.fn) == (4, 2, 2)
+    assert ds.scores["strong"]["ee"] is None  # the linker never answers NIL in A2KB
+    assert ds.coverage == pytest.approx(5 / 6)
+    assert ds.gold_kinds() == {"entry": 5, "gap": 1, "nil": 1}
+    assert ds.errors() == {"missed": 0, "spurious": 1, "wrong": 1, "not_in_kb": 1, "nil_linked": 0}
+    data = result.to_dict()
+    assert data["datasets"][0]["wrong_pairs"] == [
+        {"gold": "Charles Babbage", "predicted": "Babbage (crater)", "count": 1}
+    ]
+    assert data["datasets"][0]["nil"] == {"gold": 1, "linked": 0, "unlinked": 1}
+    assert json.loads(json.dumps(data)) == data
+
+
+def test_d2kb_gives_the_gold_spans_and_scores_unlinked_spans_as_nil(linker):
+    result = evaluate(linker, [TINY], mode="d2kb")
+    d1_call = linker.calls[0]
+    assert d1_call[0] == D1 and d1_call[1] == sorted((g.start, g.end) for g in TINY.docs[0].links)
+    ds = result.datasets[0]
+    assert set(ds.scores) == {"strong"}
+    inkb, ee = ds.scores["strong"]["inkb"], ds.scores["strong"]["ee"]
+    assert inkb is not None and (inkb.tp, inkb.fp, inkb.fn) == (4, 1, 1)
+    # <Co> (NIL) and Grace Hopper (not in the KB) were left unlinked: both right
+    assert ee is not None and (ee.tp, ee.fp, ee.fn) == (2, 0, 0)
+
+
+def test_progress_is_reported_per_document(linker):
+    seen = []
+    evaluate(linker, [TINY], progress=lambda name, done, total: seen.append((name, done, total)))
+    assert seen == [("tiny", 1, 3), ("tiny", 2, 3), ("tiny", 3, 3)]
+
+
+def test_tables_for_terminal_and_markdown(linker):
+    result = evaluate(linker, [TINY])
+    console = Console(record=True, width=220)
+    console.print(summary_table(result))
+    console.print(dataset_table(result.datasets[0]))
+    shown = console.export_text()
+    assert "tiny" in shown and "72.7" in shown and "83.3" in shown  # InKB F1, coverage
+    markdown = to_markdown(result)
+    assert "| tiny | A2KB strong | 3 | 5/1/1 | 83.3 | 66.7 | 80.0 | 72.7 |" in markdown
+    assert "| Charles Babbage | Babbage (crater) | 1 |" in markdown
+
+
+def test_write_report_files(linker, tmp_path):
+    result = evaluate(linker, [TINY])
+    out = write_report(result, tmp_path / "report")
+    assert sorted(p.name for p in out.iterdir()) == [
+        "summary.json",
+        "summary.md",
+        "tiny.documents.jsonl",
+        "tiny.errors.json",
+        "tiny.html",
+    ]
+    assert json.loads((out / "summary.json").read_text()) == result.to_dict()
+
+    rows = [json.loads(line) for line in (out / "tiny.documents.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["d1", "d2", "d3"]
+    assert {k: rows[0][k] for k in ("tp", "fp", "fn")} == {"tp": 3, "fp": 2, "fn": 1}
+    assert (rows[0]["precision"], rows[0]["recall"]) == pytest.approx((0.6, 0.75))
+    assert rows[2]["f1"] == 1.0
+
+    errors = json.loads((out / "tiny.errors.json").read_text())
+    assert {k: v["count"] for k, v in errors.items()} == result.datasets[0].errors()
+    (wrong,) = errors["wrong"]["examples"]
+    assert (wrong["doc"], wrong["surface"], wrong["gold"], wrong["predicted"]) == (
+        "d1",
+        "Babbage",
+        "Charles Babbage",
+        "Babbage (crater)",
+    )
+    assert "[Babbage]" in wrong["context"]
+    assert errors["not_in_kb"]["examples"][0]["gold"] == "Grace Hopper"
+    assert errors["spurious"]["examples"][0]["surface"] == "Engine"
+
+    page = (out / "tiny.html").read_text()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "&amp; &lt;Co&gt;" in page and "<Co>" not in page
+    assert '<mark class="wrong"' in page and '<mark class="spurious"' in page and '<mark class="gap"' in page
+    assert "://" not in page and "<script" not in page and "<link" not in page  # standalone
+    assert page.count("<details") == 3
+
+
+def test_write_report_replaces_an_earlier_report_atomically(linker, tmp_path):
+    out = tmp_path / "report"
+    write_report(evaluate(linker, [TINY]), out)
+    (out / "stale.txt").write_text("from an earlier run")
+    write_report(evaluate(linker, [TINY], mode="d2kb"), out)
+    assert not (out / "stale.txt").exists()
+    assert json.loads((out / "summary.json").read_text())["mode"] == "d2kb"
+    assert [p.name for p in tmp_path.iterdir()] == ["report"]  # no temporary directory left
+
+
+def test_write_report_refuses_a_foreign_directory(linker, tmp_path):
+    mine = tmp_path / "notes"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("precious")
+    with pytest.raises(InputError, match="holds no earlier report"):
+        write_report(evaluate(linker, [TINY]), mine)
+    assert (mine / "keep.txt").read_text() == "precious"
+    afile = tmp_path / "file"
+    afile.write_text("x")
+    with pytest.raises(InputError, match="not a directory"):
+        write_report(evaluate(linker, [TINY]), afile)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "notes"]
+
+
+def test_dataset_names_become_distinct_file_names(linker, tmp_path):
+    twin = Dataset("tiny", TINY.docs)
+    odd = Dataset("../summary", TINY.docs[:1])
+    result = evaluate(linker, [TINY, twin, odd])
+    assert isinstance(result, EvaluationResult)
+    out = write_report(result, tmp_path / "r")
+    names = sorted(p.name for p in out.iterdir())
+    assert "tiny.html" in names and "tiny-2.html" in names and "summary-2.html" in names
+    assert all(p.parent == out for p in out.iterdir())
