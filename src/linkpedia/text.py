@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 from typing import Iterator
 
-__all__ = ["WORD", "tokens", "fold", "terms", "paragraph_spans", "STOPWORDS"]
+__all__ = ["WORD", "tokens", "fold", "terms", "term_counts", "paragraph_spans", "STOPWORDS"]
 
 # A word: letters/digits (any script), joined by apostrophes or hyphens inside
 # ("Żeligowski's", "second-largest"); an en dash splits ("Soviet–Lithuanian").
@@ -66,8 +67,9 @@ STOPWORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 18)
 def _term(word: str) -> str | None:
+    """The term a word counts as, or None for stopwords, numbers and short words."""
     w = fold(word)
     if len(w) < 3 or w in STOPWORDS or w.isdigit():
         return None
@@ -77,15 +79,23 @@ def _term(word: str) -> str | None:
 
 
 def terms(text: str) -> list[str]:
-    """Content words of ``text``, folded, for context profiles."""
+    """Content words of ``text`` in order, folded (for windows around a link)."""
     out = []
-    for m in WORD.finditer(text):
-        t = _term(m.group())
+    for w in WORD.findall(text):
+        t = _term(w)
         if t is not None:
             out.append(t)
     return out
 
 
+def term_counts(text: str) -> Counter[str]:
+    """Content words of ``text`` with their counts; counts in C, filters once per distinct word."""
+    out: Counter[str] = Counter()
+    for w, n in Counter(WORD.findall(text)).items():
+        t = _term(w)
+        if t is not None:
+            out[t] += n
+    return out
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:

@@ -24,7 +24,8 @@ class DictLinker:
         self.entries = set(entries) | set(self.surfaces.values())
         self.redirects = dict(redirects or {})
         alternatives = sorted(self.surfaces, key=len, reverse=True)
-        self._pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, alternatives)) + r")\b") if alternatives else None
+        pattern = r"\b(?:" + "|".join(map(re.escape, alternatives)) + r")\b"
+        self._pattern = re.compile(pattern) if alternatives else None
         self.calls: list[tuple[str, list[tuple[int, int]] | None]] = []
 
     def resolve(self, title: str) -> str | None:

@@ -149,7 +149,9 @@ def test_duplicate_spans_pair_once():
 
 def test_document_without_gold_or_predictions_is_perfect_and_macro_averages_documents():
     text = "Paris and Berlin."
-    a = compare(gold(text, ("Paris", "Paris")), [link(text, "Paris", "Paris"), link(text, "Berlin", "Berlin")], resolve)
+    a = compare(
+        gold(text, ("Paris", "Paris")), [link(text, "Paris", "Paris"), link(text, "Berlin", "Berlin")], resolve
+    )
     b = compare(GoldDocument("b", "Nothing here."), [], resolve)
     c = compare(GoldDocument("c", text), [link(text, "Berlin", "Berlin")], resolve)
     assert [x.counts["strong"]["inkb"] for x in (a, b, c)] == [Counts(1, 1, 0), Counts(0, 0, 0), Counts(0, 1, 0)]

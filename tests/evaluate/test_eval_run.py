@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import need_shared
 from dictlinker import DictLinker
 from rich.console import Console
 
 from linkpedia.errors import InputError
+from linkpedia.types import Document, Link
 from linkpedia.evaluate import (
     Dataset,
     EvaluationResult,
@@ -16,6 +18,7 @@ from linkpedia.evaluate import (
     GoldLink,
     dataset_table,
     evaluate,
+    load_dataset,
     summary_table,
     to_markdown,
     write_report,
@@ -197,3 +200,33 @@ def test_dataset_names_become_distinct_file_names(linker, tmp_path):
     names = sorted(p.name for p in out.iterdir())
     assert "tiny.html" in names and "tiny-2.html" in names and "summary-2.html" in names
     assert all(p.parent == out for p in out.iterdir())
+
+
+class GoldEcho:
+    """An annotator that answers a benchmark's own gold links: every score must be perfect."""
+
+    def __init__(self, dataset: Dataset):
+        self.gold = {d.text: d for d in dataset.docs}
+        self.titles = {g.title for d in dataset.docs for g in d.links if g.title}
+
+    def resolve(self, title: str) -> str | None:
+        return title if title in self.titles else None
+
+    def link(self, text, *, mentions=None):
+        links = tuple(Link(g.start, g.end, g.surface, g.title) for g in self.gold[text].links if g.title)
+        return Document(text, links)
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", ["kore50", "msnbc", "oke-2015-train", "oke-2016-train", "wned-wiki"])
+def test_gold_answers_score_perfectly_on_the_shared_benchmarks(name):
+    dataset = load_dataset(need_shared("data", "benchmarks", f"{name}.jsonl"))
+    for mode in ("a2kb", "d2kb"):
+        ds = evaluate(GoldEcho(dataset), [dataset], mode=mode).datasets[0]
+        for matching, sets in ds.scores.items():
+            inkb = sets["inkb"]
+            assert inkb is not None and inkb.micro_f1 == 1.0 and inkb.macro_f1 == 1.0, (mode, matching)
+            if sets["ee"] is not None:  # D2KB: NIL gold spans came back unlinked
+                assert sets["ee"].micro_f1 == 1.0
+        assert ds.coverage == 1.0
+        assert sum(ds.errors().values()) == 0

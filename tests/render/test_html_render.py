@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from linkpedia.render.html import CSS, render_html
 from linkpedia.types import Document, Link
 
-
 VOID = {"meta", "br", "img", "link", "hr", "input"}
 
 
@@ -92,7 +91,9 @@ def test_page_is_standalone_and_cards_show_on_keyboard_focus():
 
 
 def test_fragment_for_embedding_has_no_page_around_it():
-    fragment = render_html(Document(text="Hi Kaunas", links=(Link(3, 9, "Kaunas", "Kaunas"),)), standalone=False)
+    fragment = render_html(
+        Document(text="Hi Kaunas", links=(Link(3, 9, "Kaunas", "Kaunas"),)), standalone=False
+    )
     assert fragment.startswith('<article class="lp-article">') and fragment.endswith("</article>\n")
     assert "<script" not in fragment and "<html" not in fragment and "<style" not in fragment
     assert Page(fragment).links[0]["href"] == "/wiki/Kaunas"
@@ -134,7 +135,14 @@ def test_every_piece_of_text_is_escaped():
             previews={payload: payload},
         )
         for html in (render_html(doc), render_html(doc, standalone=False)):
-            for raw in ("<script>alert", "<img", "\"><img", "onerror=alert(1)>", "' onmouseover='", "<!-- x -->"):
+            for raw in (
+                "<script>alert",
+                "<img",
+                '"><img',
+                "onerror=alert(1)>",
+                "' onmouseover='",
+                "<!-- x -->",
+            ):
                 assert raw not in html, (payload, raw)
             page = Page(html)
             assert page.event_attributes == []
@@ -153,9 +161,7 @@ def test_every_piece_of_text_is_escaped():
 )
 def test_no_text_ever_becomes_markup(text, cuts, title):
     cuts = sorted(min(cut, len(text)) for cut in cuts)
-    links = tuple(
-        Link(a, b, text[a:b], title + text[a:b]) for a, b in zip(cuts[::2], cuts[1::2]) if a < b
-    )
+    links = tuple(Link(a, b, text[a:b], title + text[a:b]) for a, b in zip(cuts[::2], cuts[1::2]) if a < b)
     doc = Document(text=text, links=links, title=title, previews={link.title: text for link in links})
     page = Page(render_html(doc))
     allowed = {"html", "head", "meta", "title", "style", "body", "article", "h1", "p", "span", "a", "script"}

@@ -80,16 +80,34 @@ def bad(change) -> str:
     [
         ("{not json", r"^doc\.json: not valid JSON \(.* at line 1, column 2\)$"),
         ("[]", r"^doc\.json: the document must be a JSON object, not an array$"),
-        (bad(lambda d: d.update(schema="linkpedia.document/2")), r"'linkpedia.document/2' is not supported.*upgrade"),
-        (bad(lambda d: d.pop("schema")), r'^doc\.json: no "schema" field; a linkpedia document has "schema": \'linkpedia.document/1\'$'),
+        (
+            bad(lambda d: d.update(schema="linkpedia.document/2")),
+            r"'linkpedia.document/2' is not supported.*upgrade",
+        ),
+        (
+            bad(lambda d: d.pop("schema")),
+            r'^doc\.json: no "schema" field; a linkpedia document has "schema": \'linkpedia.document/1\'$',
+        ),
         ('{"schema": "other/1"}', r'"schema" is \'other/1\'; a linkpedia document has'),
         (bad(lambda d: d.pop("text")), r"^doc\.json: text is missing$"),
-        (bad(lambda d: d["links"][1].update(end=99)), r"links\[1\] spans 30-99, outside the text \(37 code points\)"),
-        (bad(lambda d: d["links"][1].update(start=29)), r"links\[1\]\.surface is 'Kaunas' but the text at 29-36 is"),
-        (bad(lambda d: d["links"][0].update(start="0")), r"links\[0\]\.start must be an integer, not a string"),
+        (
+            bad(lambda d: d["links"][1].update(end=99)),
+            r"links\[1\] spans 30-99, outside the text \(37 code points\)",
+        ),
+        (
+            bad(lambda d: d["links"][1].update(start=29)),
+            r"links\[1\]\.surface is 'Kaunas' but the text at 29-36 is",
+        ),
+        (
+            bad(lambda d: d["links"][0].update(start="0")),
+            r"links\[0\]\.start must be an integer, not a string",
+        ),
         (bad(lambda d: d["links"][0].update(end=True)), r"links\[0\]\.end must be an integer, not a boolean"),
         (bad(lambda d: d["links"][0].update(score="high")), r"links\[0\]\.score must be a finite number"),
-        (bad(lambda d: d["links"][0]["candidates"][1].pop("title")), r"links\[0\]\.candidates\[1\]\.title is missing"),
+        (
+            bad(lambda d: d["links"][0]["candidates"][1].pop("title")),
+            r"links\[0\]\.candidates\[1\]\.title is missing",
+        ),
         (bad(lambda d: d.update(links={})), r"links must be an array, not an object"),
     ],
 )

@@ -102,7 +102,9 @@ def test_write_emits_gerbils_nif_vocabulary():
     assert graph.value(phrase, N("beginIndex")) == Literal("0", datatype=INDEX)
     assert graph.value(phrase, N("endIndex")) == Literal("19", datatype=INDEX)
     assert graph.value(phrase, N("referenceContext")) == context
-    assert graph.value(phrase, ITS("taIdentRef")) == URIRef("http://en.wikipedia.org/wiki/Zeligowski%27s_Mutiny")
+    assert graph.value(phrase, ITS("taIdentRef")) == URIRef(
+        "http://en.wikipedia.org/wiki/Zeligowski%27s_Mutiny"
+    )
     assert float(graph.value(phrase, ITS("taConfidence"))) == 0.75
     cpp = URIRef("http://linkpedia.local/doc/0#char=44,47")
     assert graph.value(cpp, ITS("taIdentRef")) == URIRef("http://en.wikipedia.org/wiki/C%2B%2B")
@@ -152,7 +154,10 @@ def test_reads_a_gerbil_style_document():
 
 def test_reads_several_contexts_in_natural_order():
     docs = [
-        Document(text=(text := f"Text {n} about Kaunas."), links=(Link(text.index("K"), text.index("."), "Kaunas", "Kaunas"),))
+        Document(
+            text=(text := f"Text {n} about Kaunas."),
+            links=(Link(text.index("K"), text.index("."), "Kaunas", "Kaunas"),),
+        )
         for n in range(12)
     ]
     docs[3] = Document(text="No links here.")
@@ -173,7 +178,11 @@ def test_reads_a_hand_written_file_with_two_contexts_sharing_nothing():
     assert len(first.mentions) == 4
     assert second.text == "Paris"
     # no beginIndex/endIndex: the #char= fragment of the URI gives the span
-    assert second.mentions == [NifMention(0, 5, "Paris", "http://dbpedia.org/resource/Paris", False, ("http://dbpedia.org/resource/Paris",))]
+    assert second.mentions == [
+        NifMention(
+            0, 5, "Paris", "http://dbpedia.org/resource/Paris", False, ("http://dbpedia.org/resource/Paris",)
+        )
+    ]
 
 
 def test_utf16_offsets_of_older_tools_are_converted_when_the_anchor_proves_it():
@@ -184,7 +193,9 @@ def test_utf16_offsets_of_older_tools_are_converted_when_the_anchor_proves_it():
 
 def test_an_anchor_that_is_not_the_text_is_refused():
     turtle = GERBIL_EXAMPLE.replace('"38"^^', '"37"^^')
-    with pytest.raises(SourceFormatError, match=r"^example\.ttl: phrase <.*char=38,44>: nif:anchorOf 'London' is not") as error:
+    with pytest.raises(
+        SourceFormatError, match=r"^example\.ttl: phrase <.*char=38,44>: nif:anchorOf 'London' is not"
+    ) as error:
         read_nif(turtle, source="example.ttl")
     assert "\n" not in str(error.value)
 
@@ -196,7 +207,7 @@ def test_invalid_turtle_is_a_one_line_source_error():
 
 
 def test_a_context_without_text_is_refused():
-    turtle = "@prefix nif: <%s> .\n<urn:d#char=0,1> a nif:Context ." % NIF
+    turtle = f"@prefix nif: <{NIF}> .\n<urn:d#char=0,1> a nif:Context ."
     with pytest.raises(SourceFormatError, match="has no nif:isString"):
         read_nif(turtle)
 
@@ -253,7 +264,9 @@ def test_bad_links_are_refused_when_writing():
 def documents(draw):
     text = draw(st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40))
     cuts = sorted(draw(st.lists(st.integers(0, len(text)), max_size=6)))
-    titles = st.text(alphabet=st.characters(exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")), min_size=1, max_size=6)
+    titles = st.text(
+        alphabet=st.characters(exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")), min_size=1, max_size=6
+    )
     links = tuple(
         Link(a, b, text[a:b], draw(titles), score=draw(st.floats(0, 1)))
         for a, b in zip(cuts[::2], cuts[1::2])

@@ -26,7 +26,8 @@ def test_the_four_formats():
 def test_each_format_renders_the_same_document():
     outputs = {name: render(DOC, name) for name in RENDERERS}
     assert outputs["seed"] == (
-        "Kaunas\nEncyclopedia\nKaunas\nlies on the Neris\n.\nKaunas\nKaunas is a city.\nlies on the Neris\nNeris\n."
+        "Kaunas\nEncyclopedia\nKaunas\nlies on the Neris\n."  # block 1
+        "\nKaunas\nKaunas is a city.\nlies on the Neris\nNeris\n."  # block 2
     )
     assert outputs["html"].count('class="lp-link"') == 2
     assert document_from_json(outputs["json"]) == DOC and json.loads(outputs["json"])["title"] == "Kaunas"

@@ -15,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterable, Sequence
+from typing import IO, Iterable
 from urllib.parse import unquote
 
 from ..errors import EmptySourceError, SourceFormatError, SourceNotFoundError
@@ -197,7 +197,9 @@ def _jsonl_document(line: str, path: Path, line_no: int) -> GoldDocument:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as e:
-        raise fail(f"not valid JSON ({e.msg}, column {e.colno}); each line must hold one document object") from None
+        raise fail(
+            f"not valid JSON ({e.msg}, column {e.colno}); each line must hold one document object"
+        ) from None
     if not isinstance(obj, dict):
         raise fail('expected a JSON object {"id", "text", "links"}')
     text = obj.get("text")

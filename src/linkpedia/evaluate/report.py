@@ -149,10 +149,12 @@ def to_markdown(result: EvaluationResult) -> str:
     for ds in result.datasets:
         parts += ["", f"## {ds.name}", "", _md_table(DETAIL_COLUMNS, _detail_rows(ds)), ""]
         errors = ds.errors()
-        parts += [_md_table(["Error category", "Count"], [[ERROR_CATEGORIES[k], str(v)] for k, v in errors.items()])]
+        error_rows = [[ERROR_CATEGORIES[k], str(v)] for k, v in errors.items()]
+        parts += [_md_table(["Error category", "Count"], error_rows)]
         pairs = wrong_pairs(ds.documents).most_common(TOP_PAIRS)
         if pairs:
-            parts += ["", _md_table(["Gold entry", "Predicted entry", "Count"], [[g, p, str(n)] for (g, p), n in pairs])]
+            pair_rows = [[g, p, str(n)] for (g, p), n in pairs]
+            parts += ["", _md_table(["Gold entry", "Predicted entry", "Count"], pair_rows)]
     return "\n".join(parts) + "\n"
 
 
@@ -283,9 +285,8 @@ def _render_text(text: str, judged: Sequence[Judged], side: str) -> str:
             leftovers.append(j)
             continue
         out.append(_esc(text[pos : m.start]))
-        out.append(
-            f'<mark class="{_esc(j.status)}" title="{_esc(_tooltip(side, j))}">{_esc(text[m.start : m.end])}</mark>'
-        )
+        tip = _esc(_tooltip(side, j))
+        out.append(f'<mark class="{_esc(j.status)}" title="{tip}">{_esc(text[m.start : m.end])}</mark>')
         pos = m.end
     out.append(_esc(text[pos:]))
     body = f'<div class="text">{"".join(out)}</div>'
@@ -302,7 +303,9 @@ def _render_text(text: str, judged: Sequence[Judged], side: str) -> str:
 def _scores_html(ds: DatasetResult) -> str:
     head = "".join(f"<th>{_esc(c)}</th>" for c in DETAIL_COLUMNS)
     rows = "".join(
-        "<tr>" + "".join(f'<td class="l">{_esc(v)}</td>' if i < 2 else f"<td>{_esc(v)}</td>" for i, v in enumerate(row)) + "</tr>"
+        "<tr>"
+        + "".join(f'<td class="l">{_esc(v)}</td>' if i < 2 else f"<td>{_esc(v)}</td>" for i, v in enumerate(row))
+        + "</tr>"
         for row in _detail_rows(ds)
     )
     return f"<table><tr>{head}</tr>{rows}</table>"
@@ -329,8 +332,11 @@ def dataset_html(ds: DatasetResult) -> str:
     ]
     pairs = wrong_pairs(ds.documents).most_common(TOP_PAIRS)
     if pairs:
-        parts.append("<h2>Most frequent wrong entries</h2><table><tr><th>Gold</th><th>Predicted</th><th>Count</th></tr>")
-        parts += [f'<tr><td class="l">{_esc(g)}</td><td class="l">{_esc(p)}</td><td>{n}</td></tr>' for (g, p), n in pairs]
+        parts.append("<h2>Most frequent wrong entries</h2>")
+        parts.append("<table><tr><th>Gold</th><th>Predicted</th><th>Count</th></tr>")
+        parts += [
+            f'<tr><td class="l">{_esc(g)}</td><td class="l">{_esc(p)}</td><td>{n}</td></tr>' for (g, p), n in pairs
+        ]
         parts.append("</table>")
     legend = "".join(f'<mark class="{k}">{_esc(v)}</mark>' for k, v in _LEGEND.items())
     parts.append(f'<h2>Documents</h2><p class="legend">{legend}</p>')

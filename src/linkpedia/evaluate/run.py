@@ -106,7 +106,8 @@ class DatasetResult:
             "nil": self.nil_counts(),
             "errors": self.errors(),
             "wrong_pairs": [
-                {"gold": g, "predicted": p, "count": n} for (g, p), n in wrong_pairs(self.documents).most_common(top_pairs)
+                {"gold": g, "predicted": p, "count": n}
+                for (g, p), n in wrong_pairs(self.documents).most_common(top_pairs)
             ],
         }
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import EmptySourceError, InputError
-from ..sources import expand_paths, open_source
+from ..sources import detect_format, expand_paths, open_source
 from ..sources.base import Page, Source
 from ..wikitext.site import SiteInfo
 from . import aggregate, index, occurrences, profiles
@@ -131,8 +131,11 @@ def build_kb(
     started = time.perf_counter()
     out = Path(out)
     paths = expand_paths(sources)
-    opened = [open_source(p, format=options.format, fields=options.fields or None,
-                          max_page_bytes=options.max_page_bytes) for p in paths]
+    opened = []
+    for p in paths:
+        fmt = options.format or detect_format(p)
+        opened.append(open_source(p, format=fmt, max_page_bytes=options.max_page_bytes,
+                                  fields=(options.fields or None) if fmt == "jsonl" else None))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_dir(out)
     try:

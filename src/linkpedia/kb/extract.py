@@ -8,11 +8,12 @@ parent only writes rows.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 
 from ..sources.base import Page
-from ..text import terms
+from ..text import WORD, _term
 from .store import pack_text
 from ..wikitext import DEFAULT_SITE, SiteInfo, convert, is_disambiguation, make_preview
 
@@ -45,20 +46,30 @@ class PageRecord:
     text_z: bytes | None  # zlib-compressed plain text
     links: list[tuple[int, int, str]]  # (start, end, target) into the plain text
     anchors: Counter[tuple[str, str]] = field(default_factory=Counter)  # (target, anchor) -> n
-    page_terms: frozenset[str] = frozenset()  # distinct terms, for document frequencies
+    page_terms: frozenset[str] = frozenset()  # distinct lower-cased words, for document frequencies
     contexts: dict[str, Counter[str]] = field(default_factory=dict)  # target -> context terms
 
 
 def _link_contexts(text: str, links: list[tuple[int, int, str]]) -> dict[str, Counter[str]]:
+    """For each target, the content words just before and after its links."""
     out: dict[str, Counter[str]] = {}
+    if not links:
+        return out
+    starts: list[int] = []
+    words: list[str] = []
+    for m in WORD.finditer(text):
+        t = _term(m.group())
+        if t is not None:
+            starts.append(m.start())
+            words.append(t)
     for start, end, target in links:
-        left = terms(text[max(0, start - 120) : start])[-CONTEXT_WINDOW:]
-        right = terms(text[end : end + 120])[:CONTEXT_WINDOW]
+        i = bisect_left(starts, start)
+        j = bisect_left(starts, end)
         c = out.get(target)
         if c is None:
             c = out[target] = Counter()
-        c.update(left)
-        c.update(right)
+        c.update(words[max(0, i - CONTEXT_WINDOW) : i])
+        c.update(words[j : j + CONTEXT_WINDOW])
     return out
 
 
@@ -84,7 +95,6 @@ def extract_page(page: Page, site: SiteInfo = DEFAULT_SITE) -> PageRecord:
         anchor = " ".join(text[start:end].split())
         if anchor:
             anchors[(target, anchor)] += 1
-    all_terms = terms(text)
     return PageRecord(
         title=page.title,
         kind=kind,
@@ -99,7 +109,7 @@ def extract_page(page: Page, site: SiteInfo = DEFAULT_SITE) -> PageRecord:
         text_z=pack_text(text),
         links=links,
         anchors=anchors,
-        page_terms=frozenset(all_terms),
+        page_terms=frozenset(WORD.findall(text.lower())),
         contexts=_link_contexts(text, links) if kind == "article" else {},
     )
 

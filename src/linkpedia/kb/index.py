@@ -176,7 +176,9 @@ def load_index(kb_dir: Path) -> Index:
         return t
 
     def arr(name: str) -> np.ndarray:
-        return np.load(d / f"{name}.npy", mmap_mode="r")
+        # A plain ndarray view of the mapping: np.memmap's Python-level
+        # __getitem__ costs more than the lookups themselves.
+        return np.load(d / f"{name}.npy", mmap_mode="r").view(np.ndarray)
 
     titles = trie("titles.marisa")
     return Index(

@@ -11,7 +11,7 @@ import math
 import sqlite3
 from collections import Counter
 
-from ..text import terms
+from ..text import _term, term_counts
 from .store import unpack_text
 
 __all__ = ["build", "idf"]
@@ -26,7 +26,7 @@ def idf(df: int, n_docs: int) -> float:
 
 def build(
     con: sqlite3.Connection,
-    df: Counter[str],
+    df: Counter[str],  # lower-cased word -> pages containing it
     n_docs: int,
     contexts: dict[str, Counter[str]],
     *,
@@ -36,6 +36,7 @@ def build(
     con.execute("DELETE FROM terms")
     con.execute("DELETE FROM profiles")
     con.execute("BEGIN")
+    df = term_df(df)
     vocab = {t: i for i, t in enumerate(sorted(t for t, n in df.items() if n >= MIN_DF), start=1)}
     con.executemany("INSERT INTO terms(id, term, df) VALUES (?,?,?)",
                     ((i, t, df[t]) for t, i in vocab.items()))
@@ -54,7 +55,7 @@ def build(
         "SELECT e.id, p.text FROM entries e JOIN pages p ON p.id = e.id WHERE p.text IS NOT NULL"
     ):
         lead = unpack_text(blob).split("\n\n", 1)[0]
-        tf = Counter(terms(lead))
+        tf = term_counts(lead)
         ctx = by_entry.pop(eid, None)
         if ctx:
             tf.update(ctx)
@@ -63,6 +64,16 @@ def build(
         rows.extend(_profile(eid, ctx, vocab, df, n_docs, keep))
     con.executemany("INSERT INTO profiles(entry_id, term_id, weight) VALUES (?,?,?)", rows)
     con.execute("COMMIT")
+
+
+def term_df(word_df: Counter[str]) -> Counter[str]:
+    """Document frequencies of terms from those of lower-cased words (filtered once per word)."""
+    out: Counter[str] = Counter()
+    for w, n in word_df.items():
+        t = _term(w)
+        if t is not None:
+            out[t] += n
+    return out
 
 
 def _profile(eid: int, tf: Counter[str], vocab: dict[str, int], df: Counter[str], n_docs: int,

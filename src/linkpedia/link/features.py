@@ -7,12 +7,10 @@ of array operations instead of a Python loop per candidate pair.
 from __future__ import annotations
 
 import math
-from collections import Counter
-
 import numpy as np
 
 from ..kb.index import Index
-from ..text import terms
+from ..text import term_counts
 
 __all__ = ["FEATURES", "doc_vector", "context_similarity", "relatedness_matrix", "coherence"]
 
@@ -23,12 +21,12 @@ FEATURES = ("prior", "log_prior", "context", "coherence", "link_prob", "exact", 
 
 def doc_vector(index: Index, text: str) -> tuple[np.ndarray, np.ndarray]:
     """The text's TF-IDF vector as (sorted term ids, L2-normalized weights)."""
-    tf: Counter[int] = Counter()
+    tf: dict[int, int] = {}
     get = index.terms.get
-    for t in terms(text):
+    for t, n in term_counts(text).items():
         tid = get(t)
         if tid is not None:
-            tf[tid] += 1
+            tf[tid] = n
     if not tf:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
     ids = np.fromiter(sorted(tf), dtype=np.int32, count=len(tf))

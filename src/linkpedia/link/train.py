@@ -122,7 +122,10 @@ def reliability(p: np.ndarray, y: np.ndarray, bins: int = 10) -> tuple[list[dict
     return out, round(ece, 4)
 
 
-def train_model(kb_dir: Path, index: Index, *, max_pages: int = 4000,
+MAX_CHARS = 12_000  # of each page: the lead and first sections carry most links
+
+
+def train_model(kb_dir: Path, index: Index, *, max_pages: int = 3000,
                 config: LinkerConfig = LinkerConfig()) -> TrainReport:
     """Fit the scorer on the KB's own links; saves ``model.json`` when there is enough data."""
     con = sqlite3.connect(kb_dir / DB_NAME)
@@ -139,8 +142,9 @@ def train_model(kb_dir: Path, index: Index, *, max_pages: int = 4000,
     pages = _sample_pages(con, max_pages)
     con.close()
     for pid, title, tblob, lblob in pages:
-        X, y = page_examples(linker, index, unpack_text(tblob), unpack_links(lblob), entry_of,
-                             titles.get(title))
+        text = unpack_text(tblob)[:MAX_CHARS]
+        links = [lk for lk in unpack_links(lblob) if lk[1] <= len(text)]
+        X, y = page_examples(linker, index, text, links, entry_of, titles.get(title))
         if len(X) == 0:
             continue
         (test_X if pid % 5 == 0 else train_X).append(X)

@@ -11,7 +11,7 @@ A renderer never opens a KB: the previews it shows are already in
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from ..errors import InputError
 from ..nif import write_nif
@@ -20,7 +20,15 @@ from .html import render_html
 from .json import document_from_json, render_json
 from .seed import render_seed
 
-__all__ = ["RENDERERS", "render", "render_seed", "render_html", "render_json", "document_from_json", "write_nif"]
+__all__ = [
+    "RENDERERS",
+    "render",
+    "render_seed",
+    "render_html",
+    "render_json",
+    "document_from_json",
+    "write_nif",
+]
 
 
 def _render_nif(doc: Document) -> str:

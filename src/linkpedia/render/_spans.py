@@ -31,7 +31,7 @@ def ordered_links(doc: Document, *, allow_overlap: bool = False) -> list[Link]:
             )
         if doc.text[link.start : link.end] != link.surface:
             raise InputError(
-                f"{where}: the text there is {doc.text[link.start:link.end]!r}, not the surface; "
+                f"{where}: the text there is {doc.text[link.start : link.end]!r}, not the surface; "
                 "offsets must index Document.text"
             )
         if not allow_overlap and previous is not None and link.start < previous.end:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..errors import InputError
 from ..types import Candidate, Document, Link
@@ -81,8 +82,8 @@ def document_from_dict(data: Any, *, source: str = "<JSON>") -> Document:
                 f"{source}: schema {schema!r} is not supported by this linkpedia, which reads "
                 f"{SCHEMA!r}; upgrade linkpedia or re-render the document"
             )
-        found = "no \"schema\" field" if "schema" not in doc else f"\"schema\" is {schema!r}"
-        raise InputError(f"{source}: {found}; a linkpedia document has \"schema\": {SCHEMA!r}")
+        found = 'no "schema" field' if "schema" not in doc else f'"schema" is {schema!r}'
+        raise InputError(f'{source}: {found}; a linkpedia document has "schema": {SCHEMA!r}')
     text = reader.field(doc, "text", str, "text")
     title = reader.field(doc, "title", (str, type(None)), "title", default=None)
     links: list[Link] = []
@@ -105,7 +106,9 @@ def document_from_dict(data: Any, *, source: str = "<JSON>") -> Document:
                 f"{text[start:end]!r}; offsets count code points"
             )
         candidates = []
-        for number, raw in enumerate(reader.field(item, "candidates", list, f"{where}.candidates", default=[])):
+        for number, raw in enumerate(
+            reader.field(item, "candidates", list, f"{where}.candidates", default=[])
+        ):
             at = f"{where}.candidates[{number}]"
             raw = reader.object(raw, at)
             candidates.append(

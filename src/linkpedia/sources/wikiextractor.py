@@ -56,6 +56,8 @@ def _tag_replacement(match: re.Match[str]) -> str:
 def _target(href: str) -> str | None:
     """The linked article's title, or None for external, in-page or non-article links."""
     target = unquote(html.unescape(href))
+    if "&" in target:  # an entity in the wikitext link itself, e.g. OS&nbsp;X
+        target = html.unescape(target)
     if "://" in target or target.startswith("//"):
         return None
     target = target.split("#", 1)[0].strip()

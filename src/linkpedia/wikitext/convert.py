@@ -1,22 +1,27 @@
 """Wikitext to plain text, keeping where each internal link's anchor ends up.
 
-The converter runs a fixed list of passes over one string; each pass is a
-compiled regex or a ``str.find`` loop, so the work happens in C and the time
-stays linear in the input, whatever its nesting or breakage (no pass recurses).
+The converter runs a fixed list of passes over one string. Each pass is a
+compiled regex that starts with a literal (so the regex engine skips ahead in
+C) or a ``str.find`` loop; none recurses and none backtracks more than a
+bounded amount, so time stays linear whatever the nesting or breakage.
 
-Links survive the later passes as private-use marker characters wrapped around
-their anchor text (``\\ue000<id>\\ue001anchor\\ue002``). Whitespace is moved
-out of the markers, the text is normalized, and only then are the markers
-removed and the anchors' offsets read off, so offsets always index the final
-text. Input characters in the private range the markers use are dropped.
+Links survive the later passes as private-use marker characters around their
+anchor text (``\\ue000<id>\\ue001anchor\\ue002``). Whitespace is normalized
+with the markers in place, and only then are they removed and the anchors'
+offsets read off, so offsets always index the final text.
 
 Passes, in order: comments; tag blocks (``<ref>``, ``<math>``, ... dropped,
 ``<nowiki>`` kept literally); magic words; templates (dropped, a few inline
-ones like ``{{lang|..|text}}`` keep their text); tables; internal links;
-external links; bold/italic quotes; HTML tags; headings and list items;
-entities; whitespace and paragraphs.
+ones like ``{{lang|fr|text}}`` keep their text); tables (dropped); internal
+links; external links; bold/italic quotes; HTML tags; headings, list items and
+rules; entities; whitespace and paragraphs.
 
-``convert`` is a pure function and safe to call from several threads.
+Nested templates and links are matched innermost first by repeating a
+non-nesting regex a few times; templates nested deeper than that fall back
+to a linear bracket-stack pass, while links nested deeper than a file caption
+allows stay as literal text (MediaWiki prints those literally too).
+
+``convert`` is a pure function, safe to call from several threads.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 from .site import DEFAULT_SITE, SiteInfo
@@ -52,19 +58,16 @@ class Converted:
 
 
 # --- private-use characters -------------------------------------------------
-# \ue000-\ue002 raw link markers, \ue003-\ue005 checked link markers,
-# \ue006 paragraph break, \ue010-\ue019 / \ue030-\ue039 link id digits,
-# \ue040-\ue05f literal (nowiki) characters.
-_RESERVED = re.compile("[\ue000-\ue0ff]")
-_S, _M, _E = "\ue000", "\ue001", "\ue002"
-_VS, _VM, _VE = "\ue003", "\ue004", "\ue005"
-_PARA = "\ue006"
-_ID_DIGITS = str.maketrans("0123456789", "".join(chr(0xE010 + i) for i in range(10)))
-_VID_BACK = str.maketrans({chr(0xE030 + i): str(i) for i in range(10)})
+# A link is "\ue000<id digits>\ue001anchor\ue002" and "\ue003" marks a paragraph
+# break while the text is worked on; \ue040-\ue051 stand for markup characters
+# that must stay literal (<nowiki> content, links MediaWiki prints as text).
+_S, _M, _E, _PARA = "\ue000", "\ue001", "\ue002", "\ue003"
+_RESERVED = re.compile("[\ue000-\ue003]")
 _LITERAL_CHARS = "[]{}|<>'=*#:;&~_-!"
 _NOWIKI_IN = str.maketrans({c: chr(0xE040 + i) for i, c in enumerate(_LITERAL_CHARS)})
 _NOWIKI_OUT = str.maketrans({chr(0xE040 + i): c for i, c in enumerate(_LITERAL_CHARS)})
-_HAS_NOWIKI = re.compile("[\ue040-\ue05f]")
+_LIT_OPEN = "[[".translate(_NOWIKI_IN)
+_LIT_CLOSE = "]]".translate(_NOWIKI_IN)
 
 # --- comments and tag blocks -------------------------------------------------
 _DROP_TAGS = (
@@ -72,15 +75,16 @@ _DROP_TAGS = (
     "imagemap mapframe maplink graph templatedata inputbox categorytree includeonly "
     "indicator charinsert"
 ).split()
-_BLOCK_OPEN = re.compile(
-    r"<(nowiki|%s)(?=[\s/>])([^<>]*)>" % "|".join(_DROP_TAGS), re.IGNORECASE
-)
+_BLOCK_OPEN = re.compile(r"<(nowiki|%s)(?=[\s/>])([^<>]*)>" % "|".join(_DROP_TAGS), re.I)
 _MAGIC = re.compile(r"__[A-Z\u0400-\u042f]{2,40}__")
 
 # --- templates ---------------------------------------------------------------
+_TEMPLATE = re.compile(r"\{\{([^{}]*)\}\}")
 _BRACES = re.compile(r"\{\{|\}\}")
 _NAMED_ARG = re.compile(r"[^=\[\]{}\n]*=")
+_ARG_TOKEN = re.compile(r"\[\[|\]\]|\|")
 _TEMPLATE_PREFIXES = ("template:", "шаблон:", "subst:", "safesubst:", "msgnw:", "raw:")
+_PASSES = 8  # regex passes over nested templates / links
 _MAX_KEEP_DEPTH = 40
 
 
@@ -100,14 +104,15 @@ def _literal(value: str) -> Callable[[list[str]], str]:
     return lambda args: value
 
 
-# Templates whose output is ordinary prose; every other template is dropped.
+# Templates whose output is ordinary prose, with how to get it from their
+# positional arguments; every other template is dropped.
 _INLINE: dict[str, Callable[[list[str]], str]] = {
     **dict.fromkeys(
         (
             "lang", "nowrap", "nobr", "small", "smaller", "big", "larger", "sic", "transl",
             "transliteration", "not a typo", "proper name", "math", "mvar", "var", "em",
-            "strong", "smallcaps", "sc", "small caps", "nowrap begin", "script", "resize",
-            "linktext", "serif", "sans-serif", "noitalic", "keypress",
+            "strong", "smallcaps", "sc", "small caps", "script", "resize", "linktext",
+            "serif", "sans-serif", "noitalic", "keypress",
         ),
         _last,
     ),
@@ -138,61 +143,63 @@ _INLINE: dict[str, Callable[[list[str]], str]] = {
 }
 
 # --- tables, links -----------------------------------------------------------
-_TABLE = re.compile(r"^[ \t:]*(\{\||\|\})", re.MULTILINE)
-_LINK_TOKEN = re.compile(r"\[\[(?!\[)|\]\]")
-_TRAIL = re.compile(r"[^\W\d_]+")
+_TABLE = re.compile(r"\n[ \t:]*(\{\||\|\})")
+_LINK = re.compile(r"\[\[(?!\[)([^\[\]|\n]*)(?:\|([^\[\]]*))?\]\]([^\W\d_]*)")
 _LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8}){0,3}|simple")
 _PIPE_TRICK = re.compile(r"\s*\([^()]*\)\s*$|\s*,.*$", re.DOTALL)
 _MAX_TARGET = 512
 _BAD_TARGET = re.compile("[\\[\\]{}<>\n\ue000-\ue0ff]")
+_ARTICLE, _FILE, _CATEGORY, _TEXT_ONLY, _DROP = range(5)
 
 # --- inline markup -----------------------------------------------------------
 _EXT_LINK = re.compile(
     r"\[(?:https?://|ftps?://|sftp://|//|mailto:|news:|irc://|ircs://|gopher://|git://|svn://"
     r"|telnet://|nntp://|ssh://|mms://|urn:|tel:|sip:|sips:|xmpp:|geo:|magnet:|worldwind://)"
     r"[^\s\[\]<>\"]*(?:[ \t]+([^\]\n]{0,1000}))?\]",
-    re.IGNORECASE,
+    re.I,
 )
-_QUOTES = re.compile(r"'''''|'''|''")
+_QUOTES = re.compile("'''''|'''|''")
 _HTML_TAGS = (
     "b i u s small big span div sup sub p center font code tt em strong abbr cite blockquote "
     "ins del strike var kbd samp q ruby rt rp rb bdi bdo table tr td th caption thead tbody "
     "tfoot ol ul li dl dt dd h1 h2 h3 h4 h5 h6 mark time data dfn wbr poem onlyinclude "
     "noinclude section templatestyles a nowiki"
 ).split()
-_BR = re.compile(r"<\s*/?\s*(?:br|hr)\b[^<>]*>", re.IGNORECASE)
-_TAG = re.compile(
-    r"<\s*/?\s*(?:%s)(?=[\s/>])[^<>]*>" % "|".join(_HTML_TAGS + _DROP_TAGS), re.IGNORECASE
-)
+_BR = re.compile(r"<\s*/?\s*(?:br|hr)\b[^<>]*>", re.I)
+_TAG = re.compile(r"<\s*/?\s*(?:%s)(?=[\s/>])[^<>]*>" % "|".join(_HTML_TAGS + _DROP_TAGS), re.I)
 
 # --- lines, entities, whitespace ---------------------------------------------
-_HEADING = re.compile(r"^=[^\n]*", re.MULTILINE)
-_LIST_ITEM = re.compile(r"^[*#:;]+[ \t]*([^\n]*)", re.MULTILINE)
-_RULE = re.compile(r"^-{4,}", re.MULTILINE)
+_HEADING = re.compile(r"\n=[^\n]*")
+_LIST_ITEM = re.compile(r"\n[*#:;]+[ \t]*([^\n]*)")
+_RULE = re.compile(r"\n-{4,}")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_RAW_LINK = re.compile("\ue000([\ue010-\ue019]+)\ue001([^\ue000-\ue002]*)\ue002")
-_STRAY = re.compile("[\ue000-\ue002\ue010-\ue019]")
+_LEAD_SPACE = re.compile("\ue000([0-9]+)\ue001 +")
+_TAIL_SPACE = re.compile(" +\ue002")
+_EMPTY_LINK = re.compile("\ue000[0-9]+\ue001\ue002")
+_STRAY_START = re.compile("\ue000[0-9]*\ue001?")
 _PARA_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
-_SPACE_RUN = re.compile(r"\s+")
-_PARA_RUN = re.compile(" ?(?:\ue006 ?)+")
-_LINK = re.compile("\ue003([\ue030-\ue039]+)\ue004([^\ue005]*)\ue005")
+_ODD_SPACE = re.compile(
+    "[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
 
 
 def convert(wikitext: str, site: SiteInfo = DEFAULT_SITE) -> Converted:
     """Plain text, internal links, categories and template names of one page."""
     text = wikitext
-    if _RESERVED.search(text):
+    if not text.isascii() and _RESERVED.search(text):
         text = _RESERVED.sub("", text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "\n" + text  # so that every line, the first too, starts after a "\n"
     templates: list[str] = []
     categories: list[str] = []
     targets: list[str] = []
+    literal = False
 
     if "<!--" in text:
         text = _drop_comments(text)
     if "<" in text:
-        text = _drop_tag_blocks(text)
+        text, literal = _drop_tag_blocks(text)
     if "__" in text:
         if "__DISAMBIG__" in text:
             templates.append("__disambig__")
@@ -202,7 +209,8 @@ def convert(wikitext: str, site: SiteInfo = DEFAULT_SITE) -> Converted:
     if "{|" in text:
         text = _drop_tables(text)
     if "[[" in text:
-        text = _links(text, site, targets, categories)
+        text, literal_links = _links(text, site, targets, categories)
+        literal = literal or literal_links
     if "[" in text:
         text = _EXT_LINK.sub(_ext_label, text)
     if "''" in text:
@@ -210,18 +218,23 @@ def convert(wikitext: str, site: SiteInfo = DEFAULT_SITE) -> Converted:
     if "<" in text:
         text = _BR.sub(" ", text)
         text = _TAG.sub("", text)
-    if "=" in text:
+    if "\n=" in text:
         text = _HEADING.sub(_heading, text)
     text = _LIST_ITEM.sub("\n\n\\1\n\n", text)
-    if "----" in text:
+    if "\n----" in text:
         text = _RULE.sub("\n\n", text)
     if "&" in text:
         text = _ENTITY.sub(_entity, text)
-    text, links = _finish(text, targets)
+    text = _paragraphs(text, bool(targets))
+    links: list[WikiLink] = []
+    if targets:
+        text = _read_links(text, targets, links)
+    if literal:
+        text = text.translate(_NOWIKI_OUT)
     return Converted(text=text, links=links, categories=categories, templates=templates)
 
 
-# --- passes ------------------------------------------------------------------
+# --- comments, tag blocks ----------------------------------------------------
 
 
 def _drop_comments(text: str) -> str:
@@ -242,25 +255,21 @@ def _drop_comments(text: str) -> str:
     return "".join(out)
 
 
-_CLOSERS: dict[str, re.Pattern[str]] = {}
-
-
+@lru_cache(maxsize=64)
 def _closer(name: str) -> re.Pattern[str]:
-    pattern = _CLOSERS.get(name)
-    if pattern is None:
-        pattern = _CLOSERS[name] = re.compile(r"<\s*/\s*%s\s*>" % re.escape(name), re.IGNORECASE)
-    return pattern
+    return re.compile(r"<\s*/\s*%s\s*>" % re.escape(name), re.I)
 
 
-def _drop_tag_blocks(text: str) -> str:
+def _drop_tag_blocks(text: str) -> tuple[str, bool]:
     """Drop ``<ref>...</ref>`` and the like; make ``<nowiki>`` content literal.
 
-    An opening tag with no closing tag is dropped alone. Once a closing tag is
-    known to be absent after some position it is not searched for again, which
-    keeps many unclosed tags linear.
+    An opening tag without a closing tag is dropped alone. Once a closing tag
+    is known to be absent after some position it is not searched for again,
+    which keeps many unclosed tags linear. Returns whether nowiki was seen.
     """
     out = []
     pos = 0
+    nowiki = False
     absent_after: dict[str, int] = {}
     for m in _BLOCK_OPEN.finditer(text):
         if m.start() < pos:
@@ -278,17 +287,23 @@ def _drop_tag_blocks(text: str) -> str:
             continue
         if name == "nowiki":
             out.append(text[pos : close.start()].translate(_NOWIKI_IN))
+            nowiki = True
         pos = close.end()
     out.append(text[pos:])
-    return "".join(out)
+    return "".join(out), nowiki
 
 
+# --- templates ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
 def _template_key(name: str) -> str:
+    """The lower-cased name a template is recorded under; "" for parser functions."""
     key = " ".join(name.replace("_", " ").split()).lower()
     for prefix in _TEMPLATE_PREFIXES:
         if key.startswith(prefix):
             key = key[len(prefix) :].lstrip()
-    if not key or key.startswith("#") or ":" in key or len(key) > 255 or _BAD_TARGET.search(key):
+    if not key or key[0] == "#" or ":" in key or len(key) > 255 or _BAD_TARGET.search(key):
         return ""
     return key
 
@@ -299,7 +314,7 @@ def _split_args(content: str) -> list[str]:
         parts = content.split("|")
     else:
         parts, depth, start = [], 0, 0
-        for m in re.finditer(r"\[\[|\]\]|\|", content):
+        for m in _ARG_TOKEN.finditer(content):
             token = m.group()
             if token == "[[":
                 depth += 1
@@ -312,8 +327,40 @@ def _split_args(content: str) -> list[str]:
     return [p.strip() for p in parts[1:] if not _NAMED_ARG.match(p)]
 
 
+def _expand(content: str, names: list[str], depth: int = 0) -> str:
+    """What one template body becomes; records its name."""
+    bar = content.find("|", 0, 300)
+    key = _template_key(content[:bar] if bar >= 0 else content[:300])
+    if not key:
+        return ""
+    names.append(key)
+    rule = _INLINE.get(key)
+    if rule is None:
+        if not key.startswith("lang-"):
+            return ""
+        rule = _last
+    if depth >= _MAX_KEEP_DEPTH:
+        return ""
+    return rule(_split_args(content))
+
+
 def _templates(text: str, names: list[str]) -> str:
-    """Replace balanced ``{{...}}`` innermost first; unbalanced braces stay as text."""
+    """Replace ``{{...}}`` innermost first; unbalanced braces stay as text."""
+
+    def replace(m: re.Match[str]) -> str:
+        return _expand(m.group(1), names)
+
+    for _ in range(_PASSES):
+        text, count = _TEMPLATE.subn(replace, text)
+        if not count or "{{" not in text:
+            return text
+    if "}}" in text:
+        text = _templates_by_stack(text, names)
+    return text
+
+
+def _templates_by_stack(text: str, names: list[str]) -> str:
+    # The linear fallback for templates nested deeper than _PASSES.
     out: list[str] = []
     stack: list[int] = []
     pos = 0
@@ -331,18 +378,13 @@ def _templates(text: str, names: list[str]) -> str:
         idx = stack.pop()
         first = out[idx] if idx < len(out) else ""
         bar = first.find("|", 0, 300)
-        key = _template_key(first[:bar] if bar >= 0 else first[:300])
-        rule = _INLINE.get(key) if key else None
-        if key:
-            names.append(key)
-        if rule is None and key.startswith("lang-"):
-            rule = _last
-        if rule is None or len(stack) >= _MAX_KEEP_DEPTH:
-            del out[idx:]
-        else:
-            content = "".join(out[idx:])
-            del out[idx:]
-            out.append(rule(_split_args(content)))
+        head = first[:bar] if bar >= 0 else first[:300]
+        key = _template_key(head)
+        keeps = key in _INLINE or key.startswith("lang-")
+        # Only a template that keeps text needs its whole body joined.
+        body = "".join(out[idx:]) if keeps and len(stack) < _MAX_KEEP_DEPTH else head
+        del out[idx:]
+        out.append(_expand(body, names, len(stack)))
     out.append(text[pos:])
     for idx in reversed(stack):
         if idx < len(out):
@@ -350,6 +392,9 @@ def _templates(text: str, names: list[str]) -> str:
         else:
             out.append("{{")
     return "".join(out)
+
+
+# --- tables ------------------------------------------------------------------
 
 
 def _drop_tables(text: str) -> str:
@@ -361,6 +406,7 @@ def _drop_tables(text: str) -> str:
         if m.group(1) == "{|":
             if depth == 0:
                 out.append(text[pos : m.start()])
+                out.append("\n\n")
             depth += 1
         elif depth:
             depth -= 1
@@ -371,13 +417,13 @@ def _drop_tables(text: str) -> str:
     return "".join(out)
 
 
-_ARTICLE, _FILE, _CATEGORY, _TEXT_ONLY, _DROP = range(5)
+# --- internal links ----------------------------------------------------------
 
 
 def _classify(target: str, colon: bool, site: SiteInfo) -> int:
     c = target.find(":")
     if c <= 0:
-        return _TEXT_ONLY if target.startswith("#") else _ARTICLE
+        return _TEXT_ONLY if target[:1] == "#" else _ARTICLE
     prefix = " ".join(target[:c].replace("_", " ").split()).lower()
     if prefix in site.file_prefixes:
         return _TEXT_ONLY if colon else _FILE
@@ -390,108 +436,77 @@ def _classify(target: str, colon: bool, site: SiteInfo) -> int:
     return _ARTICLE
 
 
-def _pipe_trick(target: str, kind: int) -> str:
-    if kind != _ARTICLE:
-        target = target.split(":", 1)[-1]
-    return _PIPE_TRICK.sub("", target)
+_title = lru_cache(maxsize=65536)(normalize_title)
 
 
-def _links(text: str, site: SiteInfo, targets: list[str], categories: list[str]) -> str:
+def _links(
+    text: str, site: SiteInfo, targets: list[str], categories: list[str]
+) -> tuple[str, bool]:
     """Turn ``[[...]]`` into marked anchors, innermost first.
 
     A link whose text holds another link is not a link (MediaWiki prints it
     literally), except files, whose captions may hold links and which vanish
-    whole. Unclosed ``[[`` and stray ``]]`` stay as text.
+    whole. Unclosed ``[[`` and stray ``]]`` stay as text. Returns whether
+    literal placeholders were written.
     """
-    out: list[str] = []
-    stack: list[list] = []  # [index in out where the link's text starts, has a child link]
-    pos = 0
-    search = _LINK_TOKEN.search
-    while True:
-        m = search(text, pos)
-        if m is None:
-            break
-        start = m.start()
-        if start > pos:
-            out.append(text[pos:start])
-        pos = m.end()
-        if text[start] == "[":
-            stack.append([len(out), False])
-            continue
-        if not stack:
-            out.append("]]")
-            continue
-        idx, has_child = stack.pop()
-        if stack:
-            stack[-1][1] = True
-        if has_child:
-            first = out[idx] if idx < len(out) else ""
-            bar = first.find("|", 0, _MAX_TARGET)
-            content = None
-            raw = first[:bar] if bar >= 0 else "[["  # a child inside the target: invalid
-        else:
-            content = "".join(out[idx:])
-            bar = content.find("|", 0, _MAX_TARGET)
-            raw = content[:bar] if bar >= 0 else content
+    literal = False
+
+    def replace(m: re.Match[str]) -> str:
+        nonlocal literal
+        raw, label, trail = m.group(1, 2, 3)
         target = raw.strip()
-        colon = target.startswith(":")
+        colon = target[:1] == ":"
         if colon:
             target = target[1:].lstrip()
         if len(raw) >= _MAX_TARGET or _BAD_TARGET.search(target):
-            kind = _TEXT_ONLY if bar >= 0 and not has_child else -1
-        else:
+            if label is None or _S in label:
+                literal = True
+                whole = m.group()
+                return _LIT_OPEN + whole[2 : len(whole) - len(trail) - 2] + _LIT_CLOSE + trail
+            kind = _TEXT_ONLY
+        elif ":" in target:
             kind = _classify(target, colon, site)
-        if kind in (_FILE, _DROP):
-            del out[idx:]
-            continue
-        if kind == _CATEGORY:
-            del out[idx:]
-            name = normalize_title(target.split(":", 1)[1])
-            if name:
-                categories.append(name)
-            continue
-        if has_child or kind == -1:
-            # literal text, as MediaWiki prints it
-            if idx < len(out):
-                out[idx] = "[[" + out[idx]
-            else:
-                out.append("[[")
-            out.append("]]")
-            continue
-        assert content is not None
-        del out[idx:]
-        if bar >= 0:
-            anchor = content[bar + 1 :]
-            if not anchor:
-                anchor = _pipe_trick(target, kind)
+            if kind == _FILE or kind == _DROP:
+                return trail
+            if kind == _CATEGORY:
+                name = _title(target[target.index(":") + 1 :])
+                if name:
+                    categories.append(name)
+                return trail
         else:
+            kind = _TEXT_ONLY if target[:1] == "#" else _ARTICLE
+        if label is None:
             anchor = target
-        if not anchor or anchor.isspace():
-            continue
-        link_target = normalize_title(target) if kind == _ARTICLE else ""
-        trail = _TRAIL.match(text, pos)
-        if trail is not None:
-            anchor += trail.group()
-            pos = trail.end()
-        anchor = " ".join(anchor.split())
-        if link_target:
-            marker = str(len(targets)).translate(_ID_DIGITS)
-            targets.append(link_target)
-            out.append(_S + marker + _M + anchor + _E)
-        else:
-            out.append(anchor)
-    out.append(text[pos:])
-    for idx, _ in reversed(stack):
-        if idx < len(out):
-            out[idx] = "[[" + out[idx]
-        else:
-            out.append("[[")
-    return "".join(out)
+        elif _S in label or "\n\n" in label:
+            literal = True
+            whole = m.group()
+            return _LIT_OPEN + whole[2 : len(whole) - len(trail) - 2] + _LIT_CLOSE + trail
+        elif label:
+            anchor = label
+        else:  # the pipe trick: [[Foo (bar)|]] shows "Foo"
+            anchor = _PIPE_TRICK.sub("", target.split(":", 1)[-1] if kind != _ARTICLE else target)
+        anchor = " ".join((anchor + trail).split())
+        if not anchor:
+            return ""
+        link_target = _title(target) if kind == _ARTICLE else ""
+        if not link_target:
+            return anchor
+        targets.append(link_target)
+        return f"{_S}{len(targets) - 1}{_M}{anchor}{_E}"
+
+    for _ in range(_PASSES):
+        text, count = _LINK.subn(replace, text)
+        if not count or "[[" not in text:
+            break
+    return text, literal
+
+
+# --- small replacements ------------------------------------------------------
 
 
 def _heading(m: re.Match[str]) -> str:
-    line = m.group().rstrip()
-    if len(line) < 2 or not line.endswith("="):
+    line = m.group()[1:].rstrip()
+    if len(line) < 2 or line[-1] != "=":
         return m.group()
     return "\n\n" + line.strip("=") + "\n\n"
 
@@ -507,50 +522,62 @@ def _entity(m: re.Match[str]) -> str:
         return raw
     if value.isspace():
         return " "
-    if _RESERVED.search(value):
+    if not value.isascii() and _RESERVED.search(value):
         return _RESERVED.sub("", value)
     return value
 
 
-def _check_link(m: re.Match[str]) -> str:
-    anchor = m.group(2)
-    core = anchor.strip()
-    if not core:
-        return anchor
-    lead = anchor[: len(anchor) - len(anchor.lstrip())]
-    tail = anchor[len(anchor.rstrip()) :]
-    ident = m.group(1).translate(_ID_TO_VID)
-    return lead + _VS + ident + _VM + _SPACE_RUN.sub(" ", core) + _VE + tail
+# --- whitespace, offsets -----------------------------------------------------
 
 
-_ID_TO_VID = str.maketrans({chr(0xE010 + i): chr(0xE030 + i) for i in range(10)})
-
-
-def _finish(text: str, targets: list[str]) -> tuple[str, list[WikiLink]]:
-    """Normalize whitespace into paragraphs, then read the link offsets."""
-    if targets:
-        text = _RAW_LINK.sub(_check_link, text)
-        text = _STRAY.sub("", text)
+def _paragraphs(text: str, has_links: bool) -> str:
+    """Single spaces inside paragraphs, exactly one blank line between them."""
+    if has_links:
+        # Keep whitespace outside anchors, and drop links left with no text.
+        if _M + " " in text:
+            text = _LEAD_SPACE.sub(" " + _S + "\\1" + _M, text)
+        if " " + _E in text:
+            text = _TAIL_SPACE.sub(_E + " ", text)
+        if _M + _E in text:
+            text = _EMPTY_LINK.sub("", text)
     text = _PARA_BREAK.sub(_PARA, text)
-    text = _SPACE_RUN.sub(" ", text)
-    text = _PARA_RUN.sub("\n\n", text).strip()
-    links: list[WikiLink] = []
-    if targets and _VS in text:
-        pieces = []
-        pos = 0
-        removed = 0
-        for m in _LINK.finditer(text):
-            anchor = m.group(2)
-            pieces.append(text[pos : m.start()])
-            pieces.append(anchor)
-            start = m.start() - removed
-            removed += len(m.group()) - len(anchor)
-            pos = m.end()
-            links.append(
-                WikiLink(start, start + len(anchor), targets[int(m.group(1).translate(_VID_BACK))])
-            )
-        pieces.append(text[pos:])
-        text = "".join(pieces)
-    if _HAS_NOWIKI.search(text):
-        text = text.translate(_NOWIKI_OUT)
-    return text, links
+    text = text.replace("\n", " ")
+    if not text.isascii() or "\t" in text:
+        text = _ODD_SPACE.sub(" ", text)
+    while "  " in text:
+        text = text.replace("  ", " ")
+    if _PARA in text:
+        text = text.replace(" " + _PARA, _PARA).replace(_PARA + " ", _PARA)
+        while _PARA + _PARA in text:
+            text = text.replace(_PARA + _PARA, _PARA)
+        text = text.strip(" " + _PARA).replace(_PARA, "\n\n")
+    return text.strip(" ")
+
+
+def _read_links(text: str, targets: list[str], links: list[WikiLink]) -> str:
+    """Remove the link markers from ``text``, appending each anchor's offsets to ``links``."""
+    chunks = text.split(_E)
+    pieces = []
+    length = 0
+    for chunk in chunks[:-1]:
+        start = chunk.rfind(_S)
+        middle = chunk.find(_M, start) if start >= 0 else -1
+        ident = chunk[start + 1 : middle] if middle >= 0 else ""
+        if not (ident.isascii() and ident.isdigit() and int(ident) < len(targets)):
+            chunk = _STRAY_START.sub("", chunk) if _S in chunk else chunk
+            pieces.append(chunk)
+            length += len(chunk)
+            continue
+        before = chunk[:start]
+        if _S in before:
+            before = _STRAY_START.sub("", before)
+        anchor = chunk[middle + 1 :]
+        pieces.append(before)
+        pieces.append(anchor)
+        length += len(before)
+        if anchor:
+            links.append(WikiLink(length, length + len(anchor), targets[int(ident)]))
+        length += len(anchor)
+    last = chunks[-1]
+    pieces.append(_STRAY_START.sub("", last) if _S in last else last)
+    return "".join(pieces)
