@@ -136,6 +136,8 @@ def build_kb(
         fmt = options.format or detect_format(p)
         opened.append(open_source(p, format=fmt, max_page_bytes=options.max_page_bytes,
                                   fields=(options.fields or None) if fmt == "jsonl" else None))
+    if out.exists() and not (out / DB_NAME).is_file():
+        raise InputError(f"{out}: exists and is not a linkpedia KB — choose another --out or remove it")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_dir(out)
     try:

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..sources.base import Page
-from ..text import WORD, _term
+from ..text import WORD, _term, fold
 from .store import pack_text
 from ..wikitext import DEFAULT_SITE, SiteInfo, convert, is_disambiguation, make_preview
 
@@ -73,6 +73,25 @@ def _link_contexts(text: str, links: list[tuple[int, int, str]]) -> dict[str, Co
     return out
 
 
+def _sense_links(text: str, links: list[tuple[int, int, str]], name: str) -> list[tuple[int, int, str]]:
+    """A disambiguation page's senses, not the links in its glosses.
+
+    A sense is the first link of a line that either opens the line
+    ("* [[Kaunas Fortress]], the forts") or names the page's subject
+    ("the [[Kaunas District Municipality]]"); "a city in [[Lithuania]]" is a gloss.
+    """
+    key = fold(name)
+    out, last_line = [], -1
+    for start, end, target in links:
+        line_start = text.rfind("\n", 0, start) + 1
+        if line_start == last_line:
+            continue
+        if start == line_start or key in fold(target):
+            out.append((start, end, target))
+            last_line = line_start
+    return out
+
+
 def extract_page(page: Page, site: SiteInfo = DEFAULT_SITE) -> PageRecord:
     """Convert one source page into its KB contribution."""
     if page.markup == "wikitext":
@@ -82,6 +101,8 @@ def extract_page(page: Page, site: SiteInfo = DEFAULT_SITE) -> PageRecord:
         text = conv.text
         links = [(lk.start, lk.end, lk.target) for lk in conv.links if lk.target]
         kind = "disambiguation" if is_disambiguation(conv, site) else "article"
+        if kind == "disambiguation":
+            links = _sense_links(text, links, parenthetical_base(page.title) or page.title)
         has_links = True
     else:
         if page.redirect:

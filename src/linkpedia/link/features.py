@@ -10,13 +10,14 @@ import math
 import numpy as np
 
 from ..kb.index import Index
-from ..text import term_counts
+from ..text import paragraph_spans, term_counts
 
-__all__ = ["FEATURES", "doc_vector", "context_similarity", "relatedness_matrix", "coherence"]
+__all__ = ["FEATURES", "doc_vector", "context_similarity", "local_similarity", "relatedness_matrix",
+           "coherence"]
 
 # The order of the columns of the feature matrix (the model's weights follow it).
 FEATURES = ("prior", "log_prior", "context", "coherence", "link_prob", "exact", "top_prior",
-            "log_popularity")
+            "log_popularity", "local_context")
 
 
 def doc_vector(index: Index, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -63,6 +64,25 @@ def context_similarity(index: Index, entries: np.ndarray, doc: tuple[np.ndarray,
     hit = ids[j] == t
     contrib = np.where(hit, index.prof_weight[pos] * w[j], 0.0)
     return np.bincount(owner, weights=contrib, minlength=len(entries)).astype(np.float32)
+
+
+def local_similarity(index: Index, text: str, entries: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Cosine of each entry's profile with the paragraph its mention stands in.
+
+    The whole document says what it is about; the paragraph says which sense
+    a name has here ("Kaunas" in a sentence about a siege is the fortress).
+    """
+    out = np.zeros(len(entries), dtype=np.float32)
+    spans = paragraph_spans(text)
+    if len(spans) <= 1:
+        return context_similarity(index, entries, doc_vector(index, text))
+    ends = np.asarray([e for _, e in spans])
+    para = np.searchsorted(ends, starts, side="right")
+    for p in np.unique(para).tolist():
+        rows = np.nonzero(para == p)[0]
+        b, e = spans[min(p, len(spans) - 1)]
+        out[rows] = context_similarity(index, entries[rows], doc_vector(index, text[b:e]))
+    return out
 
 
 def relatedness_matrix(index: Index, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

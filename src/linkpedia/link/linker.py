@@ -13,7 +13,7 @@ import numpy as np
 from ..kb.index import Index
 from ..text import fold, paragraph_spans
 from .candidates import candidates_of
-from .features import FEATURES, coherence, context_similarity, doc_vector
+from .features import FEATURES, coherence, context_similarity, doc_vector, local_similarity
 from .model import Model
 from .spot import Spot, choose_surfaces, spot
 
@@ -133,6 +133,8 @@ class Linker:
             X[:, 5] = np.asarray([spots[i].exact for i in rows_spot], dtype=np.float64)
             X[:, 6] = rank == 0
             X[:, 7] = np.log1p(np.asarray(index.popularity[entries], dtype=np.float64))
+            X[:, 8] = local_similarity(index, text, entries,
+                                       np.asarray([spots[i].start for i in rows_spot]))
         return Features(rows_spot, rows_entry, rows_prior, rows_count, X)
 
     def score(self, text: str, spots: list[Spot]) -> list[Scored]:

@@ -66,5 +66,5 @@ class Model:
         return cls.from_json(json.loads(path.read_text()))
 
 
-# prior, log_prior, context, coherence, link_prob, exact, top_prior, log_popularity
-DEFAULT_MODEL = Model(weights=(2.0, 0.3, 4.0, 3.0, 3.0, 0.5, 0.5, 0.1), bias=-3.0)
+# prior, log_prior, context, coherence, link_prob, exact, top_prior, log_popularity, local_context
+DEFAULT_MODEL = Model(weights=(2.0, 0.3, 2.0, 3.0, 3.0, 0.5, 0.5, 0.1, 2.0), bias=-3.0)

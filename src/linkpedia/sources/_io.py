@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator, Sequence
 
 from ..errors import SourceFormatError, SourceNotFoundError
+from ..wikitext import normalize_title
 from ..wikitext.site import DEFAULT_SITE, SiteInfo
 
 __all__ = [
@@ -50,25 +51,6 @@ _MAGIC = {
     b"PK\x03\x04": "zip",
     b"7z\xbc\xaf\x27\x1c": "7z",
 }
-
-
-def _local_normalize_title(title: str) -> str:
-    title = " ".join(title.replace("_", " ").split())
-    first = title[:1].upper()
-    return first + title[1:] if len(first) == 1 else title
-
-
-try:  # the wikitext helper owns the canonical version; fall back until it lands
-    from ..wikitext import normalize_title as _shared_normalize_title  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the wikitext package's progress
-    _shared_normalize_title = None
-
-
-def normalize_title(title: str) -> str:
-    """Title as the KB stores it: spaces not underscores, upper-case first letter."""
-    if _shared_normalize_title is not None:
-        return _shared_normalize_title(title)
-    return _local_normalize_title(title)
 
 
 def require_file(path: str | Path) -> Path:

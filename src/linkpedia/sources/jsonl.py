@@ -108,6 +108,9 @@ class JsonlSource(ReaderBase):
         assert title is not None and text is not None
         if not title.strip():
             raise self._error(number, f'empty "{f["title"]}" — every article needs a title')
+        if not normalize_title(title):
+            self.skipped["invalid or missing title"] += 1
+            return None
         aliases = record.get(f["aliases"])
         if aliases is None:
             aliases = []
@@ -121,7 +124,7 @@ class JsonlSource(ReaderBase):
             title=normalize_title(title),
             text=text,
             markup="plain",
-            redirect=normalize_title(redirect) if redirect and redirect.strip() else None,
+            redirect=normalize_title(redirect) or None if redirect else None,
             links=links,
             aliases=tuple(a.strip() for a in aliases if a.strip()),
             description=description.strip() if description else None,
@@ -137,8 +140,9 @@ class JsonlSource(ReaderBase):
         if value is None:
             if required:
                 keys = ", ".join(sorted(record)) or "none"
-                hint = next((k for k in record if isinstance(record[k], str) and k not in self.fields.values()), None)
-                fix = f"--field {name}={hint} (fields={{'{name}': '{hint}'}})" if hint else f"--field {name}=<key>"
+                unused = (k for k, v in record.items() if isinstance(v, str) and k not in self.fields.values())
+                hint = next(unused, None)
+                fix = f"--field {name}={hint} (fields={{'{name}': '{hint}'}})" if hint else f"--field {name}=KEY"
                 raise self._error(
                     number, f'no "{key}" key (keys: {keys}) — name the key holding the {name} with {fix}'
                 )
@@ -169,5 +173,7 @@ class JsonlSource(ReaderBase):
                 )
             if not isinstance(target, str) or not target.strip():
                 raise self._error(number, f'link {i} has no "title" (or "target") string')
-            links.append(PlainLink(start, end, normalize_title(target)))
+            target = normalize_title(target)
+            if target:  # a target MediaWiki would refuse (e.g. "[x]") links nowhere
+                links.append(PlainLink(start, end, target))
         return links

@@ -68,7 +68,7 @@ class MediaWikiSource(ReaderBase):
     def __init__(self, path: str | Path, *, max_page_bytes: int = 10_000_000):
         super().__init__(path, max_page_bytes=max_page_bytes)
         self._date_from_name = self.dump_date is not None
-        self._main_prefixes: frozenset[str] = frozenset()
+        self._namespace_names: frozenset[str] = frozenset()
         self.site = self._read_siteinfo()
 
     # -- siteinfo --------------------------------------------------------------
@@ -118,7 +118,7 @@ class MediaWikiSource(ReaderBase):
                 if key is not None and key.lstrip("-").isdigit() and (child.text or "").strip():
                     names.setdefault(int(key), []).append(child.text.strip())
         other = tuple(n for key, ns in names.items() if key not in (0, 6, 14) for n in ns)
-        self._main_prefixes = frozenset(n.lower() for key, ns in names.items() if key != 0 for n in ns)
+        self._namespace_names = frozenset(n.lower() for key, ns in names.items() if key != 0 for n in ns)
         return DEFAULT_SITE.merged(
             lang=_lang_from(dbname, base, xml_lang),
             dbname=dbname,
@@ -182,8 +182,8 @@ class MediaWikiSource(ReaderBase):
         text_elem = revision.find(uri + "text") if revision is not None else None
         text = (text_elem.text or "") if text_elem is not None else ""
         stamp = revision.findtext(uri + "timestamp") if revision is not None else None
-        if not title:
-            self.skipped["page without a title"] += 1
+        if not normalize_title(title):
+            self.skipped["invalid or missing title"] += 1
             return None, stamp, True
         if self._larger_than_limit(text, text_elem):
             self.skipped[self.too_big] += 1
@@ -195,7 +195,7 @@ class MediaWikiSource(ReaderBase):
             if not target:  # old exports: <redirect/> without a title
                 match = _REDIRECT_TEXT.match(text)
                 target = match.group(1) if match else None
-            redirect = normalize_title(target) if target and target.strip() else None
+            redirect = normalize_title(target) or None if target else None
         page = Page(
             title=normalize_title(title),
             text=text,
@@ -209,8 +209,8 @@ class MediaWikiSource(ReaderBase):
         return page, stamp, True
 
     def _prefixes(self) -> frozenset[str]:
-        if self._main_prefixes:
-            return self._main_prefixes
+        if self._namespace_names:
+            return self._namespace_names
         return self.site.file_prefixes | self.site.category_prefixes | self.site.other_prefixes
 
     def _larger_than_limit(self, text: str, text_elem: etree._Element | None) -> bool:
@@ -234,7 +234,10 @@ class MediaWikiSource(ReaderBase):
         )
         lowered = message.lower()
         if "encoding" in lowered or "utf-8" in lowered or "char 0x" in lowered:
-            what = f"invalid text encoding ({message}) — fix or remove those bytes, or re-export the file as UTF-8"
+            what = (
+                f"invalid text encoding ({message}) — "
+                "fix or remove those bytes, or re-export the file as UTF-8"
+            )
         elif at_end or "premature end" in lowered:
             what = f"the XML ends in the middle ({message}) — the file is cut: export or download it again"
         else:

@@ -65,7 +65,7 @@ def _target(href: str) -> str | None:
         return None
     if ":" in target and target.split(":", 1)[0].strip().lower() in _SKIP_PREFIXES:
         return None
-    return normalize_title(target)
+    return normalize_title(target) or None
 
 
 def plain_text_and_links(
@@ -233,7 +233,7 @@ class WikiExtractorSource(ReaderBase):
         text, links = plain_text_and_links(paragraphs, keep_links=self.has_links)
         title = normalize_title(html.unescape(title))
         if not title:
-            self.skipped["page without a title"] += 1
+            self.skipped["invalid or missing title"] += 1
             return None
         return Page(
             title=title,

@@ -1,14 +1,16 @@
 """Wikitext to plain text, keeping where each internal link's anchor ends up.
 
-The converter runs a fixed list of passes over one string. Each pass is a
-compiled regex that starts with a literal (so the regex engine skips ahead in
-C) or a ``str.find`` loop; none recurses and none backtracks more than a
-bounded amount, so time stays linear whatever the nesting or breakage.
+The converter runs a fixed list of passes over one string. Most are compiled
+regexes that start with a literal, so the regex engine skips ahead in C, and
+the common cases (plain links, dropped templates and refs) are replaced with
+template strings, without a Python call per match. No pass recurses and none
+backtracks more than a bounded amount, so time stays linear in the input
+whatever its nesting or breakage.
 
 Links survive the later passes as private-use marker characters around their
-anchor text (``\\ue000<id>\\ue001anchor\\ue002``). Whitespace is normalized
-with the markers in place, and only then are they removed and the anchors'
-offsets read off, so offsets always index the final text.
+raw target and anchor text (``\\ue0f1target\\ue0f2anchor\\ue0f3``). Whitespace
+and paragraphs are normalized with the markers in place; only then are they
+removed and the anchors' offsets read off, so offsets index the final text.
 
 Passes, in order: comments; tag blocks (``<ref>``, ``<math>``, ... dropped,
 ``<nowiki>`` kept literally); magic words; templates (dropped, a few inline
@@ -17,9 +19,9 @@ links; external links; bold/italic quotes; HTML tags; headings, list items and
 rules; entities; whitespace and paragraphs.
 
 Nested templates and links are matched innermost first by repeating a
-non-nesting regex a few times; templates nested deeper than that fall back
-to a linear bracket-stack pass, while links nested deeper than a file caption
-allows stay as literal text (MediaWiki prints those literally too).
+non-nesting regex a few times; templates nested deeper than that fall back to
+a linear bracket-stack pass, while links nested deeper than a file caption
+allows stay literal text (MediaWiki prints those literally too).
 
 ``convert`` is a pure function, safe to call from several threads.
 """
@@ -58,16 +60,18 @@ class Converted:
 
 
 # --- private-use characters -------------------------------------------------
-# A link is "\ue000<id digits>\ue001anchor\ue002" and "\ue003" marks a paragraph
-# break while the text is worked on; \ue040-\ue051 stand for markup characters
-# that must stay literal (<nowiki> content, links MediaWiki prints as text).
-_S, _M, _E, _PARA = "\ue000", "\ue001", "\ue002", "\ue003"
-_RESERVED = re.compile("[\ue000-\ue003]")
+# Markers are U+E0F1..U+E0F3: their low byte is rare in text, which keeps
+# ``marker in text`` fast. They are removed from the input. \ue0c0-\ue0d1 stand
+# for markup characters that must stay literal (<nowiki> content, links that
+# MediaWiki prints as text) and are turned back at the very end.
+_S, _M, _E = "\ue0f1", "\ue0f2", "\ue0f3"
+_NOT_MARK = "[^\ue0f1-\ue0f3]"
 _LITERAL_CHARS = "[]{}|<>'=*#:;&~_-!"
-_NOWIKI_IN = str.maketrans({c: chr(0xE040 + i) for i, c in enumerate(_LITERAL_CHARS)})
-_NOWIKI_OUT = str.maketrans({chr(0xE040 + i): c for i, c in enumerate(_LITERAL_CHARS)})
+_NOWIKI_IN = str.maketrans({c: chr(0xE0C0 + i) for i, c in enumerate(_LITERAL_CHARS)})
+_NOWIKI_OUT = str.maketrans({chr(0xE0C0 + i): c for i, c in enumerate(_LITERAL_CHARS)})
 _LIT_OPEN = "[[".translate(_NOWIKI_IN)
 _LIT_CLOSE = "]]".translate(_NOWIKI_IN)
+_OURS = "\ue0c0-\ue0ff"  # for character classes
 
 # --- comments and tag blocks -------------------------------------------------
 _DROP_TAGS = (
@@ -79,7 +83,8 @@ _BLOCK_OPEN = re.compile(r"<(nowiki|%s)(?=[\s/>])([^<>]*)>" % "|".join(_DROP_TAG
 _MAGIC = re.compile(r"__[A-Z\u0400-\u042f]{2,40}__")
 
 # --- templates ---------------------------------------------------------------
-_TEMPLATE = re.compile(r"\{\{([^{}]*)\}\}")
+_TEMPLATE = re.compile(r"\{\{[^{}]*\}\}")
+_TEMPLATE_NAME = re.compile(r"\{\{([^{}|]*)(?:\|[^{}]*)?\}\}")
 _BRACES = re.compile(r"\{\{|\}\}")
 _NAMED_ARG = re.compile(r"[^=\[\]{}\n]*=")
 _ARG_TOKEN = re.compile(r"\[\[|\]\]|\|")
@@ -144,11 +149,14 @@ _INLINE: dict[str, Callable[[list[str]], str]] = {
 
 # --- tables, links -----------------------------------------------------------
 _TABLE = re.compile(r"\n[ \t:]*(\{\||\|\})")
-_LINK = re.compile(r"\[\[(?!\[)([^\[\]|\n]*)(?:\|([^\[\]]*))?\]\]([^\W\d_]*)")
+_TARGET = r"[^\[\]|\n{}<>:%s]+" % _OURS
+_PLAIN_LINK = re.compile(r"\[\[(%s)\]\]([^\W\d_]*)" % _TARGET)
+_PIPED_LINK = re.compile(r"\[\[(%s)\|([^\[\]\n%s]+)\]\]([^\W\d_]*)" % (_TARGET, _OURS))
+_ANY_LINK = re.compile(r"\[\[(?!\[)([^\[\]|\n]*)(?:\|([^\[\]]*))?\]\]([^\W\d_]*)")
 _LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8}){0,3}|simple")
 _PIPE_TRICK = re.compile(r"\s*\([^()]*\)\s*$|\s*,.*$", re.DOTALL)
 _MAX_TARGET = 512
-_BAD_TARGET = re.compile("[\\[\\]{}<>\n\ue000-\ue0ff]")
+_BAD_TARGET = re.compile(r"[\[\]{}<>\n%s]" % _OURS)
 _ARTICLE, _FILE, _CATEGORY, _TEXT_ONLY, _DROP = range(5)
 
 # --- inline markup -----------------------------------------------------------
@@ -173,27 +181,29 @@ _HEADING = re.compile(r"\n=[^\n]*")
 _LIST_ITEM = re.compile(r"\n[*#:;]+[ \t]*([^\n]*)")
 _RULE = re.compile(r"\n-{4,}")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_LEAD_SPACE = re.compile("\ue000([0-9]+)\ue001 +")
-_TAIL_SPACE = re.compile(" +\ue002")
-_EMPTY_LINK = re.compile("\ue000[0-9]+\ue001\ue002")
-_STRAY_START = re.compile("\ue000[0-9]*\ue001?")
-_PARA_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 _ODD_SPACE = re.compile(
     "[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 )
+_PARA_BREAK = re.compile(r"\n[^\S\n]*\n\s*")  # "\t" stands for a break once tabs are gone
+_SPACES = re.compile("  +")
+_TABS = re.compile("\t\t+")
+_LEAD_SPACE = re.compile("(\ue0f1%s*\ue0f2) " % _NOT_MARK)
+_EMPTY_LINK = re.compile("\ue0f1%s*\ue0f2\ue0f3" % _NOT_MARK)
+_MARKED = re.compile("\ue0f1(%s*)\ue0f2(%s+)\ue0f3" % (_NOT_MARK, _NOT_MARK))
+_MARKED_OR_STRAY = re.compile("(\ue0f1%s*\ue0f2%s+\ue0f3)|[\ue0f1-\ue0f3]" % (_NOT_MARK, _NOT_MARK))
 
 
 def convert(wikitext: str, site: SiteInfo = DEFAULT_SITE) -> Converted:
     """Plain text, internal links, categories and template names of one page."""
     text = wikitext
-    if not text.isascii() and _RESERVED.search(text):
-        text = _RESERVED.sub("", text)
+    for mark in (_S, _M, _E):
+        if mark in text:
+            text = text.replace(mark, "")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "\n" + text  # so that every line, the first too, starts after a "\n"
     templates: list[str] = []
     categories: list[str] = []
-    targets: list[str] = []
     literal = False
 
     if "<!--" in text:
@@ -209,7 +219,7 @@ def convert(wikitext: str, site: SiteInfo = DEFAULT_SITE) -> Converted:
     if "{|" in text:
         text = _drop_tables(text)
     if "[[" in text:
-        text, literal_links = _links(text, site, targets, categories)
+        text, literal_links = _links(text, site, categories)
         literal = literal or literal_links
     if "[" in text:
         text = _EXT_LINK.sub(_ext_label, text)
@@ -225,10 +235,7 @@ def convert(wikitext: str, site: SiteInfo = DEFAULT_SITE) -> Converted:
         text = _RULE.sub("\n\n", text)
     if "&" in text:
         text = _ENTITY.sub(_entity, text)
-    text = _paragraphs(text, bool(targets))
-    links: list[WikiLink] = []
-    if targets:
-        text = _read_links(text, targets, links)
+    text, links = _finish(text, odd_spaces=not wikitext.isascii())
     if literal:
         text = text.translate(_NOWIKI_OUT)
     return Converted(text=text, links=links, categories=categories, templates=templates)
@@ -255,6 +262,43 @@ def _drop_comments(text: str) -> str:
     return "".join(out)
 
 
+def _drop_refs(text: str) -> str:
+    """Drop lower-case ``<ref ...>...</ref>`` and ``<ref .../>`` with ``str.find``.
+
+    Like MediaWiki, an opening tag pairs with the next closing tag. Other
+    spellings are left to ``_drop_tag_blocks``'s general loop.
+    """
+    out = []
+    pos = 0
+    find = text.find
+    no_close_after = len(text) + 1
+    while True:
+        i = find("<ref", pos)
+        if i < 0:
+            break
+        if text[i + 4 : i + 5] not in _AFTER_TAG_NAME:  # <references/>, <refx>
+            out.append(text[pos : i + 4])
+            pos = i + 4
+            continue
+        j = find(">", i + 4)
+        if j < 0:
+            break
+        out.append(text[pos:i])
+        pos = j + 1
+        if text[j - 1] == "/" or j >= no_close_after:
+            continue
+        k = find("</ref>", pos)
+        if k < 0:
+            no_close_after = j  # an unclosed ref drops only its tag
+        else:
+            pos = k + 6
+    out.append(text[pos:])
+    return "".join(out)
+
+
+_AFTER_TAG_NAME = frozenset((">", " ", "/", "\t", "\n"))
+
+
 @lru_cache(maxsize=64)
 def _closer(name: str) -> re.Pattern[str]:
     return re.compile(r"<\s*/\s*%s\s*>" % re.escape(name), re.I)
@@ -267,6 +311,8 @@ def _drop_tag_blocks(text: str) -> tuple[str, bool]:
     is known to be absent after some position it is not searched for again,
     which keeps many unclosed tags linear. Returns whether nowiki was seen.
     """
+    if "<ref" in text:
+        text = _drop_refs(text)
     out = []
     pos = 0
     nowiki = False
@@ -289,6 +335,8 @@ def _drop_tag_blocks(text: str) -> tuple[str, bool]:
             out.append(text[pos : close.start()].translate(_NOWIKI_IN))
             nowiki = True
         pos = close.end()
+    if not out:
+        return text, False
     out.append(text[pos:])
     return "".join(out), nowiki
 
@@ -306,6 +354,10 @@ def _template_key(name: str) -> str:
     if not key or key[0] == "#" or ":" in key or len(key) > 255 or _BAD_TARGET.search(key):
         return ""
     return key
+
+
+def _keeps_text(key: str) -> bool:
+    return key in _INLINE or key.startswith("lang-")
 
 
 def _split_args(content: str) -> list[str]:
@@ -327,32 +379,31 @@ def _split_args(content: str) -> list[str]:
     return [p.strip() for p in parts[1:] if not _NAMED_ARG.match(p)]
 
 
-def _expand(content: str, names: list[str], depth: int = 0) -> str:
-    """What one template body becomes; records its name."""
+def _inline_text(content: str) -> str:
+    """The prose a template body stands for ("" for most templates)."""
     bar = content.find("|", 0, 300)
     key = _template_key(content[:bar] if bar >= 0 else content[:300])
-    if not key:
-        return ""
-    names.append(key)
-    rule = _INLINE.get(key)
-    if rule is None:
-        if not key.startswith("lang-"):
-            return ""
-        rule = _last
-    if depth >= _MAX_KEEP_DEPTH:
-        return ""
-    return rule(_split_args(content))
+    rule = _INLINE.get(key) or (_last if key.startswith("lang-") else None)
+    return rule(_split_args(content)) if rule is not None else ""
 
 
 def _templates(text: str, names: list[str]) -> str:
     """Replace ``{{...}}`` innermost first; unbalanced braces stay as text."""
-
-    def replace(m: re.Match[str]) -> str:
-        return _expand(m.group(1), names)
-
     for _ in range(_PASSES):
-        text, count = _TEMPLATE.subn(replace, text)
-        if not count or "{{" not in text:
+        found = _TEMPLATE_NAME.findall(text)
+        if not found:
+            return text
+        keeps = False
+        for raw in found:
+            key = _template_key(raw)
+            if key:
+                names.append(key)
+                keeps = keeps or _keeps_text(key)
+        if keeps:
+            text = _TEMPLATE.sub(lambda m: _inline_text(m.group()[2:-2]), text)
+        else:
+            text = _TEMPLATE.sub("", text)
+        if "{{" not in text:
             return text
     if "}}" in text:
         text = _templates_by_stack(text, names)
@@ -378,13 +429,14 @@ def _templates_by_stack(text: str, names: list[str]) -> str:
         idx = stack.pop()
         first = out[idx] if idx < len(out) else ""
         bar = first.find("|", 0, 300)
-        head = first[:bar] if bar >= 0 else first[:300]
-        key = _template_key(head)
-        keeps = key in _INLINE or key.startswith("lang-")
+        key = _template_key(first[:bar] if bar >= 0 else first[:300])
         # Only a template that keeps text needs its whole body joined.
-        body = "".join(out[idx:]) if keeps and len(stack) < _MAX_KEEP_DEPTH else head
+        body = "".join(out[idx:]) if _keeps_text(key) and len(stack) < _MAX_KEEP_DEPTH else ""
         del out[idx:]
-        out.append(_expand(body, names, len(stack)))
+        if key:
+            names.append(key)
+        if body:
+            out.append(_inline_text(body))
     out.append(text[pos:])
     for idx in reversed(stack):
         if idx < len(out):
@@ -439,20 +491,25 @@ def _classify(target: str, colon: bool, site: SiteInfo) -> int:
 _title = lru_cache(maxsize=65536)(normalize_title)
 
 
-def _links(
-    text: str, site: SiteInfo, targets: list[str], categories: list[str]
-) -> tuple[str, bool]:
+def _links(text: str, site: SiteInfo, categories: list[str]) -> tuple[str, bool]:
     """Turn ``[[...]]`` into marked anchors, innermost first.
 
-    A link whose text holds another link is not a link (MediaWiki prints it
-    literally), except files, whose captions may hold links and which vanish
-    whole. Unclosed ``[[`` and stray ``]]`` stay as text. Returns whether
-    literal placeholders were written.
+    Plain article links are rewritten by two template substitutions; what is
+    left (namespaces, pipe tricks, odd targets, links around links) goes
+    through ``replace``. A link whose text holds another link is not a link
+    (MediaWiki prints it literally), except a file, whose caption may hold
+    links and which vanishes whole. Unclosed ``[[`` and stray ``]]`` stay as
+    text. Returns whether literal placeholders were written.
     """
     literal = False
 
-    def replace(m: re.Match[str]) -> str:
+    def as_literal(m: re.Match[str], trail: str) -> str:
         nonlocal literal
+        literal = True
+        whole = m.group()
+        return _LIT_OPEN + whole[2 : len(whole) - len(trail) - 2] + _LIT_CLOSE + trail
+
+    def replace(m: re.Match[str]) -> str:
         raw, label, trail = m.group(1, 2, 3)
         target = raw.strip()
         colon = target[:1] == ":"
@@ -460,11 +517,9 @@ def _links(
             target = target[1:].lstrip()
         if len(raw) >= _MAX_TARGET or _BAD_TARGET.search(target):
             if label is None or _S in label:
-                literal = True
-                whole = m.group()
-                return _LIT_OPEN + whole[2 : len(whole) - len(trail) - 2] + _LIT_CLOSE + trail
+                return as_literal(m, trail)
             kind = _TEXT_ONLY
-        elif ":" in target:
+        else:
             kind = _classify(target, colon, site)
             if kind == _FILE or kind == _DROP:
                 return trail
@@ -473,29 +528,30 @@ def _links(
                 if name:
                     categories.append(name)
                 return trail
-        else:
-            kind = _TEXT_ONLY if target[:1] == "#" else _ARTICLE
         if label is None:
             anchor = target
         elif _S in label or "\n\n" in label:
-            literal = True
-            whole = m.group()
-            return _LIT_OPEN + whole[2 : len(whole) - len(trail) - 2] + _LIT_CLOSE + trail
+            return as_literal(m, trail)
         elif label:
             anchor = label
         else:  # the pipe trick: [[Foo (bar)|]] shows "Foo"
-            anchor = _PIPE_TRICK.sub("", target.split(":", 1)[-1] if kind != _ARTICLE else target)
+            anchor = target.split(":", 1)[-1] if kind != _ARTICLE else target
+            anchor = _PIPE_TRICK.sub("", anchor)
         anchor = " ".join((anchor + trail).split())
         if not anchor:
             return ""
-        link_target = _title(target) if kind == _ARTICLE else ""
-        if not link_target:
+        if kind != _ARTICLE:
             return anchor
-        targets.append(link_target)
-        return f"{_S}{len(targets) - 1}{_M}{anchor}{_E}"
+        return _S + target + _M + anchor + _E
 
+    plain = _S + r"\1" + _M + r"\1\2" + _E
+    piped = _S + r"\1" + _M + r"\2\3" + _E
     for _ in range(_PASSES):
-        text, count = _LINK.subn(replace, text)
+        text = _PLAIN_LINK.sub(plain, text)
+        text = _PIPED_LINK.sub(piped, text)
+        if "[[" not in text:
+            break
+        text, count = _ANY_LINK.subn(replace, text)
         if not count or "[[" not in text:
             break
     return text, literal
@@ -522,62 +578,62 @@ def _entity(m: re.Match[str]) -> str:
         return raw
     if value.isspace():
         return " "
-    if not value.isascii() and _RESERVED.search(value):
-        return _RESERVED.sub("", value)
+    if "\ue0c0" <= max(value) <= "\ue0ff":
+        return ""  # would pose as one of our markers
     return value
 
 
 # --- whitespace, offsets -----------------------------------------------------
 
 
-def _paragraphs(text: str, has_links: bool) -> str:
+def _finish(text: str, odd_spaces: bool) -> tuple[str, list[WikiLink]]:
+    """Normalize whitespace into paragraphs, then read link offsets off the markers."""
+    if _S not in text:
+        if _M in text or _E in text:  # halves of links a later pass cut apart
+            text = text.replace(_M, "").replace(_E, "")
+        return _paragraphs(text, odd_spaces, False), []
+    body = _paragraphs(text, odd_spaces, True)
+    parts = _MARKED.split(body)  # text, target, anchor, text, target, anchor, ..., text
+    links: list[WikiLink] = []
+    pos = 0
+    for k in range(0, len(parts) - 1, 3):
+        pos += len(parts[k])
+        anchor = parts[k + 2]
+        title = _title(parts[k + 1])
+        if title:
+            links.append(WikiLink(pos, pos + len(anchor), title))
+        pos += len(anchor)
+    parts[1::3] = [""] * (len(parts) // 3)
+    plain = "".join(parts)
+    if _S in plain or _M in plain or _E in plain:
+        # A later pass cut a link's markers apart (a tag or URL around half of
+        # it); drop the broken ones and read again.
+        text = _MARKED_OR_STRAY.sub(lambda m: m.group(1) or "", text)
+        return _finish(text, odd_spaces)
+    return plain, links
+
+
+def _paragraphs(text: str, odd_spaces: bool, has_links: bool) -> str:
     """Single spaces inside paragraphs, exactly one blank line between them."""
+    if odd_spaces or "\t" in text:
+        text = _ODD_SPACE.sub(" ", text)
+    text = _PARA_BREAK.sub("\t", text)
+    text = text.replace("\n", " ")
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
     if has_links:
         # Keep whitespace outside anchors, and drop links left with no text.
         if _M + " " in text:
-            text = _LEAD_SPACE.sub(" " + _S + "\\1" + _M, text)
+            text = _LEAD_SPACE.sub(" \\1", text)
         if " " + _E in text:
-            text = _TAIL_SPACE.sub(_E + " ", text)
+            text = text.replace(" " + _E, _E + " ")
         if _M + _E in text:
             text = _EMPTY_LINK.sub("", text)
-    text = _PARA_BREAK.sub(_PARA, text)
-    text = text.replace("\n", " ")
-    if not text.isascii() or "\t" in text:
-        text = _ODD_SPACE.sub(" ", text)
-    while "  " in text:
-        text = text.replace("  ", " ")
-    if _PARA in text:
-        text = text.replace(" " + _PARA, _PARA).replace(_PARA + " ", _PARA)
-        while _PARA + _PARA in text:
-            text = text.replace(_PARA + _PARA, _PARA)
-        text = text.strip(" " + _PARA).replace(_PARA, "\n\n")
+        if "  " in text:
+            text = _SPACES.sub(" ", text)
+    if "\t" in text:
+        text = text.replace(" \t", "\t").replace("\t ", "\t")
+        if "\t\t" in text:
+            text = _TABS.sub("\t", text)
+        text = text.strip(" \t").replace("\t", "\n\n")
     return text.strip(" ")
-
-
-def _read_links(text: str, targets: list[str], links: list[WikiLink]) -> str:
-    """Remove the link markers from ``text``, appending each anchor's offsets to ``links``."""
-    chunks = text.split(_E)
-    pieces = []
-    length = 0
-    for chunk in chunks[:-1]:
-        start = chunk.rfind(_S)
-        middle = chunk.find(_M, start) if start >= 0 else -1
-        ident = chunk[start + 1 : middle] if middle >= 0 else ""
-        if not (ident.isascii() and ident.isdigit() and int(ident) < len(targets)):
-            chunk = _STRAY_START.sub("", chunk) if _S in chunk else chunk
-            pieces.append(chunk)
-            length += len(chunk)
-            continue
-        before = chunk[:start]
-        if _S in before:
-            before = _STRAY_START.sub("", before)
-        anchor = chunk[middle + 1 :]
-        pieces.append(before)
-        pieces.append(anchor)
-        length += len(before)
-        if anchor:
-            links.append(WikiLink(length, length + len(anchor), targets[int(ident)]))
-        length += len(anchor)
-    last = chunks[-1]
-    pieces.append(_STRAY_START.sub("", last) if _S in last else last)
-    return "".join(pieces)

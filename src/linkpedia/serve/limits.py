@@ -1,0 +1,117 @@
+"""What one request may cost: body size, text length, time.
+
+Linking is CPU-bound and grows with the text, so an unbounded request could
+hold a worker for minutes. The body limit is enforced before the body is read
+(``Content-Length``) and again while it streams in (chunked uploads); the text
+limit once the text is decoded; the time limit around the work itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
+
+import anyio
+import anyio.to_thread
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .problems import Problem, problem_response
+
+__all__ = ["Limits", "BodyLimitMiddleware", "BodyTooLarge", "check_text", "run_limited"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-request limits; ``create_app(kb, **limits)`` takes these fields by name."""
+
+    max_body_bytes: int = 2_000_000
+    max_text_chars: int = 100_000
+    timeout_s: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.max_body_bytes < 1 or self.max_text_chars < 1 or not self.timeout_s > 0:
+            raise ValueError(f"limits must be positive, got {self}")
+
+
+class BodyTooLarge(HTTPException):
+    """A body that grew past the limit while streaming in.
+
+    An ``HTTPException`` because FastAPI turns any other error raised while it
+    reads a body into a generic 400.
+    """
+
+    def __init__(self, limit: int):
+        super().__init__(413, _too_large(limit))
+
+
+def _too_large(limit: int) -> str:
+    return (f"the request body is larger than this server accepts ({limit:,} bytes); "
+            "send a shorter text or start the server with a higher limit")
+
+
+class BodyLimitMiddleware:
+    """Refuses bodies over ``limit`` bytes with 413, reading no more than that."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            status = 413 if length.isdigit() else 400
+            detail = _too_large(self.limit) if status == 413 else "Content-Length is not a number"
+            response = problem_response(Request(scope), status, detail, headers={"Connection": "close"})
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise BodyTooLarge(self.limit)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def check_text(text: str, limits: Limits) -> None:
+    """413 when ``text`` is longer than the server links in one request."""
+    if len(text) > limits.max_text_chars:
+        raise Problem(
+            413,
+            f"the text has {len(text):,} characters; this server links at most "
+            f"{limits.max_text_chars:,} per request — split the text, or start the server "
+            "with a higher --max-text-chars",
+            kind="linkpedia:TextTooLong",
+        )
+
+
+async def run_limited(limits: Limits, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)`` in a worker thread; 503 when it outlasts ``limits.timeout_s``.
+
+    A thread cannot be stopped, so an overdue call is abandoned: it finishes in
+    the background and its result is dropped, while the client gets its answer
+    on time. ``max_text_chars`` bounds how long such a call can run.
+    """
+    with anyio.move_on_after(limits.timeout_s):
+        return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs), abandon_on_cancel=True)
+    raise Problem(
+        503,
+        f"the request took longer than this server's limit of {limits.timeout_s:g} s; "
+        "send a shorter text or retry later",
+        kind="linkpedia:Timeout",
+        headers={"Retry-After": "1"},
+    )

@@ -1,0 +1,142 @@
+"""Every error the server answers, as RFC 9457 problem details.
+
+API clients get ``application/problem+json`` — ``{type, title, status, detail}``
+— never a traceback or an HTML error page; the reader's pages (a browser asking
+for HTML outside ``/api``) get the same message as a small HTML page instead.
+Library errors keep their own ``http_status`` and one-line message, so the CLI
+and the server say the same thing about the same mistake.
+
+    LinkpediaError            its http_status (InputError 400, EntryNotFoundError 404)
+    Problem                   raised by the server itself (413, 503, ...)
+    RequestValidationError    422, with the failing fields in ``errors``
+    HTTPException             its status (404 unknown route, 405 wrong method)
+    anything else             500, logged with its traceback, answered without it
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, Response
+
+from ..errors import LinkpediaError
+
+__all__ = ["Problem", "PROBLEM_TYPE", "problem_response", "install_handlers", "PROBLEM_SCHEMA"]
+
+log = logging.getLogger("linkpedia.serve")
+
+PROBLEM_TYPE = "application/problem+json"
+
+# The problem body as OpenAPI documents it for every error status.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": "A URI naming the kind of problem ('about:blank' for plain HTTP errors)."},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "What went wrong and what to do, in one line."},
+        "errors": {"type": "array", "items": {"type": "object"}, "description": "Failing fields (422 only)."},
+    },
+}
+
+
+class Problem(Exception):
+    """An error the server raises itself, with the status and message to answer."""
+
+    def __init__(self, status: int, detail: str, *, kind: str = "about:blank", headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.kind = kind
+        self.headers = headers or {}
+
+
+def problem_response(
+    request: Request | None,
+    status: int,
+    detail: str,
+    *,
+    kind: str = "about:blank",
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    """The problem as JSON, or as an HTML page when a browser asked for a reader page."""
+    title = _title(status)
+    if request is not None and _wants_html(request):
+        from .pages import error_page  # pages imports this module
+
+        return error_page(status, title, detail, headers=headers)
+    body: dict[str, Any] = {"type": kind, "title": title, "status": status, "detail": detail}
+    if extra:
+        body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_TYPE, headers=headers)
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+_API_PREFIXES = ("/api/", "/gerbil", "/healthz", "/openapi.json")
+
+
+def _wants_html(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(_API_PREFIXES):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Route every exception through ``problem_response``."""
+    handlers: dict[Any, Callable] = {
+        LinkpediaError: _library_error,
+        Problem: _problem,
+        RequestValidationError: _validation_error,
+        HTTPException: _http_error,
+        Exception: _server_error,
+    }
+    for kind, handler in handlers.items():
+        app.add_exception_handler(kind, handler)
+
+
+async def _library_error(request: Request, exc: LinkpediaError) -> Response:
+    return problem_response(request, exc.http_status, str(exc), kind=f"linkpedia:{type(exc).__name__}")
+
+
+async def _problem(request: Request, exc: Problem) -> Response:
+    return problem_response(request, exc.status, exc.detail, kind=exc.kind, headers=exc.headers)
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    errors = [
+        {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", "")),
+         "type": str(error.get("type", ""))}
+        for error in exc.errors()
+    ]
+    first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+    where = ".".join(first["loc"][1:] if len(first["loc"]) > 1 else first["loc"]) or "request"
+    detail = f"{where}: {first['msg']}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
+    return problem_response(request, 422, detail, kind="linkpedia:ValidationError", extra={"errors": errors})
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != _title(exc.status_code) else {
+        404: f"nothing at {request.url.path}; the API is described at /openapi.json",
+        405: f"{request.method} is not allowed on {request.url.path}",
+    }.get(exc.status_code, _title(exc.status_code))
+    return problem_response(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(request, 500, "the server failed on this request; the error is in its log")
