@@ -186,7 +186,8 @@ class KnowledgeBase:
         if mentions is None:
             scored = linker.resolve_overlaps(scored, threshold)
         else:
-            scored = [s for s in scored if s.entries and s.best >= threshold]
+            scored = sorted((s for s in scored if s.entries and s.best >= threshold),
+                            key=lambda s: (s.start, s.end))
         scored = linker.apply_policy(text, scored, policy)
         links = tuple(self._to_link(text, s) for s in scored)
         return Document(text=text, links=links, title=title,

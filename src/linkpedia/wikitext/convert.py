@@ -32,6 +32,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from typing import Callable
 
 from .site import DEFAULT_SITE, SiteInfo
@@ -230,7 +231,8 @@ def convert(wikitext: str, site: SiteInfo = DEFAULT_SITE) -> Converted:
         text = _TAG.sub("", text)
     if "\n=" in text:
         text = _HEADING.sub(_heading, text)
-    text = _LIST_ITEM.sub("\n\n\\1\n\n", text)
+    if "\n*" in text or "\n#" in text or "\n:" in text or "\n;" in text:
+        text = "\n\n".join(_LIST_ITEM.split(text))  # each item its own paragraph
     if "\n----" in text:
         text = _RULE.sub("\n\n", text)
     if "&" in text:
@@ -544,17 +546,34 @@ def _links(text: str, site: SiteInfo, categories: list[str]) -> tuple[str, bool]
             return anchor
         return _S + target + _M + anchor + _E
 
-    plain = _S + r"\1" + _M + r"\1\2" + _E
-    piped = _S + r"\1" + _M + r"\2\3" + _E
     for _ in range(_PASSES):
-        text = _PLAIN_LINK.sub(plain, text)
-        text = _PIPED_LINK.sub(piped, text)
+        text = _mark_simple_links(text)
         if "[[" not in text:
             break
         text, count = _ANY_LINK.subn(replace, text)
         if not count or "[[" not in text:
             break
     return text, literal
+
+
+def _mark_simple_links(text: str) -> str:
+    """``[[T]]x`` -> marked ``T``/``Tx``, ``[[T|a]]x`` -> ``T``/``ax``.
+
+    Done with ``split`` and slice assignment rather than ``sub`` with a
+    template, which Python 3.11 expands in Python for every match.
+    """
+    parts = _PLAIN_LINK.split(text)  # text, target, trail, text, ...
+    if len(parts) > 1:
+        targets = parts[1::3]
+        parts[1::3] = map("".join, zip(repeat(_S), targets, repeat(_M), targets))
+        parts[2::3] = map(str.__add__, parts[2::3], repeat(_E))
+        text = "".join(parts)
+    parts = _PIPED_LINK.split(text)  # text, target, label, trail, text, ...
+    if len(parts) > 1:
+        parts[1::4] = map("".join, zip(repeat(_S), parts[1::4], repeat(_M)))
+        parts[3::4] = map(str.__add__, parts[3::4], repeat(_E))
+        text = "".join(parts)
+    return text
 
 
 # --- small replacements ------------------------------------------------------

@@ -18,6 +18,11 @@ _BIDI = re.compile("[\u200e\u200f\u202a-\u202e]")
 # Characters MediaWiki refuses in titles, plus the converter's private-use markers.
 _INVALID = re.compile("[\\[\\]{}|<>\x00-\x1f\x7f\ue000-\ue0ff]")
 _MAX_BYTES = 255
+# Anything that needs more than the first letter upper-cased.
+_NEEDS_WORK = re.compile(
+    "[&%#_\\[\\]{}|<>\x00-\x1f\x7f\x85\xa0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000"
+    "\ue000-\ue0ff]"
+)
 
 
 def normalize_title(raw: str) -> str:
@@ -27,6 +32,15 @@ def normalize_title(raw: str) -> str:
     underscores and whitespace runs become one space, and the first letter is
     upper-cased (unless upper-casing would change its length, like "ß").
     """
+    if (
+        0 < len(raw) <= 60
+        and raw[0] not in " :"
+        and raw[-1] != " "
+        and "  " not in raw
+        and not _NEEDS_WORK.search(raw)
+    ):
+        first = raw[0].upper()
+        return first + raw[1:] if len(first) == 1 else raw
     s = raw
     if "&" in s:
         s = html.unescape(s)

@@ -1,0 +1,404 @@
+"""KB build throughput next to wikiextractor's plain-text extraction, on the same dumps.
+
+For every dump, ``linkpedia build`` (text, links, statistics, previews, index,
+scorer) and ``python -m wikiextractor.WikiExtractor`` (plain text only) run as
+child processes with the same number of workers, 2 then 1 by default. Both
+read the same file. Reported: wall time (median of ``--repeats``), MB/s of
+uncompressed XML, pages/s, peak memory (Σ PSS over the process tree and the
+largest single process), output size, bytes per entry, and linkpedia's
+throughput divided by wikiextractor's at the same worker count (target >= 1).
+
+wikiextractor runs twice: in its default mode, which first scans the whole
+dump for template definitions and then expands templates, and with
+``--no-templates``, its fastest mode; the stricter ratio is the one against
+``--no-templates``.
+
+Besides the shared dumps, the bench generates a dump of ``--big-mb`` MB
+(default 200) by repeating the English dump's pages under new titles
+("Anarchism (copy 17)") and page ids. Links and redirects inside copy k are
+rewritten to point at copy k's pages, so every copy has its own link graph,
+anchors, surface/entry pairs and link contexts, as new articles would. It is
+written once to ``--work`` (default ``bench/out/``, git-ignored) as .xml and
+.xml.bz2 (bzip2 level 9, as Wikimedia compresses its dumps); the run reads the
+.bz2 unless ``--big-format xml``. The vocabulary does not grow with the copies,
+which matters when extrapolating memory (see docs/benchmarks.md).
+
+``--profile MB`` instead writes a slice of MB megabytes the same way and runs
+the build under cProfile with one job (cProfile does not follow workers),
+printing the functions with the largest own and cumulative time.
+
+    .venv/bin/python bench/build_throughput.py                       # everything, ~20 min
+    .venv/bin/python bench/build_throughput.py --big-mb 0 --repeats 1  # shared dumps only
+    .venv/bin/python bench/build_throughput.py --profile 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import bz2
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (  # noqa: E402
+    MB,
+    REPO,
+    SHARED_DUMPS,
+    Measured,
+    XmlStats,
+    dir_bytes,
+    format_table,
+    machine,
+    median,
+    open_decompressed,
+    repeat_measure,
+    reproduce_line,
+    xml_stats,
+)
+
+ENGLISH = SHARED_DUMPS / "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
+DEFAULT_DUMPS = [
+    ENGLISH,
+    SHARED_DUMPS / "bgwiki-latest-pages-articles-shortened.xml.bz2",
+    SHARED_DUMPS / "enwiki-table-markup.xml.bz2",
+]
+WE_MODES = {"default": [], "no-templates": ["--no-templates"]}
+
+# The full English Wikipedia, for the estimate (assumptions, see docs/benchmarks.md).
+FULL_XML_BYTES = 95e9  # pages-articles.xml uncompressed (~24 GB as .bz2)
+FULL_ARTICLES = 7.0e6  # main-namespace articles, July 2025
+FULL_PAGES = 24e6  # <page> elements in pages-articles: articles, ~11.5M redirects, other namespaces
+
+
+# --- the generated dump ---------------------------------------------------------------
+
+_PAGE = re.compile(r"<page>.*?</page>\s*", re.S)
+_TITLE = re.compile(r"<title>(.*?)</title>")
+_NS = re.compile(r"<ns>(\d+)</ns>")
+_PAGE_ID = re.compile(r"(</ns>\s*<id>)(\d+)(</id>)")
+_REV_ID = re.compile(r"(<revision>\s*<id>)(\d+)(</id>)")
+_REDIRECT = re.compile(r'(<redirect title=")(.*?)(" />)')
+_LINK = re.compile(r"\[\[([^\[\]|#\n]+)(#[^\[\]|\n]*)?(\|[^\[\]]*)?\]\]")
+ID_STEP = 10_000_000  # page ids of copy k start at k * ID_STEP
+REV_STEP = 10_000_000_000
+
+
+def _norm_title(title: str) -> str:
+    title = " ".join(title.replace("_", " ").split())
+    return title[:1].upper() + title[1:]
+
+
+def _copy_page(page: str, k: int, titles: set[str]) -> str:
+    """Page ``page`` as it appears in copy ``k``: renamed, renumbered, links into copy ``k``."""
+    if k == 0:
+        return page
+    suffix = f" (copy {k})"
+
+    def link(m: re.Match) -> str:
+        target, section, label = m.group(1), m.group(2) or "", m.group(3)
+        norm = _norm_title(target)
+        if norm not in titles:
+            return m.group(0)
+        return f"[[{norm}{suffix}{section}{label or '|' + target + section}]]"
+
+    page = _TITLE.sub(lambda m: f"<title>{m.group(1)}{suffix}</title>", page, count=1)
+    page = _PAGE_ID.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + k * ID_STEP}{m.group(3)}", page, count=1)
+    page = _REV_ID.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + k * REV_STEP}{m.group(3)}", page, count=1)
+    page = _REDIRECT.sub(
+        lambda m: m.group(1) + m.group(2) + (suffix if _norm_title(m.group(2)) in titles else "") + m.group(3),
+        page, count=1,
+    )
+    start = page.find("<text")
+    return page[:start] + _LINK.sub(link, page[start:]) if start >= 0 else page
+
+
+def make_big_dump(source: Path, work: Path, min_mb: float, *, name: str, force: bool = False) -> tuple[Path, Path]:
+    """Write ``name``.xml and ``name``.xml.bz2 of at least ``min_mb`` MB from ``source``'s pages."""
+    xml_path, bz2_path = work / f"{name}.xml", work / f"{name}.xml.bz2"
+    if xml_path.exists() and bz2_path.exists() and not force:
+        return xml_path, bz2_path
+    with open_decompressed(source) as f:
+        text = f.read().decode("utf-8")
+    pages = [m.group(0) for m in _PAGE.finditer(text)]
+    if not pages:
+        raise SystemExit(f"Error: {source}: no <page> elements; pass a UTF-8 MediaWiki XML export")
+    first = _PAGE.search(text)
+    header, footer = text[: first.start()], text[text.rfind("</page>") + len("</page>"):].lstrip()
+    titles = {_norm_title(m.group(1)) for p in pages if (m := _TITLE.search(p))
+              and (ns := _NS.search(p)) and ns.group(1) == "0"}
+    work.mkdir(parents=True, exist_ok=True)
+    tmp_xml, tmp_bz2 = xml_path.with_suffix(".xml.tmp"), bz2_path.with_suffix(".bz2.tmp")
+    target = min_mb * MB
+    written = 0
+    with open(tmp_xml, "wb") as plain, bz2.open(tmp_bz2, "wb", compresslevel=9) as packed:
+        def write(s: str) -> None:
+            nonlocal written
+            b = s.encode("utf-8")
+            plain.write(b)
+            packed.write(b)
+            written += len(b)
+
+        write(header)
+        k = 0
+        while written < target - len(footer):
+            for page in pages:
+                write(_copy_page(page, k, titles))
+            k += 1
+        write(footer)
+    os.replace(tmp_xml, xml_path)
+    os.replace(tmp_bz2, bz2_path)
+    print(f"wrote {xml_path} ({written / MB:.0f} MB, {k} copies of {len(pages)} pages) and its .bz2",
+          file=sys.stderr)
+    return xml_path, bz2_path
+
+
+# --- runs -----------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    dump: str
+    xml: XmlStats
+    tool: str
+    jobs: int
+    runs: list[Measured]
+    out_bytes: int | None = None
+    entries: int | None = None  # KB entries, or documents written by wikiextractor
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.runs) and all(r.ok for r in self.runs)
+
+    @property
+    def seconds(self) -> float:
+        return median(r.seconds for r in self.runs)
+
+    @property
+    def mb_per_s(self) -> float:
+        return self.xml.bytes / MB / self.seconds
+
+    @property
+    def peak_pss(self) -> int | None:
+        vals = [r.peak_tree_pss for r in self.runs if r.peak_tree_pss is not None]
+        return max(vals) if vals else None
+
+    @property
+    def max_rss(self) -> int:
+        return max(r.max_rss for r in self.runs)
+
+    def error(self) -> str:
+        bad = next(r for r in self.runs if not r.ok)
+        lines = [ln for ln in bad.stderr.strip().splitlines() if ln.strip()]
+        return f"exit {bad.returncode}: {lines[-1][:80] if lines else 'no message'}"
+
+
+def _linkpedia_cmd() -> list[str]:
+    script = Path(sys.executable).parent / "linkpedia"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "linkpedia.cli"]
+
+
+def run_linkpedia(dump: Path, xml: XmlStats, jobs: int, repeats: int, work: Path) -> Row:
+    kb = work / f"kb-{dump.name}-j{jobs}"
+    runs = repeat_measure(
+        [*_linkpedia_cmd(), "build", str(dump), "--out", str(kb), "--jobs", str(jobs)],
+        repeats, before=lambda: shutil.rmtree(kb, ignore_errors=True),
+    )
+    row = Row(dump.name, xml, "linkpedia build", jobs, runs)
+    if row.ok:
+        info = subprocess.run([*_linkpedia_cmd(), "info", str(kb), "--json"],
+                              capture_output=True, text=True, check=True)
+        row.entries = json.loads(info.stdout)["counts"]["entries"]
+        row.out_bytes = dir_bytes(kb)
+    return row
+
+
+def run_wikiextractor(dump: Path, xml: XmlStats, jobs: int, repeats: int, work: Path, mode: str) -> Row:
+    out = work / f"we-{dump.name}-j{jobs}-{mode}"
+    runs = repeat_measure(
+        [sys.executable, "-m", "wikiextractor.WikiExtractor", str(dump), "-o", str(out),
+         "--processes", str(jobs), "-q", *WE_MODES[mode]],
+        repeats, before=lambda: shutil.rmtree(out, ignore_errors=True),
+    )
+    row = Row(dump.name, xml, f"wikiextractor ({mode})", jobs, runs)
+    if row.ok:
+        files = [p for p in out.rglob("*") if p.is_file()]
+        row.out_bytes = sum(p.stat().st_size for p in files)
+        row.entries = sum(p.read_bytes().count(b"<doc ") for p in files)
+        if row.entries == 0:  # it exits 0 after failing in a worker (e.g. on a UTF-16 dump)
+            tail = [ln for ln in runs[-1].stderr.splitlines() if ln.strip()]
+            row.runs[-1] = Measured(runs[-1].seconds, runs[-1].peak_tree_pss, runs[-1].max_rss, 1,
+                                    "\n".join(tail[-1:]) or "no documents written")
+    return row
+
+
+def _mb(n: int | None) -> str:
+    return "" if n is None else f"{n / 2**20:,.0f}"
+
+
+def table(rows: list[Row]) -> str:
+    headers = ["dump", "XML MB", "pages", "jobs", "tool", "wall s", "MB/s", "pages/s",
+               "peak RAM MiB (Σ PSS)", "largest proc MiB", "output MB", "entries", "bytes/entry",
+               "linkpedia ÷ this"]
+    out = []
+    ours = {(r.dump, r.jobs): r for r in rows if r.tool == "linkpedia build" and r.ok}
+    for r in rows:
+        if not r.ok:
+            out.append([r.dump, f"{r.xml.bytes / MB:,.1f}", f"{r.xml.pages:,}", r.jobs, r.tool,
+                        "failed", r.error(), *[""] * 7])
+            continue
+        mine = ours.get((r.dump, r.jobs))
+        ratio = f"{mine.mb_per_s / r.mb_per_s:.2f}" if mine and r is not mine else ""
+        out.append([
+            r.dump, f"{r.xml.bytes / MB:,.1f}", f"{r.xml.pages:,}", r.jobs, r.tool,
+            f"{r.seconds:,.1f}", f"{r.mb_per_s:.2f}", f"{r.xml.pages / r.seconds:,.0f}",
+            _mb(r.peak_pss), _mb(r.max_rss),
+            "" if r.out_bytes is None else f"{r.out_bytes / MB:,.1f}",
+            "" if r.entries is None else f"{r.entries:,}",
+            f"{r.out_bytes / r.entries:,.0f}" if r.entries else "",
+            ratio,
+        ])
+    right = [False, True, True, True, False] + [True] * 9
+    return format_table(headers, out, right)
+
+
+def estimate(small: Row | None, big: Row | None) -> str:
+    """The full English Wikipedia on this machine, extrapolated from the measured runs."""
+    if big is None or not big.ok:
+        return "no estimate: the generated dump was not measured (--big-mb 0 or a failed run)"
+    lines = [f"Full English Wikipedia (~{FULL_XML_BYTES / 1e9:.0f} GB XML, ~{FULL_PAGES / 1e6:.0f}M pages, "
+             f"~{FULL_ARTICLES / 1e6:.1f}M articles), {big.jobs} jobs, extrapolated from {big.dump}:"]
+    hours = FULL_XML_BYTES / MB / big.mb_per_s / 3600
+    lines.append(f"  time   {hours:,.1f} h at {big.mb_per_s:.2f} MB/s (linear in XML bytes)")
+    per_mb = big.out_bytes / (big.xml.bytes / MB)
+    lines.append(f"  KB     {per_mb * FULL_XML_BYTES / MB / 1e9:,.0f} GB at {per_mb / 1e3:,.0f} kB per XML MB; "
+                 f"{big.out_bytes / big.entries * FULL_ARTICLES / 1e9:,.0f} GB at {big.out_bytes / big.entries:,.0f}"
+                 f" bytes/entry (an upper bound: {big.xml.bytes / big.entries / 1e3:,.0f} kB of XML per entry here,"
+                 f" {FULL_XML_BYTES / FULL_ARTICLES / 1e3:,.0f} kB in the full dump)")
+    if small is not None and small.ok and small.peak_pss and big.peak_pss and big.xml.bytes > small.xml.bytes:
+        slope = (big.peak_pss - small.peak_pss) / (big.xml.bytes - small.xml.bytes)
+        ram = small.peak_pss + slope * (FULL_XML_BYTES - small.xml.bytes)
+        lines.append(f"  RAM    {ram / 2**30:,.1f} GiB by linear growth of peak Σ PSS "
+                     f"({slope * 1e9 / 2**20:,.0f} MiB per GB of XML, {small.dump} -> {big.dump}); "
+                     "a lower bound, see docs/benchmarks.md")
+    return "\n".join(lines)
+
+
+# --- profile --------------------------------------------------------------------------
+
+
+def profile(mb: float, work: Path, source: Path, top: int = 25) -> None:
+    import pstats
+
+    xml, _ = make_big_dump(source, work, mb, name=f"enwiki-slice-{mb:g}MB")
+    prof = work / f"build-{mb:g}MB.prof"
+    kb = work / f"kb-profile-{mb:g}MB"
+    shutil.rmtree(kb, ignore_errors=True)
+    cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "linkpedia.cli",
+           "build", str(xml), "--out", str(kb), "--jobs", "1"]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    stats = pstats.Stats(str(prof))
+    total = stats.total_tt  # type: ignore[attr-defined]
+    print(f"cProfile of `linkpedia build --jobs 1` on {xml.name} ({dir_bytes(xml) / MB:.0f} MB): "
+          f"{total:,.1f} s under the profiler")
+    entries = stats.stats  # type: ignore[attr-defined]
+
+    def name(func) -> str:
+        path, line, fn = func
+        for root in (str(REPO / "src") + "/", str(Path(sys.prefix)) + "/"):
+            path = path.replace(root, "")
+        return f"{fn} ({path}:{line})" if line else fn
+
+    for key, label in ((2, "own time (tottime)"), (3, "cumulative time")):
+        rows = sorted(entries.items(), key=lambda kv: kv[1][key], reverse=True)[:top]
+        print(f"\ntop {top} by {label}:")
+        print(format_table(
+            ["function", "calls", "own s", "own %", "cum s", "cum %"],
+            [[name(f), f"{v[1]:,}", f"{v[2]:.1f}", f"{100 * v[2] / total:.1f}", f"{v[3]:.1f}",
+              f"{100 * v[3] / total:.1f}"] for f, v in rows],
+            [False, True, True, True, True, True],
+        ))
+    print(f"\nprofile saved to {prof}; reproduce: {shlex_join(cmd)}")
+
+
+def shlex_join(cmd: list[str]) -> str:
+    import shlex
+
+    return shlex.join(cmd)
+
+
+# --- main -----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("dumps", nargs="*", type=Path, default=DEFAULT_DUMPS,
+                        help="MediaWiki dumps to build (default: the shared dumps)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per small dump; the median counts")
+    parser.add_argument("--big-repeats", type=int, default=1, help="runs on the generated dump")
+    parser.add_argument("--big-mb", type=float, default=200, help="size of the generated dump; 0 skips it")
+    parser.add_argument("--big-format", choices=["bz2", "xml"], default="bz2")
+    parser.add_argument("--big-source", type=Path, default=ENGLISH, help="dump whose pages are repeated")
+    parser.add_argument("--jobs", default="2,1", help="worker counts to compare, comma-separated")
+    parser.add_argument("--wikiextractor", choices=["both", *WE_MODES], default="both")
+    parser.add_argument("--work", type=Path, default=REPO / "bench" / "out",
+                        help="where generated dumps, KBs and extractions go (never the repo's tracked files)")
+    parser.add_argument("--regenerate", action="store_true", help="rewrite the generated dump")
+    parser.add_argument("--profile", type=float, metavar="MB",
+                        help="profile a build of a generated MB-sized dump instead of benchmarking")
+    args = parser.parse_args(argv)
+
+    missing = [p for p in [*args.dumps, args.big_source] if not p.exists()]
+    if missing:
+        print(f"Error: {missing[0]} does not exist; pass MediaWiki dumps or mount ../shared", file=sys.stderr)
+        return 2
+    if args.profile:
+        profile(args.profile, args.work, args.big_source)
+        return 0
+    jobs = [int(j) for j in args.jobs.split(",") if j.strip()]
+    modes = list(WE_MODES) if args.wikiextractor == "both" else [args.wikiextractor]
+    work = args.work
+    work.mkdir(parents=True, exist_ok=True)
+
+    plan: list[tuple[Path, int]] = [(d, args.repeats) for d in args.dumps]
+    big_path = None
+    if args.big_mb > 0:
+        xml_path, bz2_path = make_big_dump(args.big_source, work, args.big_mb,
+                                           name=f"enwiki-synthetic-{args.big_mb:g}MB", force=args.regenerate)
+        big_path = bz2_path if args.big_format == "bz2" else xml_path
+        plan.append((big_path, args.big_repeats))
+
+    rows: list[Row] = []
+    for dump, repeats in plan:
+        xml = xml_stats(dump)  # also warms the page cache for both tools
+        for j in jobs:
+            print(f"{dump.name}: {xml.bytes / MB:,.1f} MB, jobs {j} ...", file=sys.stderr, flush=True)
+            rows.append(run_linkpedia(dump, xml, j, repeats, work))
+            for mode in modes:
+                rows.append(run_wikiextractor(dump, xml, j, repeats, work, mode))
+
+    print(f"\nKB build vs wikiextractor — {machine()}")
+    print(f"median of {args.repeats} runs ({args.big_repeats} on the generated dump); "
+          "peak RAM = max over runs of the sampled Σ PSS of the process tree\n")
+    print(table(rows))
+    top_jobs = max(jobs)
+    small = next((r for r in rows if r.tool == "linkpedia build" and r.jobs == top_jobs
+                  and r.dump == ENGLISH.name), None)
+    big = next((r for r in rows if r.tool == "linkpedia build" and r.jobs == top_jobs
+                and big_path is not None and r.dump == big_path.name), None)
+    print()
+    print(estimate(small, big))
+    print(f"\nreproduce: {reproduce_line(Path(__file__), argv)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

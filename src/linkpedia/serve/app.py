@@ -1,0 +1,313 @@
+"""The HTTP API over one opened KB: link, look up, search, GERBIL, health.
+
+``create_app`` opens the KB once, read-only, before the server takes a
+request; every request shares it (the KB is thread-safe: its index is mmap'd
+and each thread gets its own SQLite connection). Linking runs in the thread
+pool under the time limit, so a slow request never blocks the event loop.
+No request value is ever used as a file path: the KB's path is fixed here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, FastAPI, Path as PathParam, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .. import __version__
+from ..kb import KnowledgeBase, open_kb
+from ..nif import NifDocument, quote_title, read_nif, write_nif
+from ..render import render
+from ..render.json import document_to_dict
+from ..types import Document
+from ..wikitext import normalize_title
+from .limits import BodyLimitMiddleware, Limits, check_text, run_limited
+from .problems import PROBLEM_SCHEMA, PROBLEM_TYPE, Problem, install_handlers
+from .security import SecurityHeadersMiddleware, api_html_csp
+
+__all__ = ["create_app", "LinkRequest"]
+
+log = logging.getLogger("linkpedia.serve")
+
+WIKI_BASE = "/wiki/"
+
+
+# --- request and response models (they are the OpenAPI document) -------------
+
+def _utf8(value: str | None) -> str | None:
+    """Refuse lone surrogates: JSON allows ``"\\ud800"``, but no page or file can hold it."""
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ValueError(f"holds an unpaired surrogate at position {error.start}; send valid Unicode")
+    return value
+
+
+class LinkRequest(BaseModel):
+    """A text to link, and how to answer."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"text": "Kaunas lies where the Neris meets the Nemunas.", "format": "json"}]})
+
+    text: str = Field(description="The text to link; offsets in the answer index it in code points.")
+    format: Literal["json", "html", "seed", "nif"] = Field(
+        "json", description="json: linkpedia.document/1; html: a page with preview cards; "
+        "seed: the seed page's plain-text layout; nif: NIF 2.0 Turtle.")
+    policy: Literal["all", "first"] = Field(
+        "first", description="Link every mention, or the first of each entry in each paragraph.")
+    threshold: float | None = Field(
+        None, ge=0.0, le=1.0, allow_inf_nan=False,
+        description="Minimum confidence to link; null = the KB's calibrated default.")
+    title: str | None = Field(
+        None, max_length=1000, description="The document's title: shown as its heading, and never linked in it.")
+
+    _check_text = field_validator("text", "title")(_utf8)
+
+
+class CandidateOut(BaseModel):
+    title: str
+    prior: float
+    count: int
+    score: float
+
+
+class LinkOut(BaseModel):
+    start: int = Field(description="Code-point offset of the mention's first character.")
+    end: int = Field(description="Code-point offset just past the mention.")
+    surface: str
+    title: str
+    score: float
+    preview: str | None
+    candidates: list[CandidateOut]
+
+
+class DocumentOut(BaseModel):
+    """``linkpedia.document/1`` (docs/json-schema.md)."""
+
+    model_config = ConfigDict(title="LinkedDocument")
+
+    schema_: str = Field(alias="schema", examples=["linkpedia.document/1"])
+    title: str | None
+    text: str
+    links: list[LinkOut]
+
+
+class SurfaceOut(BaseModel):
+    surface: str
+    count: int = Field(description="Times the surface names this entry in the KB's sources.")
+
+
+class EntryOut(BaseModel):
+    title: str
+    redirected_from: str | None = Field(description="The title asked for, when it redirects here.")
+    preview: str
+    popularity: int
+    inlink_count: int = Field(description="Entries whose article links here.")
+    is_disambiguation: bool
+    surfaces: list[SurfaceOut]
+    url: str = Field(description="The entry's page in the web reader.")
+
+
+class SearchHit(BaseModel):
+    title: str
+    preview: str
+    url: str
+
+
+class SearchOut(BaseModel):
+    query: str
+    results: list[SearchHit]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    version: str
+    kb: str = Field(description="The KB directory this server reads.")
+    entries: int
+    open_seconds: float = Field(description="Seconds this worker took to open the KB.")
+    limits: dict[str, float]
+
+
+def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {status: {"description": _DESCRIPTIONS[status],
+                     "content": {PROBLEM_TYPE: {"schema": PROBLEM_SCHEMA}}} for status in statuses}
+
+
+_DESCRIPTIONS = {
+    400: "The input cannot be used (bad NIF, bad encoding).",
+    404: "No entry has that title.",
+    413: "The body or the text is larger than this server accepts.",
+    422: "The request does not match the schema.",
+    503: "The request took longer than the server's time limit.",
+}
+
+
+# --- the application ---------------------------------------------------------
+
+def create_app(kb_dir: Path, **limits: Any) -> FastAPI:
+    """The server's ASGI app over the KB at ``kb_dir``; ``limits`` are ``Limits`` fields.
+
+    Opens the KB now, so a missing or broken KB fails here (``KBNotFoundError``)
+    rather than on the first request, and logs how long the open took.
+    """
+    settings = Limits(**limits)
+    started = time.perf_counter()
+    kb = open_kb(kb_dir)
+    seconds = time.perf_counter() - started
+    log.info("opened KB %s (%d entries) in %.3f s", kb.path, kb.index.n_entries, seconds)
+
+    app = FastAPI(
+        title="linkpedia",
+        version=__version__,
+        summary="Link plain text to encyclopedia entries, with previews.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.kb = kb
+    app.state.limits = settings
+    app.state.open_seconds = seconds
+    install_handlers(app)
+    app.include_router(_api_router(kb, settings))
+    from .pages import pages_router
+
+    app.include_router(pages_router(kb, settings))
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app
+
+
+def _api_router(kb: KnowledgeBase, limits: Limits) -> APIRouter:
+    api = APIRouter()
+
+    @api.post(
+        "/api/link",
+        summary="Link a text",
+        response_class=JSONResponse,
+        responses={
+            200: {"model": DocumentOut, "description": "The linked document, in the format asked for.",
+                  "content": {"text/html": {"schema": {"type": "string"}},
+                              "text/plain": {"schema": {"type": "string"}},
+                              "text/turtle": {"schema": {"type": "string"}}}},
+            **_problems(400, 413, 422, 503),
+        },
+    )
+    async def link(body: LinkRequest) -> Response:
+        check_text(body.text, limits)
+        doc = await run_limited(limits, kb.link, body.text, policy=body.policy,
+                                threshold=body.threshold, title=body.title)
+        return _answer(doc, body.format)
+
+    @api.get(
+        "/api/entries/{title:path}",
+        summary="One entry",
+        response_model=EntryOut,
+        responses=_problems(404, 422, 503),
+    )
+    async def entry(title: str = PathParam(description="The entry's title; a redirect's title is followed.",
+                                           max_length=1000)) -> dict[str, Any]:
+        return await run_limited(limits, _entry, kb, title)
+
+    @api.get(
+        "/api/search",
+        summary="Entries by title prefix",
+        description="For autocomplete: titles starting with `q` (case of the first letter ignored), "
+                    "most linked-to first.",
+        response_model=SearchOut,
+        responses=_problems(422, 503),
+    )
+    async def search(q: str = Query(max_length=1000, description="The beginning of a title."),
+                     limit: int = Query(10, ge=1, le=50)) -> dict[str, Any]:
+        return await run_limited(limits, _search, kb, q, limit)
+
+    @api.post(
+        "/gerbil",
+        summary="Link NIF documents (GERBIL's NIF annotator protocol)",
+        description="A2KB: a context without phrases is linked in full. D2KB: when the request "
+                    "marks phrases, exactly those spans are linked. The answer reuses the "
+                    "request's context URIs.",
+        response_class=PlainTextResponse,
+        openapi_extra={"requestBody": {"required": True, "content": {
+            "text/turtle": {"schema": {"type": "string"}},
+            "application/x-turtle": {"schema": {"type": "string"}}}}},
+        responses={200: {"description": "NIF 2.0 Turtle with one phrase per link.",
+                         "content": {"text/turtle": {"schema": {"type": "string"}},
+                                     "application/x-turtle": {"schema": {"type": "string"}}}},
+                   **_problems(400, 413, 503)},
+    )
+    async def gerbil(request: Request) -> Response:
+        raw = await request.body()
+        try:
+            turtle = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise Problem(400, f"the NIF body is not UTF-8 (byte {error.start}); send UTF-8 Turtle",
+                          kind="linkpedia:InputError") from None
+        check_text(turtle, limits)
+        answer = await run_limited(limits, _gerbil, kb, turtle, limits)
+        accept = request.headers.get("accept", "")
+        media = "application/x-turtle" if "application/x-turtle" in accept else "text/turtle"
+        return Response(answer, media_type=f"{media}; charset=utf-8")
+
+    @api.get("/healthz", summary="Liveness and what this worker serves", response_model=HealthOut)
+    async def healthz() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__, "kb": str(kb.path), "entries": kb.index.n_entries,
+                "open_seconds": round(kb.open_seconds, 4), "limits": asdict(limits)}
+
+    return api
+
+
+def _answer(doc: Document, fmt: str) -> Response:
+    if fmt == "json":
+        return JSONResponse(document_to_dict(doc))
+    text = render(doc, fmt)
+    if fmt == "html":
+        return HTMLResponse(text, headers={"Content-Security-Policy": api_html_csp()})
+    if fmt == "nif":
+        return Response(text, media_type="text/turtle; charset=utf-8")
+    return PlainTextResponse(text)
+
+
+def _entry(kb: KnowledgeBase, title: str) -> dict[str, Any]:
+    entry = kb.entry(title)  # EntryNotFoundError -> 404 problem
+    asked = normalize_title(title)
+    return {
+        "title": entry.title,
+        "redirected_from": asked if asked and asked != entry.title else None,
+        "preview": entry.preview,
+        "popularity": int(entry.popularity),
+        "inlink_count": inlink_count(kb, entry.title),
+        "is_disambiguation": entry.is_disambiguation,
+        "surfaces": [{"surface": s, "count": int(n)} for s, n in entry.surfaces],
+        "url": WIKI_BASE + quote_title(entry.title),
+    }
+
+
+def inlink_count(kb: KnowledgeBase, title: str) -> int:
+    """How many entries link to ``title`` (the in-link index's row length; no query)."""
+    i = kb.index.titles[title]
+    return int(kb.index.in_ptr[i + 1] - kb.index.in_ptr[i])
+
+
+def _search(kb: KnowledgeBase, q: str, limit: int) -> dict[str, Any]:
+    titles = kb.search(q, limit)
+    previews = kb.previews(titles)
+    return {"query": q, "results": [{"title": t, "preview": previews.get(t, ""),
+                                     "url": WIKI_BASE + quote_title(t)} for t in titles]}
+
+
+def _gerbil(kb: KnowledgeBase, turtle: str, limits: Limits) -> str:
+    docs: list[NifDocument] = read_nif(turtle, source="the request body")
+    if not docs:
+        raise Problem(400, "the NIF body holds no nif:Context; send one context per document",
+                      kind="linkpedia:InputError")
+    linked = []
+    for nif_doc in docs:
+        check_text(nif_doc.text, limits)
+        spans = sorted({(m.start, m.end) for m in nif_doc.mentions if m.start < m.end}) or None
+        linked.append(kb.link(nif_doc.text, policy="all", mentions=spans))
+    return write_nif(linked, uris=[d.uri for d in docs])

@@ -1,0 +1,265 @@
+"""The web reader: paste or upload a text, read it as an encyclopedia page, browse entries.
+
+Plain HTML forms and links, so reading works with JavaScript off: ``/read``
+answers a form post with the linked page (``render_html``'s article, its cards
+and links unchanged), ``/wiki/{title}`` shows an entry's preview and the
+entries that link there, ``/search`` goes to an entry by name. Hover and focus
+cards come from ``render.html``'s CSS and script, reused as they are; the
+reader adds only its page frame and title autocomplete.
+
+Every value that reaches a page is escaped, and each page's
+Content-Security-Policy lists the hashes of its one style and one script block.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from ..kb import KnowledgeBase
+from ..nif import quote_title
+from ..render.html import CSS, JS, render_html
+from ..types import Document, Link
+from ..wikitext import normalize_title
+from .limits import Limits, check_text, run_limited
+from .problems import Problem
+from .security import csp_for
+
+__all__ = ["pages_router", "page", "error_page"]
+
+SITE_CSS = """\
+.lp-site { display: flex; flex-wrap: wrap; gap: .6em 1.2em; align-items: center; justify-content: space-between;
+  padding: .6em 1.2em; background: #fff; border-bottom: 1px solid #c8ccd1;
+  font: .95rem/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+.lp-home { color: #202122; font: 1.35rem Georgia, "Linux Libertine", serif; text-decoration: none; }
+.lp-home:focus-visible, .lp-site input:focus-visible, .lp-site button:focus-visible,
+.lp-form :focus-visible { outline: 2px solid #3366cc; outline-offset: 1px; }
+.lp-site form { display: flex; gap: .3em; }
+.lp-site input { width: 16em; max-width: 55vw; padding: .35em .5em; border: 1px solid #a2a9b1; border-radius: 2px; font: inherit; }
+.lp-site button, .lp-form button { padding: .35em .9em; border: 1px solid #a2a9b1; border-radius: 2px;
+  background: #f8f9fa; color: #202122; font: inherit; cursor: pointer; }
+.lp-form button { background: #3366cc; border-color: #3366cc; color: #fff; font-weight: 600; }
+.lp-form { display: grid; gap: .45em; font: .95rem/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+.lp-form label, .lp-form legend { font-weight: 600; }
+.lp-form input[type=text], .lp-form textarea { box-sizing: border-box; width: 100%; padding: .45em .55em;
+  border: 1px solid #a2a9b1; border-radius: 2px; font: 1rem/1.5 Georgia, "Linux Libertine", serif; }
+.lp-form textarea { min-height: 16em; resize: vertical; }
+.lp-form fieldset { margin: .4em 0; padding: 0; border: 0; }
+.lp-form fieldset label { font-weight: normal; margin-right: 1.2em; }
+.lp-form .lp-actions { margin-top: .6em; }
+.lp-kicker { margin: -.6em 0 1em; color: #54595d; font: .9rem system-ui, sans-serif; }
+.lp-meta, .lp-note { color: #54595d; font-size: .9em; }
+.lp-article h2 { margin: 1.4em 0 .5em; padding-bottom: .2em; border-bottom: 1px solid #a2a9b1;
+  font-weight: normal; font-size: 1.4em; }
+.lp-article .lp-article { max-width: none; margin: 0; padding: 0; border: 0; background: none; font: inherit; }
+.lp-list .lp-article p { margin: 0 0 .35em; }
+.lp-back { font: .95rem system-ui, sans-serif; }
+.lp-back a, .lp-article p > a:not(.lp-link) { color: #3366cc; }
+"""
+
+SITE_JS = """\
+(function () {
+  "use strict";
+  var input = document.getElementById("lp-q"), list = document.getElementById("lp-titles");
+  if (!input || !list || !window.fetch) return;
+  var timer = null, asked = "";
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var q = input.value.trim();
+      if (!q || q === asked) return;
+      asked = q;
+      fetch("/api/search?limit=8&q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          if (!data || input.value.trim() !== q) return;
+          list.replaceChildren.apply(list, data.results.map(function (hit) {
+            var option = document.createElement("option");
+            option.value = hit.title;
+            return option;
+          }));
+        })
+        .catch(function () {});
+    }, 150);
+  });
+})();
+"""
+
+_STYLE = "\n" + CSS + SITE_CSS
+_SCRIPT = "\n" + JS + SITE_JS
+_CSP = csp_for([_STYLE], [_SCRIPT])
+
+
+def page(title: str, content: str, *, status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+    """``content`` (already escaped HTML) in the site's frame; ``title`` is escaped here."""
+    html = (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{escape(title)} — linkpedia</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+        "<header class=\"lp-site\"><a class=\"lp-home\" href=\"/\">linkpedia</a>\n"
+        "<form action=\"/search\" method=\"get\" role=\"search\">"
+        "<input id=\"lp-q\" name=\"q\" type=\"search\" list=\"lp-titles\" autocomplete=\"off\" "
+        "placeholder=\"Search entries\" aria-label=\"Search entries\" maxlength=\"300\">"
+        "<datalist id=\"lp-titles\"></datalist><button type=\"submit\">Go</button></form></header>\n"
+        f"<main>\n{content}</main>\n<script>{_SCRIPT}</script>\n</body>\n</html>\n"
+    )
+    return HTMLResponse(html, status_code=status, headers={**(headers or {}), "Content-Security-Policy": _CSP})
+
+
+def error_page(status: int, title: str, detail: str, *, headers: dict[str, str] | None = None) -> HTMLResponse:
+    content = (f'<article class="lp-article">\n<h1>{escape(title)}</h1>\n<p>{escape(detail)}</p>\n'
+               '<p class="lp-back"><a href="/">Read another text</a></p>\n</article>\n')
+    return page(title, content, status=status, headers=headers)
+
+
+def _titles(titles: list[str], previews: dict[str, str]) -> str:
+    """Entry titles, one per line, each a link with its preview card: ``render_html`` does the markup."""
+    text = "\n".join(titles)
+    links, position = [], 0
+    for title in titles:
+        links.append(Link(position, position + len(title), title, title))
+        position += len(title) + 1
+    doc = Document(text=text, links=tuple(links), title="", previews=previews)
+    return f'<div class="lp-list">\n{render_html(doc, standalone=False)}</div>\n'
+
+
+def pages_router(kb: KnowledgeBase, limits: Limits) -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+    entries = kb.index.n_entries
+
+    @pages.get("/", response_class=HTMLResponse)
+    async def home() -> Response:
+        return page("Read a text", (
+            '<article class="lp-article">\n<h1>Read a text as an encyclopedia page</h1>\n'
+            f"<p>Paste a text or choose a .txt file: every mention of one of the {entries:,} entries "
+            "of this encyclopedia becomes a link, with a preview of the entry when you point at it "
+            "or move to it with the keyboard.</p>\n"
+            '<form class="lp-form" action="/read" method="post" enctype="multipart/form-data">\n'
+            '<label for="lp-title">Title <span class="lp-note">(optional; never linked in its own text)</span></label>\n'
+            '<input id="lp-title" name="title" type="text" maxlength="300">\n'
+            '<label for="lp-text">Text</label>\n<textarea id="lp-text" name="text" rows="14"></textarea>\n'
+            '<label for="lp-file">…or a .txt file <span class="lp-note">(UTF-8; used instead of the text)</span></label>\n'
+            '<input id="lp-file" name="file" type="file" accept=".txt,text/plain">\n'
+            "<fieldset><legend>Link</legend>\n"
+            '<label><input type="radio" name="policy" value="first" checked> the first mention of each entry in a paragraph</label>\n'
+            '<label><input type="radio" name="policy" value="all"> every mention</label>\n'
+            "</fieldset>\n"
+            '<div class="lp-actions"><button type="submit">Read</button></div>\n'
+            "</form>\n"
+            f'<p class="lp-note">At most {limits.max_text_chars:,} characters per text.</p>\n'
+            "</article>\n"
+        ))
+
+    @pages.post("/read", response_class=HTMLResponse)
+    async def read(request: Request) -> Response:
+        form = await request.form(max_files=1, max_fields=8, max_part_size=limits.max_body_bytes)
+        title = _field(form, "title").strip() or None
+        policy = _field(form, "policy") or "first"
+        if policy not in ("first", "all"):
+            raise Problem(400, f"policy {policy!r} is not one of: first, all")
+        text = _field(form, "text")
+        upload = form.get("file")
+        if isinstance(upload, UploadFile) and upload.filename:
+            text = _decode(await upload.read(), upload.filename)
+            title = title or _stem(upload.filename)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if not text.strip():
+            raise Problem(400, "there is no text to read; paste a text or choose a .txt file")
+        check_text(text, limits)
+        doc = await run_limited(limits, kb.link, text, policy=policy, title=title)
+        article = render_html(doc, link_base="/wiki/", standalone=False)
+        return page(title or "Linked text", article + '<p class="lp-back lp-article-foot">'
+                    '<a href="/">Read another text</a></p>\n')
+
+    @pages.get("/wiki/{title:path}", response_class=HTMLResponse)
+    async def wiki(title: str) -> Response:
+        resolved = await run_limited(limits, kb.resolve, title[:1000])
+        if resolved is None:
+            return await run_limited(limits, _missing, kb, title)
+        if title != resolved.replace(" ", "_"):
+            return RedirectResponse("/wiki/" + quote_title(resolved), status_code=301)
+        return await run_limited(limits, _entry_page, kb, resolved)
+
+    @pages.get("/search", response_class=HTMLResponse)
+    async def search(q: str = "") -> Response:
+        q = q.strip()[:1000]
+        if not q:
+            return RedirectResponse("/", status_code=303)
+        resolved = await run_limited(limits, kb.resolve, q)
+        if resolved is not None:
+            return RedirectResponse("/wiki/" + quote_title(resolved), status_code=303)
+        return await run_limited(limits, _results, kb, q)
+
+    return pages
+
+
+def _field(form: Any, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _decode(data: bytes, filename: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise Problem(400, f"{filename} (byte {error.start}): not valid UTF-8 — save the file as UTF-8 text") from None
+
+
+def _stem(filename: str) -> str:
+    """A title from an uploaded file's name; the name is only text, never opened."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    if name.lower().endswith(".txt"):
+        name = name[:-4]
+    return name.replace("_", " ").strip()[:300]
+
+
+def _entry_page(kb: KnowledgeBase, title: str) -> Response:
+    entry = kb.entry(title)
+    linking = kb.inlinks(title, limit=200)
+    from .app import inlink_count
+
+    count = inlink_count(kb, title)
+    names = [s for s, _ in entry.surfaces if s != entry.title][:12]
+    parts = [f'<article class="lp-article">\n<h1>{escape(entry.title)}</h1>\n<p class="lp-kicker">Encyclopedia</p>\n']
+    if entry.is_disambiguation:
+        parts.append('<p class="lp-note">This is a disambiguation entry: its name may refer to several entries.</p>\n')
+    parts.append(f"<p>{escape(entry.preview)}</p>\n" if entry.preview else
+                 '<p class="lp-note">This entry has no preview.</p>\n')
+    if names:
+        parts.append(f'<p class="lp-meta">Also written: {escape(", ".join(names))}</p>\n')
+    parts.append('<h2 id="links-here">Entries that link here</h2>\n')
+    if linking:
+        shown = "" if count <= len(linking) else f" (the {len(linking)} most linked-to are listed)"
+        parts.append(f'<p class="lp-meta">{count:,} entr{"y links" if count == 1 else "ies link"} here{shown}.</p>\n')
+        parts.append(_titles(linking, kb.previews(linking)))
+    else:
+        parts.append('<p class="lp-note">No entry links here.</p>\n')
+    parts.append("</article>\n")
+    return page(entry.title, "".join(parts))
+
+
+def _missing(kb: KnowledgeBase, title: str) -> Response:
+    asked = normalize_title(title) or title
+    near = kb.search(asked, 20)
+    body = [f'<article class="lp-article">\n<h1>{escape(asked)}</h1>\n'
+            "<p>This encyclopedia has no entry with this title.</p>\n"]
+    if near:
+        body += ['<h2>Entries whose title starts like it</h2>\n', _titles(near, kb.previews(near))]
+    body.append('<p class="lp-back"><a href="/">Read a text</a></p>\n</article>\n')
+    return page(asked, "".join(body), status=404)
+
+
+def _results(kb: KnowledgeBase, q: str) -> Response:
+    hits = kb.search(q, 50)
+    body = [f'<article class="lp-article">\n<h1>Search: {escape(q)}</h1>\n']
+    if hits:
+        body += [f'<p class="lp-meta">Entries whose title starts with “{escape(q)}”.</p>\n',
+                 _titles(hits, kb.previews(hits))]
+    else:
+        body.append(f"<p>No entry title starts with “{escape(q)}”.</p>\n")
+    body.append("</article>\n")
+    return page(f"Search: {q}", "".join(body))
