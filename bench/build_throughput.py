@@ -43,7 +43,7 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -172,6 +172,7 @@ class Row:
     runs: list[Measured]
     out_bytes: int | None = None
     entries: int | None = None  # KB entries, or documents written by wikiextractor
+    phases: list[dict] = field(default_factory=list)  # linkpedia only: phase, seconds, main_max_rss
 
     @property
     def ok(self) -> bool:
@@ -197,7 +198,7 @@ class Row:
     def error(self) -> str:
         bad = next(r for r in self.runs if not r.ok)
         lines = [ln for ln in bad.stderr.strip().splitlines() if ln.strip()]
-        return f"exit {bad.returncode}: {lines[-1][:80] if lines else 'no message'}"
+        return f"exit {bad.returncode}: {lines[-1][:160] if lines else 'no message'}"
 
 
 def _linkpedia_cmd() -> list[str]:
@@ -205,18 +206,62 @@ def _linkpedia_cmd() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "linkpedia.cli"]
 
 
+def child_build(dump: Path, out: Path, jobs: int, phases_json: Path) -> None:
+    """What ``linkpedia build DUMP --out OUT --jobs N`` does, plus a timing of each phase.
+
+    The CLI calls ``build_kb`` with the same default options and a progress bar
+    that stays silent when stderr is not a terminal; this passes a hook that
+    records each phase's wall time and the process's peak RSS when it ends.
+    """
+    import resource
+    import time
+
+    from linkpedia import BuildOptions, build_kb
+    from linkpedia.kb.build import ProgressHook
+
+    phases: list[dict] = []
+
+    class Timer(ProgressHook):
+        def start(self, phase: str, total: int | None) -> None:
+            phases.append({"phase": phase, "t0": time.perf_counter()})
+
+        def finish(self) -> None:
+            p = phases[-1]
+            p["seconds"] = time.perf_counter() - p.pop("t0")
+            p["main_max_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+    build_kb([dump], out, options=BuildOptions(jobs=jobs), progress=Timer())
+    phases_json.write_text(json.dumps(phases))
+
+
 def run_linkpedia(dump: Path, xml: XmlStats, jobs: int, repeats: int, work: Path) -> Row:
     kb = work / f"kb-{dump.name}-j{jobs}"
+    phases_json = work / f"phases-{dump.name}-j{jobs}.json"
+    timings: list[list[dict]] = []
+
+    def before() -> None:  # collects the previous run's phases
+        shutil.rmtree(kb, ignore_errors=True)
+        if phases_json.exists():
+            timings.append(json.loads(phases_json.read_text()))
+            phases_json.unlink()
+
+    phases_json.unlink(missing_ok=True)
+
     runs = repeat_measure(
-        [*_linkpedia_cmd(), "build", str(dump), "--out", str(kb), "--jobs", str(jobs)],
-        repeats, before=lambda: shutil.rmtree(kb, ignore_errors=True),
+        [sys.executable, __file__, "--child-build", str(dump), str(kb), str(jobs), str(phases_json)],
+        repeats, before=before,
     )
+    if phases_json.exists():
+        timings.append(json.loads(phases_json.read_text()))
     row = Row(dump.name, xml, "linkpedia build", jobs, runs)
     if row.ok:
         info = subprocess.run([*_linkpedia_cmd(), "info", str(kb), "--json"],
                               capture_output=True, text=True, check=True)
         row.entries = json.loads(info.stdout)["counts"]["entries"]
         row.out_bytes = dir_bytes(kb)
+        # the phases of the run whose wall time is the median
+        order = sorted(range(len(runs)), key=lambda i: runs[i].seconds)
+        row.phases = timings[order[len(order) // 2]] if len(timings) == len(runs) else []
     return row
 
 
@@ -235,8 +280,46 @@ def run_wikiextractor(dump: Path, xml: XmlStats, jobs: int, repeats: int, work: 
         if row.entries == 0:  # it exits 0 after failing in a worker (e.g. on a UTF-16 dump)
             tail = [ln for ln in runs[-1].stderr.splitlines() if ln.strip()]
             row.runs[-1] = Measured(runs[-1].seconds, runs[-1].peak_tree_pss, runs[-1].max_rss, 1,
-                                    "\n".join(tail[-1:]) or "no documents written")
+                                    "no documents written " + (tail[-1] if tail else ""))
     return row
+
+
+def label(dump_name: str) -> str:
+    """A dump's file name without the parts every dump has: the tables stay readable."""
+    return re.sub(r"-latest-pages-articles|\.xml|-p\d+p\d+", "", dump_name)
+
+
+PHASES = {  # build_kb's progress phases, by the first word of their name
+    "reading": "read+extract",
+    "deriving": "derive",
+    "counting": "occurrences",
+    "building": "profiles",
+    "compiling": "index",
+    "training": "train",
+}
+
+
+def phase_tables(rows: list[Row]) -> str:
+    """Where linkpedia's wall time goes, and the main process's peak RSS after each phase."""
+    rows = [r for r in rows if r.ok and r.phases]
+    if not rows:
+        return ""
+    names = list(PHASES.values())
+    times, mems = [], []
+    for r in rows:
+        by = {PHASES.get(p["phase"].split()[0], p["phase"]): p for p in r.phases}
+        other = r.seconds - sum(p["seconds"] for p in r.phases)
+        times.append([label(r.dump), r.jobs, f"{r.seconds:,.1f}", f"{other:,.1f}"] + [
+            f"{by[n]['seconds']:,.1f} ({100 * by[n]['seconds'] / r.seconds:.0f}%)" if n in by else ""
+            for n in names])
+        mems.append([label(r.dump), r.jobs] + [_mb(by[n]["main_max_rss"]) if n in by else "" for n in names])
+    return "\n".join([
+        "linkpedia phases, wall seconds (share of the run); 'other' = start-up, imports, file moves:",
+        format_table(["dump", "jobs", "wall s", "other", *names], times, [False] + [True] * (len(names) + 3)),
+        "",
+        "linkpedia main process, peak RSS MiB reached by the end of each phase (workers not included):",
+        format_table(["dump", "jobs", *names], mems, [False] + [True] * (len(names) + 1)),
+    ])
 
 
 def _mb(n: int | None) -> str:
@@ -247,17 +330,19 @@ def table(rows: list[Row]) -> str:
     headers = ["dump", "XML MB", "pages", "jobs", "tool", "wall s", "MB/s", "pages/s",
                "peak RAM MiB (Σ PSS)", "largest proc MiB", "output MB", "entries", "bytes/entry",
                "linkpedia ÷ this"]
-    out = []
+    out: list[list] = []
+    failures: list[str] = []
     ours = {(r.dump, r.jobs): r for r in rows if r.tool == "linkpedia build" and r.ok}
     for r in rows:
         if not r.ok:
-            out.append([r.dump, f"{r.xml.bytes / MB:,.1f}", f"{r.xml.pages:,}", r.jobs, r.tool,
-                        "failed", r.error(), *[""] * 7])
+            out.append([label(r.dump), f"{r.xml.bytes / MB:,.1f}", f"{r.xml.pages:,}", r.jobs, r.tool,
+                        "failed", *[""] * 8])
+            failures.append(f"{label(r.dump)}, {r.tool}, jobs {r.jobs}: {r.error()}")
             continue
         mine = ours.get((r.dump, r.jobs))
         ratio = f"{mine.mb_per_s / r.mb_per_s:.2f}" if mine and r is not mine else ""
         out.append([
-            r.dump, f"{r.xml.bytes / MB:,.1f}", f"{r.xml.pages:,}", r.jobs, r.tool,
+            label(r.dump), f"{r.xml.bytes / MB:,.1f}", f"{r.xml.pages:,}", r.jobs, r.tool,
             f"{r.seconds:,.1f}", f"{r.mb_per_s:.2f}", f"{r.xml.pages / r.seconds:,.0f}",
             _mb(r.peak_pss), _mb(r.max_rss),
             "" if r.out_bytes is None else f"{r.out_bytes / MB:,.1f}",
@@ -266,7 +351,8 @@ def table(rows: list[Row]) -> str:
             ratio,
         ])
     right = [False, True, True, True, False] + [True] * 9
-    return format_table(headers, out, right)
+    notes = "".join(f"\n- failed: {f}" for f in failures)
+    return format_table(headers, out, right) + notes
 
 
 def estimate(small: Row | None, big: Row | None) -> str:
@@ -274,7 +360,7 @@ def estimate(small: Row | None, big: Row | None) -> str:
     if big is None or not big.ok:
         return "no estimate: the generated dump was not measured (--big-mb 0 or a failed run)"
     lines = [f"Full English Wikipedia (~{FULL_XML_BYTES / 1e9:.0f} GB XML, ~{FULL_PAGES / 1e6:.0f}M pages, "
-             f"~{FULL_ARTICLES / 1e6:.1f}M articles), {big.jobs} jobs, extrapolated from {big.dump}:"]
+             f"~{FULL_ARTICLES / 1e6:.1f}M articles), {big.jobs} jobs, extrapolated from {label(big.dump)}:"]
     hours = FULL_XML_BYTES / MB / big.mb_per_s / 3600
     lines.append(f"  time   {hours:,.1f} h at {big.mb_per_s:.2f} MB/s (linear in XML bytes)")
     per_mb = big.out_bytes / (big.xml.bytes / MB)
@@ -286,7 +372,7 @@ def estimate(small: Row | None, big: Row | None) -> str:
         slope = (big.peak_pss - small.peak_pss) / (big.xml.bytes - small.xml.bytes)
         ram = small.peak_pss + slope * (FULL_XML_BYTES - small.xml.bytes)
         lines.append(f"  RAM    {ram / 2**30:,.1f} GiB by linear growth of peak Σ PSS "
-                     f"({slope * 1e9 / 2**20:,.0f} MiB per GB of XML, {small.dump} -> {big.dump}); "
+                     f"({slope * 1e9 / 2**20:,.0f} MiB per GB of XML, {label(small.dump)} -> {label(big.dump)}); "
                      "a lower bound, see docs/benchmarks.md")
     return "\n".join(lines)
 
@@ -354,7 +440,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regenerate", action="store_true", help="rewrite the generated dump")
     parser.add_argument("--profile", type=float, metavar="MB",
                         help="profile a build of a generated MB-sized dump instead of benchmarking")
+    parser.add_argument("--child-build", nargs=4, metavar=("DUMP", "OUT", "JOBS", "PHASES_JSON"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child_build:
+        dump, out, jobs, phases_json = args.child_build
+        child_build(Path(dump), Path(out), int(jobs), Path(phases_json))
+        return 0
 
     missing = [p for p in [*args.dumps, args.big_source] if not p.exists()]
     if missing:
@@ -389,6 +481,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"median of {args.repeats} runs ({args.big_repeats} on the generated dump); "
           "peak RAM = max over runs of the sampled Σ PSS of the process tree\n")
     print(table(rows))
+    print()
+    print(phase_tables(rows))
     top_jobs = max(jobs)
     small = next((r for r in rows if r.tool == "linkpedia build" and r.jobs == top_jobs
                   and r.dump == ENGLISH.name), None)

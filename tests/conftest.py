@@ -34,3 +34,16 @@ def shared_data() -> Path:
 @pytest.fixture
 def seed_dir() -> Path:
     return need_shared("seed")
+
+
+SAMPLE = REPO / "src" / "linkpedia" / "data" / "sample"
+
+
+@pytest.fixture(scope="session")
+def sample_kb(tmp_path_factory) -> Path:
+    """A KB built once per run from the bundled sample encyclopedia."""
+    import linkpedia
+
+    out = tmp_path_factory.mktemp("sample") / "kb"
+    linkpedia.build_kb([SAMPLE / "sample-wiki.xml"], out, options=linkpedia.BuildOptions(jobs=1))
+    return out

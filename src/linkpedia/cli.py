@@ -142,6 +142,55 @@ def link(file, kb_dir, fmt, policy, threshold, title, output) -> None:
         _write_atomic(output, out)
 
 
+@cli.command(epilog="""\b
+Example:
+    linkpedia evaluate --kb eval-kb ../shared/data/benchmarks/kore50.jsonl --mode a2kb
+    linkpedia evaluate --kb eval-kb data/*.jsonl --mode d2kb --report report/
+""")
+@click.argument("datasets", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--kb", "kb_dir", required=True, type=click.Path(path_type=Path), help="KB directory.")
+@click.option("--mode", type=click.Choice(["a2kb", "d2kb"]), default="a2kb", show_default=True,
+              help="a2kb: find and link mentions; d2kb: link the gold mentions.")
+@click.option("--policy", type=click.Choice(["all", "first"]), default="all", show_default=True)
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Minimum confidence to link (default: the KB's 0.5).")
+@click.option("--report", "report_dir", type=click.Path(path_type=Path), default=None,
+              help="Write tables, per-document scores, errors and HTML pages here.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def evaluate(datasets, kb_dir, mode, policy, threshold, report_dir, as_json) -> None:
+    """Score the linker on benchmarks (JSONL, NIF or AIDA-CoNLL) the way GERBIL does."""
+    from rich.console import Console
+
+    from .evaluate import load_dataset, summary_table, write_report
+    from .evaluate import evaluate as run_evaluation
+    from .kb import open_kb
+
+    loaded = [load_dataset(p) for p in datasets]
+    with open_kb(kb_dir) as kb:
+        annotator = _PolicyAnnotator(kb, policy, threshold)
+        result = run_evaluation(annotator, loaded, mode=mode)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        Console().print(summary_table(result))
+    if report_dir is not None:
+        path = write_report(result, report_dir)
+        click.echo(f"Report written to {path}", err=True)
+
+
+class _PolicyAnnotator:
+    """An opened KB seen through the evaluation's Annotator protocol, with fixed options."""
+
+    def __init__(self, kb, policy: str, threshold: float | None):
+        self.kb, self.policy, self.threshold = kb, policy, threshold
+
+    def link(self, text, *, mentions=None):
+        return self.kb.link(text, policy=self.policy, threshold=self.threshold, mentions=mentions)
+
+    def resolve(self, title):
+        return self.kb.resolve(title)
+
+
 def _read_text(file: Path) -> str:
     if str(file) == "-":
         data = sys.stdin.buffer.read()

@@ -174,7 +174,7 @@ class KnowledgeBase:
                     raise InputError(f"mention ({s}, {e}) is outside the text (length {len(text)})")
         linker = self.linker
         spots = linker.spots(text, list(mentions) if mentions is not None else None)
-        scored = linker.score(text, spots)
+        scored = linker.score(text, spots, given=mentions is not None)
         own = self.index.titles.get(self.resolve(title) or "") if title else None
         blocked: list[tuple[int, int]] = []
         if own is not None:

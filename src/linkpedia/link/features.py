@@ -12,12 +12,15 @@ import numpy as np
 from ..kb.index import Index
 from ..text import paragraph_spans, term_counts
 
-__all__ = ["FEATURES", "doc_vector", "context_similarity", "local_similarity", "relatedness_matrix",
+__all__ = ["CANDIDATE_FEATURES", "SPOT_FEATURES", "doc_vector", "context_similarity", "local_similarity", "relatedness_matrix",
            "coherence"]
 
-# The order of the columns of the feature matrix (the model's weights follow it).
-FEATURES = ("prior", "log_prior", "context", "coherence", "link_prob", "exact", "top_prior",
-            "log_popularity", "local_context")
+# Columns of the (mention, candidate) matrix, scored by the disambiguation model.
+CANDIDATE_FEATURES = ("prior", "log_prior", "context", "local_context", "coherence", "exact",
+                      "top_prior", "log_popularity")
+# Columns of the per-mention matrix, scored by the linking (mention or not) model.
+SPOT_FEATURES = ("link_prob", "link_prob_unknown", "best_score", "margin", "best_context",
+                 "best_coherence", "capitalized", "words", "exact", "log_candidates")
 
 
 def doc_vector(index: Index, text: str) -> tuple[np.ndarray, np.ndarray]:

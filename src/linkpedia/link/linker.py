@@ -13,7 +13,8 @@ import numpy as np
 from ..kb.index import Index
 from ..text import fold, paragraph_spans
 from .candidates import candidates_of
-from .features import FEATURES, coherence, context_similarity, doc_vector, local_similarity
+from .features import (CANDIDATE_FEATURES, SPOT_FEATURES, coherence, context_similarity, doc_vector,
+                       local_similarity)
 from .model import Model
 from .spot import Spot, choose_surfaces, spot
 
@@ -36,13 +37,16 @@ class LinkerConfig:
 
 @dataclass(frozen=True, slots=True)
 class Features:
-    """Rows are (spot, candidate) pairs; ``X`` columns follow ``FEATURES``."""
+    """Features of a text's mentions: ``X`` has a row per (spot, candidate) pair
+    (columns ``CANDIDATE_FEATURES``); ``spot_lp`` is each spot's link
+    probability (NaN = unknown)."""
 
     spot: list[int]
     entry: list[int]
     prior: list[float]
     count: list[int]
     X: np.ndarray
+    spot_lp: list[float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +98,7 @@ class Linker:
         return Spot(start, end, sids, lp, exact)
 
     def featurize(self, text: str, spots: list[Spot]) -> Features:
-        """The feature matrix of every (spot, candidate) pair of the text."""
+        """The candidate features of every (spot, candidate) pair of the text."""
         cfg, index = self.config, self.index
         rows_spot: list[int] = []
         rows_entry: list[int] = []
@@ -106,8 +110,7 @@ class Linker:
         spot_lp: list[float] = []
         for i, sp in enumerate(spots):
             spot_group.append(groups.setdefault(fold(text[sp.start:sp.end]), len(groups)))
-            lp = sp.link_prob
-            spot_lp.append(cfg.unknown_link_prob if math.isnan(lp) else lp)
+            spot_lp.append(sp.link_prob)
             for rank, (e, prior, n) in enumerate(candidates_of(index, sp.surface_ids, cfg.max_candidates)):
                 rows_spot.append(i)
                 rows_entry.append(e)
@@ -115,41 +118,82 @@ class Linker:
                 rows_count.append(n)
                 rows_rank.append(rank)
         N = len(rows_entry)
-        X = np.zeros((N, len(FEATURES)), dtype=np.float64)
+        X = np.zeros((N, len(CANDIDATE_FEATURES)), dtype=np.float64)
         if N:
             spot_idx = np.asarray(rows_spot)
             entries = np.asarray(rows_entry, dtype=np.int64)
             prior = np.asarray(rows_prior)
             rank = np.asarray(rows_rank)
             lps = np.asarray(spot_lp)[spot_idx]
+            lps = np.where(np.isnan(lps), cfg.unknown_link_prob, lps)
             group = np.asarray(spot_group)[spot_idx]
             voters = rank < cfg.context_per_mention
             X[:, 0] = prior
             X[:, 1] = np.log(prior + 1e-4)
             X[:, 2] = context_similarity(index, entries, doc_vector(index, text))
-            X[:, 3] = coherence(index, entries, group, entries[voters], group[voters],
+            X[:, 3] = local_similarity(index, text, entries,
+                                       np.asarray([spots[i].start for i in rows_spot]))
+            X[:, 4] = coherence(index, entries, group, entries[voters], group[voters],
                                 prior[voters] * lps[voters])
-            X[:, 4] = lps
             X[:, 5] = np.asarray([spots[i].exact for i in rows_spot], dtype=np.float64)
             X[:, 6] = rank == 0
             X[:, 7] = np.log1p(np.asarray(index.popularity[entries], dtype=np.float64))
-            X[:, 8] = local_similarity(index, text, entries,
-                                       np.asarray([spots[i].start for i in rows_spot]))
-        return Features(rows_spot, rows_entry, rows_prior, rows_count, X)
+        return Features(rows_spot, rows_entry, rows_prior, rows_count, X, spot_lp)
 
-    def score(self, text: str, spots: list[Spot]) -> list[Scored]:
-        """Score every candidate of every spot; candidates best first."""
+    def spot_features(self, text: str, spots: list[Spot], f: Features,
+                      p_entry: np.ndarray) -> np.ndarray:
+        """The linking model's features of each spot (columns ``SPOT_FEATURES``)."""
+        S = np.zeros((len(spots), len(SPOT_FEATURES)), dtype=np.float64)
+        best = np.full(len(spots), -1, dtype=np.int64)
+        second = np.zeros(len(spots))
+        ncand = np.zeros(len(spots))
+        for r, i in enumerate(f.spot):
+            ncand[i] += 1
+            if best[i] < 0 or p_entry[r] > p_entry[best[i]]:
+                if best[i] >= 0:
+                    second[i] = max(second[i], p_entry[best[i]])
+                best[i] = r
+            else:
+                second[i] = max(second[i], p_entry[r])
+        has = best >= 0
+        for i, sp in enumerate(spots):
+            lp = sp.link_prob
+            unknown = math.isnan(lp)
+            written = text[sp.start:sp.end]
+            S[i, 0] = self.config.unknown_link_prob if unknown else lp
+            S[i, 1] = unknown
+            S[i, 6] = written[:1].isupper()
+            S[i, 7] = min(written.count(" ") + 1, 6)
+            S[i, 8] = sp.exact
+        rows = best[has]
+        S[has, 2] = p_entry[rows]
+        S[has, 3] = p_entry[rows] - second[has]
+        S[has, 4] = f.X[rows, 2]
+        S[has, 5] = f.X[rows, 4]
+        S[:, 9] = np.log1p(ncand)
+        return S
+
+    def score(self, text: str, spots: list[Spot], *, given: bool = False) -> list[Scored]:
+        """Score every candidate of every spot; candidates best first.
+
+        A candidate's score is P(entry | mention) times P(the span is a
+        mention); ``given`` (D2KB: the spans are known mentions) drops the second.
+        """
         f = self.featurize(text, spots)
-        probs = self.model.score(f.X).tolist()
+        p_entry = self.model.disambiguation.score(f.X)
+        if given:
+            p_spot = np.ones(len(spots))
+        else:
+            p_spot = self.model.linking.score(self.spot_features(text, spots, f, p_entry))
         by_spot: dict[int, list[int]] = {}
         for r, i in enumerate(f.spot):
             by_spot.setdefault(i, []).append(r)
         out = []
         for i, sp in enumerate(spots):
-            rs = sorted(by_spot.get(i, []), key=lambda r: -probs[r])
+            rs = sorted(by_spot.get(i, []), key=lambda r: -p_entry[r])
             out.append(Scored(sp.start, sp.end, tuple(f.entry[r] for r in rs),
                               tuple(f.prior[r] for r in rs), tuple(f.count[r] for r in rs),
-                              tuple(probs[r] for r in rs)))
+                              tuple(float(p_entry[r] * p_spot[i]) for r in rs)))
         return out
 
     @staticmethod

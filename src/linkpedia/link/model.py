@@ -1,9 +1,13 @@
-"""The scorer: a logistic model over the disambiguation features.
+"""The scorers: two small logistic models over the linker's features.
 
-Its output is a probability that the mention refers to the candidate and
-should be linked; ``train`` fits it on links inside the KB's own articles and
-stores it as ``model.json`` in the KB, and the hand-set default below is used
-only for KBs without one.
+* ``disambiguation``: P(entry | mention), over a mention's candidates;
+* ``linking``: P(the span is a mention of some KB entry), from its link
+  probability and how well its best candidate fits.
+
+A link's confidence is their product (A2KB); with the mentions given (D2KB)
+it is the first alone. ``train`` fits both on links inside the KB's own
+articles and stores them as ``model.json`` in the KB; the hand-set defaults
+below serve KBs without one.
 """
 
 from __future__ import annotations
@@ -15,20 +19,21 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import FEATURES
+from .features import CANDIDATE_FEATURES, SPOT_FEATURES
 
-__all__ = ["Model", "DEFAULT_MODEL", "MODEL_FILE"]
+__all__ = ["Logistic", "Model", "DEFAULT_MODEL", "MODEL_FILE"]
 
 MODEL_FILE = "model.json"
 
 
 @dataclass(frozen=True)
-class Model:
+class Logistic:
+    """Logistic regression on standardized features."""
+
+    features: tuple[str, ...]
     weights: tuple[float, ...]
     bias: float
-    name: str = "logistic.default.v1"
-    trained_on: int = 0  # number of training pairs
-    mean: tuple[float, ...] = ()  # feature standardization (empty = none)
+    mean: tuple[float, ...] = ()
     scale: tuple[float, ...] = ()
 
     def score(self, X: np.ndarray) -> np.ndarray:
@@ -41,17 +46,33 @@ class Model:
         return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
 
     def to_json(self) -> dict:
-        return {"name": self.name, "features": list(FEATURES), "weights": list(self.weights),
-                "bias": self.bias, "trained_on": self.trained_on, "mean": list(self.mean),
-                "scale": list(self.scale)}
+        return {"features": list(self.features), "weights": list(self.weights), "bias": self.bias,
+                "mean": list(self.mean), "scale": list(self.scale)}
+
+    @classmethod
+    def from_json(cls, data: dict, expected: tuple[str, ...]) -> "Logistic":
+        if tuple(data.get("features", ())) != expected:
+            raise ValueError("the model's features differ from this linkpedia's: rebuild the KB")
+        return cls(expected, tuple(data["weights"]), float(data["bias"]), tuple(data.get("mean", ())),
+                   tuple(data.get("scale", ())))
+
+
+@dataclass(frozen=True)
+class Model:
+    disambiguation: Logistic
+    linking: Logistic
+    name: str = "logistic.default.v2"
+    trained_on: int = 0
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "trained_on": self.trained_on,
+                "disambiguation": self.disambiguation.to_json(), "linking": self.linking.to_json()}
 
     @classmethod
     def from_json(cls, data: dict) -> "Model":
-        if list(data.get("features", [])) != list(FEATURES):
-            raise ValueError("model features differ from this linkpedia's")
-        return cls(tuple(data["weights"]), float(data["bias"]), data.get("name", "logistic"),
-                   int(data.get("trained_on", 0)), tuple(data.get("mean", ())),
-                   tuple(data.get("scale", ())))
+        return cls(Logistic.from_json(data["disambiguation"], CANDIDATE_FEATURES),
+                   Logistic.from_json(data["linking"], SPOT_FEATURES),
+                   data.get("name", "logistic"), int(data.get("trained_on", 0)))
 
     def save(self, kb_dir: Path) -> None:
         tmp = kb_dir / (MODEL_FILE + ".tmp")
@@ -66,5 +87,10 @@ class Model:
         return cls.from_json(json.loads(path.read_text()))
 
 
-# prior, log_prior, context, coherence, link_prob, exact, top_prior, log_popularity, local_context
-DEFAULT_MODEL = Model(weights=(2.0, 0.3, 2.0, 3.0, 3.0, 0.5, 0.5, 0.1, 2.0), bias=-3.0)
+DEFAULT_MODEL = Model(
+    # prior, log_prior, context, local_context, coherence, exact, top_prior, log_popularity
+    disambiguation=Logistic(CANDIDATE_FEATURES, (3.0, 0.5, 2.0, 2.0, 3.0, 0.3, 0.5, 0.1), -3.0),
+    # link_prob, link_prob_unknown, best_score, margin, best_context, best_coherence,
+    # capitalized, words, exact, log_candidates
+    linking=Logistic(SPOT_FEATURES, (6.0, 1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 0.2, 0.3, 0.0), -2.5),
+)

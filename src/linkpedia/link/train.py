@@ -1,15 +1,20 @@
-"""Self-supervised training of the scorer on links inside the KB's own articles.
+"""Self-supervised training of the scorers on links inside the KB's own articles.
 
 A source's links are free training data: each linked span tells which entry
 its words mean, and the same surface written again unlinked in that article
 means the same entry (editors link a name once). Spans whose surface the
-article never links are negatives, which teaches the model when *not* to
-link. Pages are split 80/20 by a hash of their id; the 20% measure the
-calibration (a reliability curve) that ``linkpedia info`` shows.
+article never links are negatives for the linking model, which teaches it
+when *not* to link. Pages are split 80/20 by their id; the 20% measure the
+calibration of the final confidence (a reliability curve, in ``info``).
+
+So that the linking model also knows what to do when a KB cannot tell a
+surface's link probability (names from link-less sources), the link
+probability of 30% of the training mentions is hidden from it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,43 +24,39 @@ import numpy as np
 from ..kb.index import Index
 from ..kb.store import DB_NAME, unpack_links, unpack_text
 from ..text import fold
-from .linker import Linker, LinkerConfig
-from .model import DEFAULT_MODEL, Model
+from .features import CANDIDATE_FEATURES, SPOT_FEATURES
+from .linker import Features, Linker, LinkerConfig
+from .model import DEFAULT_MODEL, Logistic, Model
+from .spot import Spot
 
-__all__ = ["TrainReport", "train_model", "fit_logistic", "reliability", "MIN_POSITIVES"]
+__all__ = ["TrainReport", "train_model", "fit_logistic", "reliability", "MIN_POSITIVES",
+           "label_spots"]
 
 MIN_POSITIVES = 50  # fewer labelled links than this: keep the default model
+MAX_CHARS = 12_000  # of each page: the lead and first sections carry most links
+HIDDEN_LINK_PROB = 0.3
 
 
 @dataclass
 class TrainReport:
     model: Model | None
     pages: int
-    rows: int
+    mentions: int
     positives: int
-    heldout_rows: int = 0
+    heldout_mentions: int = 0
     reliability: list[dict] = field(default_factory=list)
     ece: float | None = None
     reason: str = ""
 
     def to_meta(self) -> dict:
-        return {"pages": self.pages, "rows": self.rows, "positives": self.positives,
-                "heldout_rows": self.heldout_rows, "ece": self.ece,
+        return {"pages": self.pages, "mentions": self.mentions, "positives": self.positives,
+                "heldout_mentions": self.heldout_mentions, "ece": self.ece,
                 "reliability": self.reliability, "model": self.model.name if self.model else None,
                 "note": self.reason}
 
 
-def _sample_pages(con: sqlite3.Connection, max_pages: int) -> list[tuple[int, str, bytes, bytes]]:
-    rows = con.execute(
-        "SELECT id, title, text, links FROM pages WHERE kind = 'article' AND has_links = 1 "
-        "AND links IS NOT NULL ORDER BY (id * 2654435761) % 4294967296 LIMIT ?", (max_pages,)
-    ).fetchall()
-    return rows
-
-
-def page_examples(linker: Linker, index: Index, text: str, links, entry_of,
-                  own: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Feature rows and labels for one page; ``own`` (the page's entry) is never a candidate."""
+def label_spots(linker: Linker, text: str, links, entry_of) -> tuple[list[Spot], list[int]]:
+    """The linker's spots on a page and, for each, the entry it means (-1: not a mention)."""
     gold: dict[tuple[int, int], int] = {}
     by_surface: dict[str, int] = {}
     for s, e, target in links:
@@ -74,16 +75,11 @@ def page_examples(linker: Linker, index: Index, text: str, links, entry_of,
             label = by_surface.get(fold(text[sp.start:sp.end]), -1)
         spots.append(sp)
         labels.append(label)
-    f = linker.featurize(text, spots)
-    y = np.fromiter((f.entry[r] == labels[i] for r, i in enumerate(f.spot)), dtype=np.float64,
-                    count=len(f.spot))
-    if own is not None:
-        keep = np.asarray(f.entry) != own
-        return f.X[keep], y[keep]
-    return f.X, y
+    return spots, labels
 
 
-def fit_logistic(X: np.ndarray, y: np.ndarray, *, l2: float = 1.0, iters: int = 50) -> Model:
+def fit_logistic(X: np.ndarray, y: np.ndarray, features: tuple[str, ...], *, l2: float = 1.0,
+                 iters: int = 50) -> Logistic:
     """L2-regularized logistic regression by Newton's method on standardized features."""
     mean = X.mean(axis=0)
     scale = X.std(axis=0)
@@ -100,9 +96,8 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, *, l2: float = 1.0, iters: int = 
         w -= step
         if float(np.abs(step).max()) < 1e-6:
             break
-    return Model(weights=tuple(float(x) for x in w[:-1]), bias=float(w[-1]),
-                 name="logistic.self-supervised.v1", trained_on=len(X),
-                 mean=tuple(float(x) for x in mean), scale=tuple(float(x) for x in scale))
+    return Logistic(features, tuple(float(x) for x in w[:-1]), float(w[-1]),
+                    tuple(float(x) for x in mean), tuple(float(x) for x in scale))
 
 
 def reliability(p: np.ndarray, y: np.ndarray, bins: int = 10) -> tuple[list[dict], float]:
@@ -122,46 +117,92 @@ def reliability(p: np.ndarray, y: np.ndarray, bins: int = 10) -> tuple[list[dict
     return out, round(ece, 4)
 
 
-MAX_CHARS = 12_000  # of each page: the lead and first sections carry most links
+@dataclass
+class _Page:
+    pid: int
+    text: str
+    spots: list[Spot]
+    labels: list[int]
+    f: Features
+
+
+def _pages(con: sqlite3.Connection, linker: Linker, index: Index, max_pages: int) -> list[_Page]:
+    redirects = dict(con.execute(
+        "SELECT r.title, e.title FROM redirects r JOIN entries e ON e.id = r.entry_id"))
+
+    def entry_of(title: str) -> int | None:
+        return index.titles.get(redirects.get(title, title))
+
+    out = []
+    for pid, title, tblob, lblob in con.execute(
+        "SELECT id, title, text, links FROM pages WHERE kind = 'article' AND has_links = 1 "
+        "AND links IS NOT NULL ORDER BY (id * 2654435761) % 4294967296 LIMIT ?", (max_pages,)
+    ).fetchall():
+        text = unpack_text(tblob)[:MAX_CHARS]
+        links = [lk for lk in unpack_links(lblob) if lk[1] <= len(text)]
+        own = index.titles.get(title)
+        spots, labels = label_spots(linker, text, links, entry_of)
+        if own is not None:  # an article never links itself: its own name teaches nothing
+            keep = [i for i, sp in enumerate(spots) if not _names(linker, sp, own)]
+            spots, labels = [spots[i] for i in keep], [labels[i] for i in keep]
+        if spots:
+            out.append(_Page(pid, text, spots, labels, linker.featurize(text, spots)))
+    return out
+
+
+def _names(linker: Linker, sp: Spot, entry: int) -> bool:
+    from .candidates import candidates_of
+
+    return entry in [e for e, _, _ in candidates_of(linker.index, sp.surface_ids, 1)]
+
+
+def _hide_link_prob(page: _Page) -> list[Spot]:
+    return [dataclasses.replace(sp, link_prob=float("nan")) if (page.pid * 31 + i) % 10 < 3 else sp
+            for i, sp in enumerate(page.spots)]
 
 
 def train_model(kb_dir: Path, index: Index, *, max_pages: int = 3000,
                 config: LinkerConfig = LinkerConfig()) -> TrainReport:
-    """Fit the scorer on the KB's own links; saves ``model.json`` when there is enough data."""
-    con = sqlite3.connect(kb_dir / DB_NAME)
-    redirects = dict(con.execute(
-        "SELECT r.title, e.title FROM redirects r JOIN entries e ON e.id = r.entry_id"))
-    titles = index.titles
-
-    def entry_of(title: str) -> int | None:
-        t = redirects.get(title, title)
-        return titles.get(t)
-
+    """Fit both scorers on the KB's own links; saves ``model.json`` when there is enough data."""
     linker = Linker(index, DEFAULT_MODEL, config)
-    train_X, train_y, test_X, test_y = [], [], [], []
-    pages = _sample_pages(con, max_pages)
-    con.close()
-    for pid, title, tblob, lblob in pages:
-        text = unpack_text(tblob)[:MAX_CHARS]
-        links = [lk for lk in unpack_links(lblob) if lk[1] <= len(text)]
-        X, y = page_examples(linker, index, text, links, entry_of, titles.get(title))
-        if len(X) == 0:
-            continue
-        (test_X if pid % 5 == 0 else train_X).append(X)
-        (test_y if pid % 5 == 0 else train_y).append(y)
-    if not train_X:
-        return TrainReport(None, len(pages), 0, 0, reason="no linked article text to learn from")
-    X, y = np.vstack(train_X), np.concatenate(train_y)
-    positives = int(y.sum())
-    if positives < MIN_POSITIVES or positives == len(y):
-        return TrainReport(None, len(pages), len(y), positives,
+    con = sqlite3.connect(kb_dir / DB_NAME)
+    try:
+        pages = _pages(con, linker, index, max_pages)
+    finally:
+        con.close()
+    train = [p for p in pages if p.pid % 5]
+    test = [p for p in pages if not p.pid % 5]
+    # Disambiguation: mentions of a KB entry that is among their candidates.
+    Xd, yd = [], []
+    for p in train:
+        for r, i in enumerate(p.f.spot):
+            if p.labels[i] >= 0:
+                Xd.append(p.f.X[r])
+                yd.append(p.f.entry[r] == p.labels[i])
+    positives = int(sum(yd))
+    n_mentions = sum(len(p.spots) for p in train)
+    if positives < MIN_POSITIVES or positives == len(yd):
+        return TrainReport(None, len(pages), n_mentions, positives,
                            reason=f"only {positives} labelled links (need {MIN_POSITIVES}): default model kept")
-    model = fit_logistic(X, y)
-    report = TrainReport(model, len(pages), len(y), positives)
-    if test_X:
-        tX, ty = np.vstack(test_X), np.concatenate(test_y)
-        report.heldout_rows = len(ty)
-        report.reliability, report.ece = reliability(model.score(tX), ty)
+    dis = fit_logistic(np.asarray(Xd), np.asarray(yd, dtype=np.float64), CANDIDATE_FEATURES)
+    # Linking: every spot; is it a mention of some KB entry?
+    Xs, ys = [], []
+    for p in train:
+        spots = _hide_link_prob(p)
+        Xs.append(linker.spot_features(p.text, spots, p.f, dis.score(p.f.X)))
+        ys.extend(lab >= 0 for lab in p.labels)
+    lnk = fit_logistic(np.vstack(Xs), np.asarray(ys, dtype=np.float64), SPOT_FEATURES)
+    model = Model(dis, lnk, name="logistic.self-supervised.v2", trained_on=n_mentions)
+    report = TrainReport(model, len(pages), n_mentions, positives)
+    if test:
+        trained = Linker(index, model, config)
+        probs, hits = [], []
+        for p in test:
+            for s, label in zip(trained.score(p.text, p.spots), p.labels):
+                if s.entries:
+                    probs.append(s.scores[0])
+                    hits.append(s.entries[0] == label)
+        report.heldout_mentions = len(probs)
+        report.reliability, report.ece = reliability(np.asarray(probs), np.asarray(hits, dtype=float))
     model.save(kb_dir)
     return report
-

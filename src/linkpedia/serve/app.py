@@ -52,7 +52,7 @@ def _utf8(value: str | None) -> str | None:
 class LinkRequest(BaseModel):
     """A text to link, and how to answer."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={
         "examples": [{"text": "Kaunas lies where the Neris meets the Nemunas.", "format": "json"}]})
 
     text: str = Field(description="The text to link; offsets in the answer index it in code points.")
@@ -125,13 +125,19 @@ class SearchOut(BaseModel):
     results: list[SearchHit]
 
 
+class LimitsOut(BaseModel):
+    max_body_bytes: int
+    max_text_chars: int
+    timeout_s: float
+
+
 class HealthOut(BaseModel):
     status: Literal["ok"]
     version: str
     kb: str = Field(description="The KB directory this server reads.")
     entries: int
     open_seconds: float = Field(description="Seconds this worker took to open the KB.")
-    limits: dict[str, float]
+    limits: LimitsOut
 
 
 def _problems(*statuses: int) -> dict[int | str, dict[str, Any]]:

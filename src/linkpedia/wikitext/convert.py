@@ -84,8 +84,7 @@ _BLOCK_OPEN = re.compile(r"<(nowiki|%s)(?=[\s/>])([^<>]*)>" % "|".join(_DROP_TAG
 _MAGIC = re.compile(r"__[A-Z\u0400-\u042f]{2,40}__")
 
 # --- templates ---------------------------------------------------------------
-_TEMPLATE = re.compile(r"\{\{[^{}]*\}\}")
-_TEMPLATE_NAME = re.compile(r"\{\{([^{}|]*)(?:\|[^{}]*)?\}\}")
+_TEMPLATE_PARTS = re.compile(r"\{\{([^{}|]*)(\|[^{}]*)?\}\}")
 _BRACES = re.compile(r"\{\{|\}\}")
 _NAMED_ARG = re.compile(r"[^=\[\]{}\n]*=")
 _ARG_TOKEN = re.compile(r"\[\[|\]\]|\|")
@@ -153,7 +152,10 @@ _TABLE = re.compile(r"\n[ \t:]*(\{\||\|\})")
 _TARGET = r"[^\[\]|\n{}<>:%s]+" % _OURS
 _PLAIN_LINK = re.compile(r"\[\[(%s)\]\]([^\W\d_]*)" % _TARGET)
 _PIPED_LINK = re.compile(r"\[\[(%s)\|([^\[\]\n%s]+)\]\]([^\W\d_]*)" % (_TARGET, _OURS))
-_ANY_LINK = re.compile(r"\[\[(?!\[)([^\[\]|\n]*)(?:\|([^\[\]]*))?\]\]([^\W\d_]*)")
+# The label may hold single brackets ("Bicyclo[1.1.0]butane") but no "[[" or "]]".
+_ANY_LINK = re.compile(
+    r"\[\[(?!\[)([^\[\]|\n]*)(?:\|((?:[^\[\]]++|\[(?!\[)|\](?!\]))*+))?\]\]([^\W\d_]*)"
+)
 _LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8}){0,3}|simple")
 _PIPE_TRICK = re.compile(r"\s*\([^()]*\)\s*$|\s*,.*$", re.DOTALL)
 _MAX_TARGET = 512
@@ -182,9 +184,13 @@ _HEADING = re.compile(r"\n=[^\n]*")
 _LIST_ITEM = re.compile(r"\n[*#:;]+[ \t]*([^\n]*)")
 _RULE = re.compile(r"\n-{4,}")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_ODD_SPACE = re.compile(
-    "[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+# Whitespace other than " " and "\n"; looking for each with ``in`` is faster than a
+# character-class regex, and most pages have none.
+_ODD_SPACE_CHARS = (
+    "\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
+_ODD_SPACE = re.compile("[%s]" % _ODD_SPACE_CHARS)
 _PARA_BREAK = re.compile(r"\n[^\S\n]*\n\s*")  # "\t" stands for a break once tabs are gone
 _SPACES = re.compile("  +")
 _TABS = re.compile("\t\t+")
@@ -390,21 +396,26 @@ def _inline_text(content: str) -> str:
 
 
 def _templates(text: str, names: list[str]) -> str:
-    """Replace ``{{...}}`` innermost first; unbalanced braces stay as text."""
+    """Replace ``{{...}}`` innermost first; unbalanced braces stay as text.
+
+    Each pass splits the text around the innermost templates (one regex pass
+    in C), records their names and joins the text back without them.
+    """
     for _ in range(_PASSES):
-        found = _TEMPLATE_NAME.findall(text)
-        if not found:
+        parts = _TEMPLATE_PARTS.split(text)  # text, name, rest, text, name, rest, ..., text
+        if len(parts) == 1:
             return text
-        keeps = False
-        for raw in found:
-            key = _template_key(raw)
+        kept = []
+        for k in range(1, len(parts), 3):
+            key = _template_key(parts[k])
             if key:
                 names.append(key)
-                keeps = keeps or _keeps_text(key)
-        if keeps:
-            text = _TEMPLATE.sub(lambda m: _inline_text(m.group()[2:-2]), text)
-        else:
-            text = _TEMPLATE.sub("", text)
+                if key in _INLINE or key.startswith("lang-"):
+                    kept.append((k, _inline_text(parts[k] + (parts[k + 1] or ""))))
+        parts[1::3] = parts[2::3] = [""] * (len(parts) // 3)
+        for k, value in kept:
+            parts[k] = value
+        text = "".join(parts)
         if "{{" not in text:
             return text
     if "}}" in text:
@@ -634,7 +645,7 @@ def _finish(text: str, odd_spaces: bool) -> tuple[str, list[WikiLink]]:
 
 def _paragraphs(text: str, odd_spaces: bool, has_links: bool) -> str:
     """Single spaces inside paragraphs, exactly one blank line between them."""
-    if odd_spaces or "\t" in text:
+    if "\t" in text or (odd_spaces and any(c in text for c in _ODD_SPACE_CHARS)):
         text = _ODD_SPACE.sub(" ", text)
     text = _PARA_BREAK.sub("\t", text)
     text = text.replace("\n", " ")
