@@ -48,7 +48,8 @@ __all__ = [
     "measure",
     "median",
     "open_decompressed",
-    "repeat_measure",
+    "Task",
+    "measure_interleaved",
     "reproduce_line",
     "xml_stats",
 ]
@@ -59,6 +60,8 @@ class Measured:
     """One run of a command."""
 
     seconds: float  # wall time, start of the process to its exit
+    cpu_seconds: float  # user + system time of the process and its waited-for descendants
+    other_load: float | None  # cores busy with other processes during the run (contention)
     peak_tree_pss: int | None  # bytes; max over samples of Σ PSS (RSS if PSS is unreadable)
     max_rss: int  # bytes; the largest single process in the tree (ru_maxrss)
     returncode: int
@@ -103,6 +106,7 @@ def measure(
     Output goes to a pipe for stderr (kept for error messages) and to
     /dev/null for stdout.
     """
+    busy0 = _busy_seconds()
     started = time.perf_counter()
     proc = subprocess.Popen(
         list(cmd), cwd=cwd, env=None if env is None else dict(env),
@@ -129,6 +133,8 @@ def measure(
     # wait4, not Popen.wait: it also returns the child's resource usage.
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
+    busy1 = _busy_seconds()
+    cpu = usage.ru_utime + usage.ru_stime
     proc.returncode = os.waitstatus_to_exitcode(status)
     stop.set()
     if sampler:
@@ -137,6 +143,8 @@ def measure(
     proc.stderr.close()
     return Measured(
         seconds=seconds,
+        cpu_seconds=cpu,
+        other_load=None if busy0 is None or busy1 is None else max(0.0, (busy1 - busy0 - cpu) / seconds),
         peak_tree_pss=peak[0] if sampler else None,
         max_rss=usage.ru_maxrss * 1024,  # kilobytes on Linux
         returncode=proc.returncode,
@@ -144,21 +152,42 @@ def measure(
     )
 
 
-def repeat_measure(
-    cmd: Sequence[str], repeats: int, *, before: Callable[[], None] | None = None, **kwargs
-) -> list[Measured]:
-    """``repeats`` runs of ``cmd``; ``before`` (untimed) runs ahead of each, e.g. to clear outputs.
+def _busy_seconds() -> float | None:
+    """CPU seconds the whole machine has spent busy (all cores), or None without psutil."""
+    if psutil is None:
+        return None
+    t = psutil.cpu_times()
+    return t.user + t.system + getattr(t, "nice", 0.0) + getattr(t, "irq", 0.0) + getattr(t, "softirq", 0.0)
 
-    Stops at the first failing run: repeating a failure only wastes time.
+
+@dataclass
+class Task:
+    """A command to measure repeatedly; ``before`` (untimed) clears what the last run left."""
+
+    name: str
+    cmd: Sequence[str]
+    before: Callable[[], None] | None = None
+    after: Callable[[Measured], None] | None = None  # untimed, e.g. collect a report file
+
+
+def measure_interleaved(tasks: Sequence[Task], repeats: int, **kwargs) -> dict[str, list[Measured]]:
+    """``repeats`` rounds of running each task once, in turn.
+
+    Interleaving spreads slow drifts of a shared machine's load over every
+    task instead of penalising whichever ran during a busy minute. A task that
+    fails is not run again: repeating a failure only wastes time.
     """
-    runs = []
+    runs: dict[str, list[Measured]] = {t.name: [] for t in tasks}
     for _ in range(max(1, repeats)):
-        if before:
-            before()
-        run = measure(cmd, **kwargs)
-        runs.append(run)
-        if not run.ok:
-            break
+        for t in tasks:
+            if runs[t.name] and not runs[t.name][-1].ok:
+                continue
+            if t.before:
+                t.before()
+            m = measure(t.cmd, **kwargs)
+            runs[t.name].append(m)
+            if t.after:
+                t.after(m)
     return runs
 
 

@@ -43,7 +43,7 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -53,13 +53,14 @@ from _common import (  # noqa: E402
     REPO,
     SHARED_DUMPS,
     Measured,
+    Task,
     XmlStats,
     dir_bytes,
     format_table,
     machine,
+    measure_interleaved,
     median,
     open_decompressed,
-    repeat_measure,
     reproduce_line,
     xml_stats,
 )
@@ -183,6 +184,15 @@ class Row:
         return median(r.seconds for r in self.runs)
 
     @property
+    def cpu_seconds(self) -> float:
+        return median(r.cpu_seconds for r in self.runs)
+
+    @property
+    def other_load(self) -> float | None:
+        vals = [r.other_load for r in self.runs if r.other_load is not None]
+        return max(vals) if vals else None
+
+    @property
     def mb_per_s(self) -> float:
         return self.xml.bytes / MB / self.seconds
 
@@ -201,13 +211,8 @@ class Row:
         return f"exit {bad.returncode}: {lines[-1][:160] if lines else 'no message'}"
 
 
-def _linkpedia_cmd() -> list[str]:
-    script = Path(sys.executable).parent / "linkpedia"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "linkpedia.cli"]
-
-
 def child_build(dump: Path, out: Path, jobs: int, phases_json: Path) -> None:
-    """What ``linkpedia build DUMP --out OUT --jobs N`` does, plus a timing of each phase.
+    """What ``linkpedia build DUMP --out OUT --jobs N`` does, plus its report and phase timings.
 
     The CLI calls ``build_kb`` with the same default options and a progress bar
     that stays silent when stderr is not a terminal; this passes a hook that
@@ -230,58 +235,67 @@ def child_build(dump: Path, out: Path, jobs: int, phases_json: Path) -> None:
             p["seconds"] = time.perf_counter() - p.pop("t0")
             p["main_max_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
-    build_kb([dump], out, options=BuildOptions(jobs=jobs), progress=Timer())
-    phases_json.write_text(json.dumps(phases))
+    report = build_kb([dump], out, options=BuildOptions(jobs=jobs), progress=Timer())
+    phases_json.write_text(json.dumps({"entries": report.entries, "pages": report.pages, "phases": phases}))
 
 
-def run_linkpedia(dump: Path, xml: XmlStats, jobs: int, repeats: int, work: Path) -> Row:
-    kb = work / f"kb-{dump.name}-j{jobs}"
-    phases_json = work / f"phases-{dump.name}-j{jobs}.json"
-    timings: list[list[dict]] = []
-
-    def before() -> None:  # collects the previous run's phases
-        shutil.rmtree(kb, ignore_errors=True)
-        if phases_json.exists():
-            timings.append(json.loads(phases_json.read_text()))
-            phases_json.unlink()
-
-    phases_json.unlink(missing_ok=True)
-
-    runs = repeat_measure(
-        [sys.executable, __file__, "--child-build", str(dump), str(kb), str(jobs), str(phases_json)],
-        repeats, before=before,
-    )
-    if phases_json.exists():
-        timings.append(json.loads(phases_json.read_text()))
-    row = Row(dump.name, xml, "linkpedia build", jobs, runs)
-    if row.ok:
-        info = subprocess.run([*_linkpedia_cmd(), "info", str(kb), "--json"],
-                              capture_output=True, text=True, check=True)
-        row.entries = json.loads(info.stdout)["counts"]["entries"]
-        row.out_bytes = dir_bytes(kb)
-        # the phases of the run whose wall time is the median
-        order = sorted(range(len(runs)), key=lambda i: runs[i].seconds)
-        row.phases = timings[order[len(order) // 2]] if len(timings) == len(runs) else []
-    return row
+def _read_report(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
 
 
-def run_wikiextractor(dump: Path, xml: XmlStats, jobs: int, repeats: int, work: Path, mode: str) -> Row:
-    out = work / f"we-{dump.name}-j{jobs}-{mode}"
-    runs = repeat_measure(
-        [sys.executable, "-m", "wikiextractor.WikiExtractor", str(dump), "-o", str(out),
-         "--processes", str(jobs), "-q", *WE_MODES[mode]],
-        repeats, before=lambda: shutil.rmtree(out, ignore_errors=True),
-    )
-    row = Row(dump.name, xml, f"wikiextractor ({mode})", jobs, runs)
-    if row.ok:
-        files = [p for p in out.rglob("*") if p.is_file()]
-        row.out_bytes = sum(p.stat().st_size for p in files)
-        row.entries = sum(p.read_bytes().count(b"<doc ") for p in files)
-        if row.entries == 0:  # it exits 0 after failing in a worker (e.g. on a UTF-16 dump)
-            tail = [ln for ln in runs[-1].stderr.splitlines() if ln.strip()]
-            row.runs[-1] = Measured(runs[-1].seconds, runs[-1].peak_tree_pss, runs[-1].max_rss, 1,
-                                    "no documents written " + (tail[-1] if tail else ""))
-    return row
+def measure_dump(dump: Path, xml: XmlStats, jobs: list[int], modes: list[str], repeats: int,
+                 work: Path) -> list[Row]:
+    """linkpedia and wikiextractor at each worker count, interleaved ``repeats`` times."""
+    tasks: list[Task] = []
+    rows: dict[str, Row] = {}
+    outputs: dict[str, Path] = {}
+    reports: dict[str, list[dict]] = {}
+    for j in jobs:
+        kb = work / f"kb-{dump.name}-j{j}"
+        phases_json = work / f"report-{dump.name}-j{j}.json"
+        name = f"linkpedia-j{j}"
+        rows[name], outputs[name], reports[name] = Row(dump.name, xml, "linkpedia build", j, []), kb, []
+
+        def before(kb: Path = kb, phases_json: Path = phases_json) -> None:
+            shutil.rmtree(kb, ignore_errors=True)
+            phases_json.unlink(missing_ok=True)
+
+        def after(_: Measured, name: str = name, phases_json: Path = phases_json) -> None:
+            reports[name].append(_read_report(phases_json))
+
+        tasks.append(Task(name, [sys.executable, __file__, "--child-build", str(dump), str(kb), str(j),
+                                 str(phases_json)], before, after))
+        for mode in modes:
+            out = work / f"we-{dump.name}-j{j}-{mode}"
+            name = f"wikiextractor-{mode}-j{j}"
+            rows[name], outputs[name] = Row(dump.name, xml, f"wikiextractor ({mode})", j, []), out
+            tasks.append(Task(name, [sys.executable, "-m", "wikiextractor.WikiExtractor", str(dump), "-o",
+                                     str(out), "--processes", str(j), "-q", *WE_MODES[mode]],
+                              lambda out=out: shutil.rmtree(out, ignore_errors=True)))
+    for name, runs in measure_interleaved(tasks, repeats).items():
+        row, out = rows[name], outputs[name]
+        row.runs = runs
+        if not row.ok:
+            continue
+        if row.tool == "linkpedia build":
+            order = sorted(range(len(runs)), key=lambda i: runs[i].seconds)
+            report = reports[name][order[len(order) // 2]]  # that of the median run
+            row.entries = report.get("entries")
+            row.phases = report.get("phases", [])
+            row.out_bytes = dir_bytes(out)
+        else:
+            files = [p for p in out.rglob("*") if p.is_file()]
+            row.out_bytes = sum(p.stat().st_size for p in files)
+            row.entries = sum(p.read_bytes().count(b"<doc ") for p in files)
+            if row.entries == 0:  # it exits 0 having written nothing (e.g. no <siteinfo>)
+                last = runs[-1]
+                tail = [ln for ln in last.stderr.splitlines() if ln.strip()]
+                row.runs[-1] = replace(last, returncode=1,
+                                       stderr="no documents written " + (tail[-1] if tail else ""))
+    return list(rows.values())
 
 
 def label(dump_name: str) -> str:
@@ -327,30 +341,32 @@ def _mb(n: int | None) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    headers = ["dump", "XML MB", "pages", "jobs", "tool", "wall s", "MB/s", "pages/s",
-               "peak RAM MiB (Σ PSS)", "largest proc MiB", "output MB", "entries", "bytes/entry",
-               "linkpedia ÷ this"]
+    headers = ["dump", "XML MB", "pages", "jobs", "tool", "wall s", "CPU s", "MB/s", "pages/s",
+               "peak RAM MiB", "largest proc MiB", "output MB", "entries", "bytes/entry",
+               "linkpedia ÷ this (wall)", "(CPU)", "other load"]
     out: list[list] = []
     failures: list[str] = []
     ours = {(r.dump, r.jobs): r for r in rows if r.tool == "linkpedia build" and r.ok}
     for r in rows:
         if not r.ok:
             out.append([label(r.dump), f"{r.xml.bytes / MB:,.1f}", f"{r.xml.pages:,}", r.jobs, r.tool,
-                        "failed", *[""] * 8])
+                        "failed", *[""] * 11])
             failures.append(f"{label(r.dump)}, {r.tool}, jobs {r.jobs}: {r.error()}")
             continue
         mine = ours.get((r.dump, r.jobs))
-        ratio = f"{mine.mb_per_s / r.mb_per_s:.2f}" if mine and r is not mine else ""
+        vs = mine is not None and r is not mine
         out.append([
             label(r.dump), f"{r.xml.bytes / MB:,.1f}", f"{r.xml.pages:,}", r.jobs, r.tool,
-            f"{r.seconds:,.1f}", f"{r.mb_per_s:.2f}", f"{r.xml.pages / r.seconds:,.0f}",
-            _mb(r.peak_pss), _mb(r.max_rss),
+            f"{r.seconds:,.1f}", f"{r.cpu_seconds:,.1f}", f"{r.mb_per_s:.2f}",
+            f"{r.xml.pages / r.seconds:,.0f}", _mb(r.peak_pss), _mb(r.max_rss),
             "" if r.out_bytes is None else f"{r.out_bytes / MB:,.1f}",
             "" if r.entries is None else f"{r.entries:,}",
             f"{r.out_bytes / r.entries:,.0f}" if r.entries else "",
-            ratio,
+            f"{r.seconds / mine.seconds:.2f}" if vs else "",
+            f"{r.cpu_seconds / mine.cpu_seconds:.2f}" if vs else "",
+            "" if r.other_load is None else f"{r.other_load:.1f}",
         ])
-    right = [False, True, True, True, False] + [True] * 9
+    right = [False, True, True, True, False] + [True] * 12
     notes = "".join(f"\n- failed: {f}" for f in failures)
     return format_table(headers, out, right) + notes
 
@@ -471,15 +487,14 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     for dump, repeats in plan:
         xml = xml_stats(dump)  # also warms the page cache for both tools
-        for j in jobs:
-            print(f"{dump.name}: {xml.bytes / MB:,.1f} MB, jobs {j} ...", file=sys.stderr, flush=True)
-            rows.append(run_linkpedia(dump, xml, j, repeats, work))
-            for mode in modes:
-                rows.append(run_wikiextractor(dump, xml, j, repeats, work, mode))
+        print(f"{dump.name}: {xml.bytes / MB:,.1f} MB, {repeats} x jobs {jobs} ...", file=sys.stderr, flush=True)
+        rows.extend(measure_dump(dump, xml, jobs, modes, repeats, work))
 
     print(f"\nKB build vs wikiextractor — {machine()}")
-    print(f"median of {args.repeats} runs ({args.big_repeats} on the generated dump); "
-          "peak RAM = max over runs of the sampled Σ PSS of the process tree\n")
+    print(f"median of {args.repeats} interleaved runs ({args.big_repeats} on the generated dump). "
+          "peak RAM: max over runs of the sampled Σ PSS of the process tree; largest proc: ru_maxrss. "
+          "CPU s: user+system of the tree. other load: cores busy with other processes (max over runs); "
+          "above ~0.2 the wall times are inflated.\n")
     print(table(rows))
     print()
     print(phase_tables(rows))

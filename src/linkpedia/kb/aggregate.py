@@ -119,9 +119,13 @@ def derive(con: sqlite3.Connection, skipped: Counter[str], *, min_anchor_count: 
             sid = surface_ids[surface] = len(surface_ids) + 1
         link_counts[surface] += anchors
         rows.append((sid, eid, anchors, names))
+    link_pages = dict(con.execute(
+        "SELECT pl.anchor, count(DISTINCT pl.page) FROM page_links pl "
+        "JOIN pages p ON p.id = pl.page WHERE p.kind = 'article' GROUP BY pl.anchor"))
     con.executemany(
-        "INSERT INTO surfaces(id, surface, link_count, occurrences) VALUES (?, ?, ?, 0)",
-        ((sid, s, link_counts[s]) for s, sid in surface_ids.items()),
+        "INSERT INTO surfaces(id, surface, link_count, occurrences, link_pages) VALUES (?, ?, ?, 0, ?)",
+        ((sid, s, link_counts[s], link_pages.get(s, 0) if link_counts[s] else 0)
+         for s, sid in surface_ids.items()),
     )
     con.executemany(
         "INSERT INTO surface_entries(surface_id, entry_id, anchors, names) VALUES (?,?,?,?)", rows

@@ -144,7 +144,7 @@ class KnowledgeBase:
         fid = self.index.folded.get(fold(surface.strip()))
         if fid is None:
             return []
-        sids, _, _ = choose_surfaces(self.index, fid, surface.strip())
+        sids = choose_surfaces(self.index, fid, surface.strip())[0]
         return [Candidate(self.title_of(e), prior, n) for e, prior, n in candidates_of(self.index, sids, k)]
 
     # -- linking ------------------------------------------------------------

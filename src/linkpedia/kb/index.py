@@ -41,6 +41,7 @@ class Index:
     popularity: np.ndarray  # [E] in-link count
     is_dab: np.ndarray  # [E] bool
     sf_link_prob: np.ndarray  # [S] float32, NaN = unknown
+    sf_page_link_prob: np.ndarray  # [S] float32, NaN = unknown
     sf_links: np.ndarray  # [S] times linked
     cand_ptr: np.ndarray  # [S+1] CSR into cand_* (most probable first)
     cand_entry: np.ndarray  # entry index
@@ -83,19 +84,23 @@ def compile_index(kb_dir: Path) -> None:
         idx_of[eid] = i
         db_id[i], pop[i], dab[i] = eid, popularity, bool(is_dab)
 
-    srows = con.execute("SELECT id, surface, link_count, link_prob FROM surfaces").fetchall()
+    srows = con.execute(
+        "SELECT id, surface, link_count, link_prob, page_link_prob FROM surfaces").fetchall()
     surfaces = marisa_trie.Trie([r[1] for r in srows])
     S = len(surfaces)
     sid_of: dict[int, int] = {}
     lp = np.full(S, np.nan, dtype=np.float32)
+    plp = np.full(S, np.nan, dtype=np.float32)
     links = np.zeros(S, dtype=np.int32)
     max_len = 0
-    for db_sid, surface, link_count, link_prob in srows:
+    for db_sid, surface, link_count, link_prob, page_link_prob in srows:
         k = surfaces[surface]
         sid_of[db_sid] = k
         links[k] = link_count
         if link_prob is not None:
             lp[k] = link_prob
+        if page_link_prob is not None:
+            plp[k] = page_link_prob
         max_len = max(max_len, len(surface))
     cands: list[list[tuple[int, int, int]]] = [[] for _ in range(S)]
     for db_sid, eid, anchors, names in con.execute(
@@ -147,7 +152,8 @@ def compile_index(kb_dir: Path) -> None:
     folded.save(str(tmp / "folded.marisa"))
     terms.save(str(tmp / "terms.marisa"))
     arrays = dict(
-        entry_db_id=db_id, popularity=pop, is_dab=dab, sf_link_prob=lp, sf_links=links,
+        entry_db_id=db_id, popularity=pop, is_dab=dab, sf_link_prob=lp, sf_page_link_prob=plp,
+        sf_links=links,
         cand_ptr=cand_ptr, cand_entry=cand_entry, cand_count=cand_count,
         cand_anchors=cand_anchors, fold_ptr=fold_ptr, fold_members=fold_members,
         in_ptr=in_ptr, in_src=in_src, prof_ptr=prof_ptr, prof_term=prof_term,
@@ -190,6 +196,7 @@ def load_index(kb_dir: Path) -> Index:
         popularity=arr("popularity"),
         is_dab=arr("is_dab"),
         sf_link_prob=arr("sf_link_prob"),
+        sf_page_link_prob=arr("sf_page_link_prob"),
         sf_links=arr("sf_links"),
         cand_ptr=arr("cand_ptr"),
         cand_entry=arr("cand_entry"),

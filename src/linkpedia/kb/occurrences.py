@@ -45,21 +45,27 @@ def count_in_text(automaton, text: str, out: list[int]) -> None:
         out.append(sid)
 
 
-def _count_range(bounds: tuple[int, int]) -> np.ndarray:
+def _count_range(bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(occurrences, pages with an occurrence) of each surface in a range of pages."""
     con = connect_ro(_DB)
     found: list[int] = []
+    pages: list[np.ndarray] = []
     for (blob,) in con.execute(
         "SELECT text FROM pages WHERE id >= ? AND id < ? AND kind = 'article' AND has_links = 1"
         " AND text IS NOT NULL",
         bounds,
     ):
+        start = len(found)
         count_in_text(_AUTOMATON, unpack_text(blob), found)
+        pages.append(np.unique(np.asarray(found[start:], dtype=np.int64)))
     con.close()
-    return np.bincount(np.asarray(found, dtype=np.int64), minlength=_N)
+    occ = np.bincount(np.asarray(found, dtype=np.int64), minlength=_N)
+    per_page = np.bincount(np.concatenate(pages) if pages else np.zeros(0, np.int64), minlength=_N)
+    return occ, per_page
 
 
 def count(con: sqlite3.Connection, db_path: Path, *, jobs: int = 1) -> None:
-    """Fill ``surfaces.occurrences`` and ``surfaces.link_prob``."""
+    """Fill the occurrence counts and link probabilities of ``surfaces``."""
     global _AUTOMATON, _DB, _N
     rows = con.execute("SELECT id, surface FROM surfaces").fetchall()
     if not rows:
@@ -70,25 +76,30 @@ def count(con: sqlite3.Connection, db_path: Path, *, jobs: int = 1) -> None:
     lo, hi = con.execute("SELECT min(id), max(id) FROM pages").fetchone()
     ranges = [(i, i + BATCH) for i in range(lo, hi + 1, BATCH)]
     totals = np.zeros(_N, dtype=np.int64)
+    page_totals = np.zeros(_N, dtype=np.int64)
     try:
         if jobs > 1 and len(ranges) > 1:
             ctx = mp.get_context("fork")
             with ctx.Pool(jobs) as pool:
-                for part in pool.imap_unordered(_count_range, ranges):
-                    totals += part
+                parts = list(pool.imap_unordered(_count_range, ranges))
         else:
-            for r in ranges:
-                totals += _count_range(r)
+            parts = [_count_range(r) for r in ranges]
     finally:
         _AUTOMATON = None
+    for occ, per_page in parts:
+        totals += occ
+        page_totals += per_page
     con.execute("BEGIN")
     con.executemany(
-        "UPDATE surfaces SET occurrences = ? WHERE id = ?",
-        ((int(totals[sid]), sid) for sid, _ in rows),
+        "UPDATE surfaces SET occurrences = ?, occurrence_pages = ? WHERE id = ?",
+        ((int(totals[sid]), int(page_totals[sid]), sid) for sid, _ in rows),
     )
     con.execute(
         "UPDATE surfaces SET link_prob = CASE "
         " WHEN occurrences = 0 AND link_count = 0 THEN NULL "
-        " ELSE CAST(link_count AS REAL) / max(occurrences, link_count) END"
+        " ELSE CAST(link_count AS REAL) / max(occurrences, link_count) END, "
+        "page_link_prob = CASE "
+        " WHEN occurrence_pages = 0 AND link_pages = 0 THEN NULL "
+        " ELSE CAST(link_pages AS REAL) / max(occurrence_pages, link_pages) END"
     )
     con.execute("COMMIT")

@@ -74,14 +74,20 @@ CREATE TABLE redirects (
   entry_id INTEGER NOT NULL REFERENCES entries(id)
 ) WITHOUT ROWID;
 
--- Derived: the ways entries are written. link_prob is NULL when unknown
--- (the surface never occurs in text that carries link data).
+-- Derived: the ways entries are written. link_prob = link_count / occurrences
+-- (per occurrence); page_link_prob = link_pages / occurrence_pages (per
+-- article: editors link a name once, so this one does not fall with how
+-- often an article repeats it). NULL when unknown: the surface never occurs
+-- in text that carries link data.
 CREATE TABLE surfaces (
   id INTEGER PRIMARY KEY,
   surface TEXT NOT NULL UNIQUE,
   link_count INTEGER NOT NULL,
   occurrences INTEGER NOT NULL,
-  link_prob REAL
+  link_prob REAL,
+  link_pages INTEGER NOT NULL DEFAULT 0,
+  occurrence_pages INTEGER NOT NULL DEFAULT 0,
+  page_link_prob REAL
 );
 
 -- Derived: surface -> entry with counts. anchors: times the surface linked to

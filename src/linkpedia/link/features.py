@@ -20,7 +20,8 @@ CANDIDATE_FEATURES = ("prior", "log_prior", "context", "local_context", "coheren
                       "top_prior", "log_popularity")
 # Columns of the per-mention matrix, scored by the linking (mention or not) model.
 SPOT_FEATURES = ("link_prob", "link_prob_unknown", "best_score", "margin", "best_context",
-                 "best_coherence", "capitalized", "words", "exact", "log_candidates")
+                 "best_coherence", "capitalized", "words", "exact", "log_candidates",
+                 "page_link_prob")
 
 
 def doc_vector(index: Index, text: str) -> tuple[np.ndarray, np.ndarray]:

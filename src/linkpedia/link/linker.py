@@ -78,7 +78,7 @@ class Linker:
             return [self._given(text, s, e) for s, e in mentions]
         out = []
         for sp in spot(text, self.index):
-            lp = sp.link_prob
+            lp = sp.page_link_prob
             if math.isnan(lp):
                 # Only names of link-less sources: trust capitalized multi-letter names.
                 if not text[sp.start].isupper() or sp.end - sp.start < 2:
@@ -94,8 +94,8 @@ class Linker:
         fid = self.index.folded.get(fold(written))
         if fid is None:
             return Spot(start, end, (), math.nan, False)
-        sids, exact, lp = choose_surfaces(self.index, fid, written)
-        return Spot(start, end, sids, lp, exact)
+        sids, exact, lp, plp = choose_surfaces(self.index, fid, written)
+        return Spot(start, end, sids, lp, exact, plp)
 
     def featurize(self, text: str, spots: list[Spot]) -> Features:
         """The candidate features of every (spot, candidate) pair of the text."""
@@ -157,11 +157,12 @@ class Linker:
                 second[i] = max(second[i], p_entry[r])
         has = best >= 0
         for i, sp in enumerate(spots):
-            lp = sp.link_prob
-            unknown = math.isnan(lp)
+            lp, plp = sp.link_prob, sp.page_link_prob
+            unknown = math.isnan(lp) or math.isnan(plp)
             written = text[sp.start:sp.end]
             S[i, 0] = self.config.unknown_link_prob if unknown else lp
             S[i, 1] = unknown
+            S[i, 10] = self.config.unknown_link_prob if unknown else plp
             S[i, 6] = written[:1].isupper()
             S[i, 7] = min(written.count(" ") + 1, 6)
             S[i, 8] = sp.exact

@@ -25,29 +25,30 @@ class Spot:
     start: int
     end: int
     surface_ids: tuple[int, ...]
-    link_prob: float  # NaN when the KB cannot tell
+    link_prob: float  # per occurrence; NaN when the KB cannot tell
     exact: bool  # written exactly like a KB surface
+    page_link_prob: float = math.nan  # per article that writes it
 
 
 def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def choose_surfaces(index: Index, fid: int, written: str) -> tuple[tuple[int, ...], bool, float]:
-    """The surfaces a span written ``written`` stands for: its exact form, else all variants."""
+def choose_surfaces(index: Index, fid: int, written: str) -> tuple[tuple[int, ...], bool, float, float]:
+    """The surfaces a span written ``written`` stands for, whether it is one of
+    them exactly, and its (per occurrence, per page) link probabilities.
+
+    Its exact form when the KB has it; else every variant (case, diacritics),
+    pooling their evidence.
+    """
     a, b = int(index.fold_ptr[fid]), int(index.fold_ptr[fid + 1])
     members = [int(x) for x in index.fold_members[a:b]]
-    if len(members) == 1:
-        sid = members[0]
+    for sid in members:
         if index.surfaces.restore_key(sid) == written:
-            return (sid,), True, float(index.sf_link_prob[sid])
-    else:
-        for sid in members:
-            if index.surfaces.restore_key(sid) == written:
-                return (sid,), True, float(index.sf_link_prob[sid])
-    # No exact variant: pool all variants' evidence.
+            return (sid,), True, float(index.sf_link_prob[sid]), float(index.sf_page_link_prob[sid])
     links = occ = 0.0
     known = False
+    plp = math.nan
     for sid in members:
         lp = float(index.sf_link_prob[sid])
         n = float(index.sf_links[sid])
@@ -55,12 +56,16 @@ def choose_surfaces(index: Index, fid: int, written: str) -> tuple[tuple[int, ..
             known = True
             links += n
             occ += n / lp if lp > 0 else 0.0
+        p = float(index.sf_page_link_prob[sid])
+        if not math.isnan(p) and (math.isnan(plp) or p > plp):
+            plp = p
     lp = (links / occ if occ > 0 else 0.0) if known else math.nan
     if written[:1].islower() and not any(
         index.surfaces.restore_key(s)[:1].islower() for s in members
     ):
         lp = (lp if not math.isnan(lp) else 1.0) * CASE_MISMATCH_PENALTY
-    return tuple(members), False, lp
+        plp = (plp if not math.isnan(plp) else 1.0) * CASE_MISMATCH_PENALTY
+    return tuple(members), False, lp, plp
 
 
 def spot(text: str, index: Index) -> list[Spot]:
@@ -78,6 +83,6 @@ def spot(text: str, index: Index) -> list[Spot]:
                 continue
             if not _is_word_char(text[e - 1]) and not text[e - 1] in ".)":
                 continue
-            sids, exact, lp = choose_surfaces(index, fid, text[st:e])
-            out.append(Spot(st, e, sids, lp, exact))
+            sids, exact, lp, plp = choose_surfaces(index, fid, text[st:e])
+            out.append(Spot(st, e, sids, lp, exact, plp))
     return out

@@ -157,8 +157,9 @@ def _names(linker: Linker, sp: Spot, entry: int) -> bool:
 
 
 def _hide_link_prob(page: _Page) -> list[Spot]:
-    return [dataclasses.replace(sp, link_prob=float("nan")) if (page.pid * 31 + i) % 10 < 3 else sp
-            for i, sp in enumerate(page.spots)]
+    nan = float("nan")
+    return [dataclasses.replace(sp, link_prob=nan, page_link_prob=nan)
+            if (page.pid * 31 + i) % 10 < 3 else sp for i, sp in enumerate(page.spots)]
 
 
 def train_model(kb_dir: Path, index: Index, *, max_pages: int = 3000,

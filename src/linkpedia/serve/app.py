@@ -26,7 +26,7 @@ from ..render import render
 from ..render.json import document_to_dict
 from ..types import Document
 from ..wikitext import normalize_title
-from .limits import BodyLimitMiddleware, Limits, check_text, run_limited
+from .limits import BodyLimitMiddleware, Lane, Limits, check_text
 from .problems import PROBLEM_SCHEMA, PROBLEM_TYPE, Problem, install_handlers
 from .security import SecurityHeadersMiddleware, api_html_csp
 
@@ -179,17 +179,19 @@ def create_app(kb_dir: Path, **limits: Any) -> FastAPI:
     app.state.limits = settings
     app.state.open_seconds = seconds
     install_handlers(app)
-    app.include_router(_api_router(kb, settings))
+    lane = Lane(settings)
+    app.include_router(_api_router(kb, lane))
     from .pages import pages_router
 
-    app.include_router(pages_router(kb, settings))
+    app.include_router(pages_router(kb, lane))
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 
 
-def _api_router(kb: KnowledgeBase, limits: Limits) -> APIRouter:
+def _api_router(kb: KnowledgeBase, lane: Lane) -> APIRouter:
     api = APIRouter()
+    limits = lane.limits
 
     @api.post(
         "/api/link",
@@ -205,7 +207,7 @@ def _api_router(kb: KnowledgeBase, limits: Limits) -> APIRouter:
     )
     async def link(body: LinkRequest) -> Response:
         check_text(body.text, limits)
-        doc = await run_limited(limits, kb.link, body.text, policy=body.policy,
+        doc = await lane.run(kb.link, body.text, policy=body.policy,
                                 threshold=body.threshold, title=body.title)
         return _answer(doc, body.format)
 
@@ -217,7 +219,7 @@ def _api_router(kb: KnowledgeBase, limits: Limits) -> APIRouter:
     )
     async def entry(title: str = PathParam(description="The entry's title; a redirect's title is followed.",
                                            max_length=1000)) -> dict[str, Any]:
-        return await run_limited(limits, _entry, kb, title)
+        return await lane.lookup(_entry, kb, title)
 
     @api.get(
         "/api/search",
@@ -229,7 +231,7 @@ def _api_router(kb: KnowledgeBase, limits: Limits) -> APIRouter:
     )
     async def search(q: str = Query(max_length=1000, description="The beginning of a title."),
                      limit: int = Query(10, ge=1, le=50)) -> dict[str, Any]:
-        return await run_limited(limits, _search, kb, q, limit)
+        return await lane.lookup(_search, kb, q, limit)
 
     @api.post(
         "/gerbil",
@@ -254,7 +256,7 @@ def _api_router(kb: KnowledgeBase, limits: Limits) -> APIRouter:
             raise Problem(400, f"the NIF body is not UTF-8 (byte {error.start}); send UTF-8 Turtle",
                           kind="linkpedia:InputError") from None
         check_text(turtle, limits)
-        answer = await run_limited(limits, _gerbil, kb, turtle, limits)
+        answer = await lane.run(_gerbil, kb, turtle, limits)
         accept = request.headers.get("accept", "")
         media = "application/x-turtle" if "application/x-turtle" in accept else "text/turtle"
         return Response(answer, media_type=f"{media}; charset=utf-8")

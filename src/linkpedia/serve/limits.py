@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .problems import Problem, problem_response
 
-__all__ = ["Limits", "BodyLimitMiddleware", "BodyTooLarge", "check_text", "run_limited"]
+__all__ = ["Limits", "Lane", "BodyLimitMiddleware", "BodyTooLarge", "check_text"]
 
 T = TypeVar("T")
 
@@ -99,19 +99,42 @@ def check_text(text: str, limits: Limits) -> None:
         )
 
 
-async def run_limited(limits: Limits, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """``fn(*args, **kwargs)`` in a worker thread; 503 when it outlasts ``limits.timeout_s``.
+class Lane:
+    """Runs an app's blocking calls off the event loop, under the time limit.
 
-    A thread cannot be stopped, so an overdue call is abandoned: it finishes in
-    the background and its result is dropped, while the client gets its answer
-    on time. ``max_text_chars`` bounds how long such a call can run.
+    Heavy calls (linking, parsing NIF) take turns on one thread: linking is
+    pure-Python CPU work, so under the GIL a second thread only adds switching
+    (measured throughput drops as threads are added); more throughput comes
+    from more worker processes. Lookups (an entry, a title prefix) are quick
+    SQLite reads and use the shared thread pool, so they never queue behind a
+    long text. Waiting for a turn counts toward ``limits.timeout_s``, so an
+    overloaded worker answers 503 instead of queueing without end.
     """
-    with anyio.move_on_after(limits.timeout_s):
-        return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs), abandon_on_cancel=True)
-    raise Problem(
-        503,
-        f"the request took longer than this server's limit of {limits.timeout_s:g} s; "
-        "send a shorter text or retry later",
-        kind="linkpedia:Timeout",
-        headers={"Retry-After": "1"},
-    )
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self._heavy: anyio.CapacityLimiter | None = None  # made on first use, inside the event loop
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)`` on the heavy-work thread."""
+        if self._heavy is None:
+            self._heavy = anyio.CapacityLimiter(1)
+        return await self._call(partial(fn, *args, **kwargs), self._heavy)
+
+    async def lookup(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)`` in the shared thread pool."""
+        return await self._call(partial(fn, *args, **kwargs), None)
+
+    async def _call(self, call: Callable[[], T], limiter: anyio.CapacityLimiter | None) -> T:
+        # A thread cannot be stopped, so an overdue call is abandoned: it finishes in
+        # the background and its result is dropped, while the client gets its answer
+        # on time. max_text_chars bounds how long such a call can run.
+        with anyio.move_on_after(self.limits.timeout_s):
+            return await anyio.to_thread.run_sync(call, abandon_on_cancel=True, limiter=limiter)
+        raise Problem(
+            503,
+            f"the request took longer than this server's limit of {self.limits.timeout_s:g} s; "
+            "send a shorter text or retry later",
+            kind="linkpedia:Timeout",
+            headers={"Retry-After": "1"},
+        )

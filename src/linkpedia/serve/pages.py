@@ -25,7 +25,7 @@ from ..nif import quote_title
 from ..render.html import CSS, JS, render_html
 from ..types import Document, Link
 from ..wikitext import normalize_title
-from .limits import Limits, check_text, run_limited
+from .limits import Lane, check_text
 from .problems import Problem
 from .security import csp_for
 
@@ -127,8 +127,9 @@ def _titles(titles: list[str], previews: dict[str, str]) -> str:
     return f'<div class="lp-list">\n{render_html(doc, standalone=False)}</div>\n'
 
 
-def pages_router(kb: KnowledgeBase, limits: Limits) -> APIRouter:
+def pages_router(kb: KnowledgeBase, lane: Lane) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
+    limits = lane.limits
     entries = kb.index.n_entries
 
     @pages.get("/", response_class=HTMLResponse)
@@ -170,29 +171,29 @@ def pages_router(kb: KnowledgeBase, limits: Limits) -> APIRouter:
         if not text.strip():
             raise Problem(400, "there is no text to read; paste a text or choose a .txt file")
         check_text(text, limits)
-        doc = await run_limited(limits, kb.link, text, policy=policy, title=title)
+        doc = await lane.run(kb.link, text, policy=policy, title=title)
         article = render_html(doc, link_base="/wiki/", standalone=False)
         return page(title or "Linked text", article + '<p class="lp-back lp-article-foot">'
                     '<a href="/">Read another text</a></p>\n')
 
     @pages.get("/wiki/{title:path}", response_class=HTMLResponse)
     async def wiki(title: str) -> Response:
-        resolved = await run_limited(limits, kb.resolve, title[:1000])
+        resolved = await lane.lookup(kb.resolve, title[:1000])
         if resolved is None:
-            return await run_limited(limits, _missing, kb, title)
+            return await lane.lookup(_missing, kb, title)
         if title != resolved.replace(" ", "_"):
             return RedirectResponse("/wiki/" + quote_title(resolved), status_code=301)
-        return await run_limited(limits, _entry_page, kb, resolved)
+        return await lane.lookup(_entry_page, kb, resolved)
 
     @pages.get("/search", response_class=HTMLResponse)
     async def search(q: str = "") -> Response:
         q = q.strip()[:1000]
         if not q:
             return RedirectResponse("/", status_code=303)
-        resolved = await run_limited(limits, kb.resolve, q)
+        resolved = await lane.lookup(kb.resolve, q)
         if resolved is not None:
             return RedirectResponse("/wiki/" + quote_title(resolved), status_code=303)
-        return await run_limited(limits, _results, kb, q)
+        return await lane.lookup(_results, kb, q)
 
     return pages
 

@@ -166,7 +166,7 @@ _ARTICLE, _FILE, _CATEGORY, _TEXT_ONLY, _DROP = range(5)
 _EXT_LINK = re.compile(
     r"\[(?:https?://|ftps?://|sftp://|//|mailto:|news:|irc://|ircs://|gopher://|git://|svn://"
     r"|telnet://|nntp://|ssh://|mms://|urn:|tel:|sip:|sips:|xmpp:|geo:|magnet:|worldwind://)"
-    r"[^\s\[\]<>\"]*(?:[ \t]+([^\]\n]{0,1000}))?\]",
+    r"[^\s\[\]<>\"]*+(?:[ \t]++([^\[\]\n]*+))?\]",
     re.I,
 )
 _QUOTES = re.compile("'''''|'''|''")
@@ -190,6 +190,7 @@ _ODD_SPACE_CHARS = (
     "\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
+_ODD_ASCII_SPACE_CHARS = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
 _ODD_SPACE = re.compile("[%s]" % _ODD_SPACE_CHARS)
 _PARA_BREAK = re.compile(r"\n[^\S\n]*\n\s*")  # "\t" stands for a break once tabs are gone
 _SPACES = re.compile("  +")
@@ -404,7 +405,7 @@ def _templates(text: str, names: list[str]) -> str:
     for _ in range(_PASSES):
         parts = _TEMPLATE_PARTS.split(text)  # text, name, rest, text, name, rest, ..., text
         if len(parts) == 1:
-            return text
+            break
         kept = []
         for k in range(1, len(parts), 3):
             key = _template_key(parts[k])
@@ -528,7 +529,7 @@ def _links(text: str, site: SiteInfo, categories: list[str]) -> tuple[str, bool]
         colon = target[:1] == ":"
         if colon:
             target = target[1:].lstrip()
-        if len(raw) >= _MAX_TARGET or _BAD_TARGET.search(target):
+        if not target or len(raw) >= _MAX_TARGET or _BAD_TARGET.search(target):
             if label is None or _S in label:
                 return as_literal(m, trail)
             kind = _TEXT_ONLY
@@ -645,7 +646,7 @@ def _finish(text: str, odd_spaces: bool) -> tuple[str, list[WikiLink]]:
 
 def _paragraphs(text: str, odd_spaces: bool, has_links: bool) -> str:
     """Single spaces inside paragraphs, exactly one blank line between them."""
-    if "\t" in text or (odd_spaces and any(c in text for c in _ODD_SPACE_CHARS)):
+    if any(c in text for c in (_ODD_SPACE_CHARS if odd_spaces else _ODD_ASCII_SPACE_CHARS)):
         text = _ODD_SPACE.sub(" ", text)
     text = _PARA_BREAK.sub("\t", text)
     text = text.replace("\n", " ")
