@@ -436,6 +436,139 @@ def shlex_join(cmd: list[str]) -> str:
     return shlex.join(cmd)
 
 
+# --- memory model ---------------------------------------------------------------------
+
+# Counts assumed for the full English Wikipedia (see docs/benchmarks.md for the sources).
+FULL_WORDS = 5.0e9  # words in article text
+FULL_REDIRECTS = 11.5e6  # main-namespace redirects
+FULL_LINKS = 2.0e8  # wikilinks in article text
+FULL_TARGETS = 1.0e7  # distinct link targets: articles, redirects and red links
+FULL_EDGES = 1.8e8  # distinct article -> entry pairs after resolving redirects
+FULL_PAIRS = 5.0e7  # distinct (surface, entry) pairs: anchors, titles, redirects, dab senses
+FULL_SURFACES = 3.5e7
+PROFILE_TERMS = 32  # BuildOptions.profile_terms
+
+
+def _deep_size(obj: object, seen: set[int]) -> int:
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    n = sys.getsizeof(obj)
+    if isinstance(obj, dict):
+        n += sum(_deep_size(k, seen) + _deep_size(v, seen) for k, v in obj.items())
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        n += sum(_deep_size(x, seen) for x in obj)
+    return n
+
+
+def _per_item(make, n: int = 50_000) -> float:
+    """Bytes per item of a structure built by ``make(n)``, counting every object it owns."""
+    return _deep_size(make(n), set()) / n
+
+
+def memory_model(source: Path) -> None:
+    """Bytes per item of the build's in-memory structures, and what they add up to for enwiki.
+
+    Pass 1's structures (document frequencies, link contexts) are measured on
+    real pages, extracted and pickled per chunk as the workers return them;
+    the later ones are measured on samples of their shape (tuples of ids that
+    are not small cached ints, anchors of typical length) as written in
+    kb/aggregate.py, kb/profiles.py and kb/index.py.
+    """
+    import pickle
+    import random
+    from collections import Counter
+
+    from linkpedia.kb.build import CHUNK, _merge_contexts
+    from linkpedia.kb.extract import extract_page
+    from linkpedia.kb.store import unpack_text
+    from linkpedia.sources import open_source
+    from linkpedia.text import WORD
+
+    src = open_source(source)
+    records = [extract_page(p, src.site) for p in src.pages()]
+    df: Counter[str] = Counter()
+    contexts: dict = {}
+    in_links: Counter[str] = Counter()
+    for i in range(0, len(records), CHUNK):
+        for rec in pickle.loads(pickle.dumps(records[i:i + CHUNK])):  # as imap delivers them
+            if rec.kind == "article":
+                df.update(rec.page_terms)
+                _merge_contexts(contexts, rec.contexts)
+                in_links.update(t for _, _, t in rec.links)
+    b_df = _deep_size(df, set()) / len(df)
+    n_ctx = sum(len(c) for c in contexts.values())
+    b_ctx = _deep_size(contexts, set()) / n_ctx
+    buckets = [(1, 1), (2, 2), (3, 4), (5, 8), (9, 16), (17, 10**9)]
+    per_bucket = []
+    for lo, hi in buckets:
+        sizes = [len(c) for t, c in contexts.items() if lo <= in_links[t] <= hi]
+        per_bucket.append((lo, hi, len(sizes), sum(sizes) / len(sizes) if sizes else float("nan")))
+    # Heaps' law on the lower-cased words that feed the document frequencies.
+    seen: set[str] = set()
+    n = 0
+    marks = []
+    for rec in records:
+        if rec.kind == "article" and rec.text_z:
+            for w in WORD.findall(unpack_text(rec.text_z).lower()):
+                n += 1
+                seen.add(w)
+                if n in (30_000, 100_000, 300_000):
+                    marks.append((n, len(seen)))
+    marks.append((n, len(seen)))
+    (n1, v1), (n2, v2) = marks[0], marks[-1]
+    beta = math.log(v2 / v1) / math.log(n2 / n1)
+    vocab = v2 * (FULL_WORDS / n2) ** beta
+
+    rnd = random.Random(0)
+    big = lambda: rnd.randrange(10**6, 10**7)  # noqa: E731 - an id that is not a cached small int
+    shared = [big() for _ in range(1000)]  # ids looked up in a dict: one object, many references
+    ref = lambda: rnd.choice(shared)  # noqa: E731
+    word = lambda k: "".join(rnd.choice("abcdefghij") for _ in range(k))  # noqa: E731
+    b_pair = _per_item(lambda n: {(word(14), ref()): [rnd.randrange(200), 1] for _ in range(n)})
+    b_edge = _per_item(lambda n: Counter({(big(), ref()): 1 for _ in range(n)}))
+    b_prow = _per_item(lambda n: [(ref(), ref(), rnd.random()) for _ in range(n)])
+    b_plist = _per_item(lambda n: [(ref(), rnd.random()) for _ in range(n)])
+    b_inl = _per_item(lambda n: [ref() for _ in range(n)]) - 28 * len(shared) / 50_000
+    b_title = _per_item(lambda n: {word(18): big() for _ in range(n)})
+    b_redirect = _per_item(lambda n: {word(18): word(18) for _ in range(n)})
+    b_ctx_float = b_ctx + sys.getsizeof(0.5)  # profiles.py multiplies the counts by a float weight
+
+    print(f"Measured on {source.name}: {len(df):,} words, {len(contexts):,} link targets, "
+          f"{n_ctx:,} context terms; Heaps' law V = K·n^{beta:.2f} from {n2:,} words")
+    print(format_table(
+        ["in-links of a target", "targets", "context terms kept (mean)"],
+        [[f"{lo}" if lo == hi else (f"{lo}-{hi}" if hi < 10**9 else f">= {lo}"), f"{k:,}", f"{m:.0f}"]
+         for lo, hi, k, m in per_bucket], [False, True, True]))
+    terms_per_target = 40  # enwiki's targets have ~20 in-links on average: most sit in the upper buckets
+    items = [
+        # structure, alive during, count, bytes per item
+        ("df: word -> pages (build.py)", "pass 1 .. end", vocab, b_df),
+        ("contexts: target -> Counter (build.py)", "pass 1 .. end", FULL_TARGETS * terms_per_target, b_ctx),
+        ("titles, redirects, resolved (aggregate.py)", "derive", FULL_ARTICLES + 2 * FULL_REDIRECTS,
+         (b_title + b_redirect) / 2),
+        ("pairs: (surface, entry) -> counts (aggregate.py)", "derive", FULL_PAIRS, b_pair),
+        ("edges: (src, dst) -> n (aggregate.py)", "derive", FULL_EDGES, b_edge),
+        ("by_entry context Counters (profiles.py)", "profiles", FULL_TARGETS * terms_per_target * 0.7,
+         b_ctx_float),
+        ("profile rows before executemany (profiles.py)", "profiles", FULL_ARTICLES * PROFILE_TERMS, b_prow),
+        ("in-link lists (index.py)", "index", FULL_EDGES, b_inl),
+        ("profile lists (index.py)", "index", FULL_ARTICLES * PROFILE_TERMS, b_plist),
+    ]
+    print(f"\nFull English Wikipedia: {vocab / 1e6:,.0f}M distinct words (Heaps), {FULL_TARGETS / 1e6:,.0f}M link "
+          f"targets x {terms_per_target} context terms, {FULL_PAIRS / 1e6:,.0f}M surface/entry pairs, "
+          f"{FULL_EDGES / 1e6:,.0f}M edges, {FULL_ARTICLES / 1e6:.1f}M articles x {PROFILE_TERMS} profile terms")
+    print(format_table(
+        ["structure", "alive during", "items", "bytes/item", "GiB"],
+        [[name, alive, f"{count / 1e6:,.0f}M", f"{b:,.0f}", f"{count * b / 2**30:,.1f}"]
+         for name, alive, count, b in items], [False, False, True, True, True]))
+    resident = sum(c * b for name, alive, c, b in items if alive == "pass 1 .. end")
+    peaks = {phase: resident + sum(c * b for _, alive, c, b in items if alive == phase)
+             for phase in ("derive", "profiles", "index")}
+    print("main-process peak by phase (pass-1 structures stay alive to the end): "
+          + ", ".join(f"{ph} {v / 2**30:,.0f} GiB" for ph, v in peaks.items()))
+
+
 # --- main -----------------------------------------------------------------------------
 
 
@@ -456,6 +589,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regenerate", action="store_true", help="rewrite the generated dump")
     parser.add_argument("--profile", type=float, metavar="MB",
                         help="profile a build of a generated MB-sized dump instead of benchmarking")
+    parser.add_argument("--memory-model", action="store_true",
+                        help="measure bytes per item of the build's in-memory structures and extrapolate")
     parser.add_argument("--child-build", nargs=4, metavar=("DUMP", "OUT", "JOBS", "PHASES_JSON"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -470,6 +605,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.profile:
         profile(args.profile, args.work, args.big_source)
+        return 0
+    if args.memory_model:
+        memory_model(args.big_source)
+        print(f"\nreproduce: {reproduce_line(Path(__file__), argv)}")
         return 0
     jobs = [int(j) for j in args.jobs.split(",") if j.strip()]
     modes = list(WE_MODES) if args.wikiextractor == "both" else [args.wikiextractor]

@@ -4,7 +4,8 @@ The KB build must be at least as fast as wikiextractor's plain-text extraction
 while doing much more than converting, so the converter alone should be several
 times faster. Both run on the same page texts, read up front from the English
 dump (parsing the XML is not timed); wikiextractor runs without template
-expansion, its fastest mode. Figures are the best of ``--repeat`` runs.
+expansion, its fastest mode. Figures are the best of ``--repeat`` runs, in
+CPU time of this process (steadier than wall time on a shared machine).
 
     .venv/bin/python bench/wikitext_speed.py [DUMP.xml.bz2] [--repeat 5]
 """
@@ -44,13 +45,13 @@ def read_pages(path: Path) -> list[tuple[str, str, str]]:
 
 
 def best_times(runs: list, repeat: int) -> list[float]:
-    """Best wall time of each run; rounds alternate so machine load hits all alike."""
+    """Best CPU time of each run; rounds alternate so machine load hits all alike."""
     best = [float("inf")] * len(runs)
     for _ in range(repeat):
         for i, run in enumerate(runs):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             run()
-            best[i] = min(best[i], time.perf_counter() - t0)
+            best[i] = min(best[i], time.process_time() - t0)
     return best
 
 

@@ -36,3 +36,24 @@ def print_info(data: dict[str, Any], console: Console | None = None) -> None:
         t.add_row("update", str(u))
     t.add_row("options", str(data.get("options")))
     console.print(t)
+    training = data.get("training")
+    if training:
+        _print_training(training, console)
+
+
+def _print_training(training: dict[str, Any], console: Console) -> None:
+    if not training.get("model"):
+        console.print(f"scorer: default weights ({training.get('note', '')})")
+        return
+    console.print(
+        f"scorer: {training['model']}, trained on {training['mentions']:,} mentions of "
+        f"{training['pages']:,} pages; calibration on {training['heldout_mentions']:,} held-out "
+        f"mentions: ECE {training['ece']}"
+    )
+    r = Table(title="reliability (held-out links)", show_edge=False)
+    for col in ("confidence", "mentions", "mean confidence", "share correct"):
+        r.add_column(col, justify="right")
+    for b in training.get("reliability", []):
+        r.add_row(f"{b['lo']:.1f}-{b['hi']:.1f}", f"{b['n']:,}", f"{b['predicted']:.3f}",
+                  f"{b['observed']:.3f}")
+    console.print(r)

@@ -1,4 +1,4 @@
-"""The public surface of ``linkpedia.wikitext``: names, signatures, titles, redirects, disambiguation."""
+"""The public surface of ``linkpedia.wikitext``: names, signatures, titles, redirects, dabs."""
 
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ def test_parse_redirect_localized_words():
 @pytest.mark.parametrize(
     ("page", "site", "expected"),
     [
-        ("'''Mercury''' may refer to:\n* [[Mercury (planet)]]\n{{disambiguation}}", DEFAULT_SITE, True),
+        ("Mercury may refer to:\n* [[Mercury (planet)]]\n{{disambiguation}}", DEFAULT_SITE, True),
         ("Foo may mean:\n{{Disambig|geo}}", DEFAULT_SITE, True),
         ("x\n{{hndis|Smith, John}}", DEFAULT_SITE, True),
         ("x\n[[Category:Place name disambiguation pages]]", DEFAULT_SITE, True),
@@ -125,7 +125,7 @@ def test_parse_redirect_localized_words():
         ("x __DISAMBIG__", DEFAULT_SITE, True),
         ("'''Варна''' може да се отнася за:\n{{пояснение}}", BG, True),
         ("Текст.\n[[Категория:Пояснителни страници]]", BG, True),
-        ("'''Lithuania''' is a country.{{Infobox country}}[[Category:Baltic states]]", DEFAULT_SITE, False),
+        ("Lithuania is a country.{{Infobox country}}[[Category:Baltic]]", DEFAULT_SITE, False),
         ("See [[Category:Disambiguation pages]] for more", DEFAULT_SITE, True),
         ("Mentions [[:Category:Disambiguation pages]] only", DEFAULT_SITE, False),
     ],

@@ -28,7 +28,7 @@ def seed_previews() -> list[dict]:
 def rebuild_lead(preview: str) -> str:
     assert preview.endswith("...")
     body = preview[: -len("...")]
-    # "X , officially" is what removing "(Lithuanian: Y)" from "X (Lithuanian: Y), officially" leaves.
+    # Removing "(Lithuanian: Y)" from "X (Lithuanian: Y), officially" leaves "X , officially".
     lead = body.replace(" ,", " (an aside (nested, even), with a comma),")
     if len(body) > LIMIT - 20:
         lead += " " + "w" * (LIMIT - len(body) + 5) + " and more words after the cut."
@@ -49,7 +49,8 @@ def test_seed_preview(index):
 
 def test_rebuilt_leads_exercise_both_rules():
     leads = [rebuild_lead(e["preview"]) for e in seed_previews()]
-    assert sum("(an aside" in lead for lead in leads) >= 3  # Soviet Union, Lithuania, Vilnius region
+    # Soviet Union, Lithuania, Vilnius region
+    assert sum("(an aside" in lead for lead in leads) >= 3
     assert sum(len(lead) > LIMIT for lead in leads) >= 5  # cut at a word boundary
 
 
@@ -79,7 +80,7 @@ def test_make_preview_cuts_at_word_boundary():
 
 
 def test_first_paragraph_skips_headings_and_blank_lines():
-    text = "\n\nHistory\n\nEarly life\n\nAntanas Smetona was born in 1874.\n\nMore text follows here."
+    text = "\n\nHistory\n\nEarly life\n\nAntanas Smetona was born in 1874.\n\nMore text here."
     assert first_paragraph(text) == "Antanas Smetona was born in 1874."
     assert first_paragraph("Kaunas.\n\nSecond paragraph here.") == "Kaunas."
     assert first_paragraph("Lithuania is a country\n\nmore") == "Lithuania is a country"

@@ -48,13 +48,16 @@ def check_shape(result: Converted) -> None:
     assert all(result.categories) and all(result.templates)
 
 
-@settings(max_examples=300, deadline=timedelta(seconds=2), suppress_health_check=[HealthCheck.too_slow])
+FAST = dict(deadline=timedelta(seconds=2), suppress_health_check=[HealthCheck.too_slow])
+
+
+@settings(max_examples=300, **FAST)
 @given(st.text(max_size=400))
 def test_arbitrary_text(text):
     check_shape(convert(text))
 
 
-@settings(max_examples=400, deadline=timedelta(seconds=2), suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, **FAST)
 @given(wikitext_from_fragments)
 def test_adversarial_markup(text):
     check_shape(convert(text))
@@ -124,7 +127,10 @@ def test_adversarial_inputs_finish_fast(name):
 
 
 def test_time_grows_linearly():
-    unit = "[[a|b]] {{c|[[d]]}} <ref>e</ref> '''f''' [http://g h] &amp; [[File:x|[[y]]]]\n* i\n== j ==\n"
+    unit = (
+        "[[a|b]] {{c|[[d]]}} <ref>e</ref> '''f''' [http://g h] &amp; [[File:x|[[y]]]]\n"
+        "* i\n== j ==\n"
+    )
 
     def best(text: str) -> float:
         times = []

@@ -24,6 +24,7 @@ import marisa_trie
 import numpy as np
 
 from ..text import fold
+from ..errors import KBVersionError
 from .store import DB_NAME
 
 __all__ = ["Index", "compile_index", "load_index", "INDEX_DIR"]
@@ -177,6 +178,8 @@ def load_index(kb_dir: Path) -> Index:
     d = kb_dir / INDEX_DIR
 
     def trie(name: str) -> marisa_trie.Trie:
+        if not (d / name).is_file():
+            raise KBVersionError(f"{kb_dir}: its index lacks {name} (an older or damaged KB) — rebuild it")
         t = marisa_trie.Trie()
         t.mmap(str(d / name))
         return t
@@ -184,7 +187,10 @@ def load_index(kb_dir: Path) -> Index:
     def arr(name: str) -> np.ndarray:
         # A plain ndarray view of the mapping: np.memmap's Python-level
         # __getitem__ costs more than the lookups themselves.
-        return np.load(d / f"{name}.npy", mmap_mode="r").view(np.ndarray)
+        path = d / f"{name}.npy"
+        if not path.is_file():
+            raise KBVersionError(f"{kb_dir}: its index lacks {name}.npy (an older or damaged KB) — rebuild it")
+        return np.load(path, mmap_mode="r").view(np.ndarray)
 
     titles = trie("titles.marisa")
     return Index(

@@ -70,21 +70,35 @@ def context_similarity(index: Index, entries: np.ndarray, doc: tuple[np.ndarray,
     return np.bincount(owner, weights=contrib, minlength=len(entries)).astype(np.float32)
 
 
+BLOCK_CHARS = 400  # short paragraphs are merged into blocks of about this size
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """Paragraphs, short ones merged with their neighbours, as (start, end)."""
+    out: list[tuple[int, int]] = []
+    for b, e in paragraph_spans(text):
+        if out and (out[-1][1] - out[-1][0] < BLOCK_CHARS or e - b < BLOCK_CHARS // 4):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((b, e))
+    return out
+
+
 def local_similarity(index: Index, text: str, entries: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Cosine of each entry's profile with the paragraph its mention stands in.
+    """Cosine of each entry's profile with the passage its mention stands in.
 
     The whole document says what it is about; the paragraph says which sense
-    a name has here ("Kaunas" in a sentence about a siege is the fortress).
+    a name has here ("Kaunas" in a passage about a siege is the fortress).
     """
     out = np.zeros(len(entries), dtype=np.float32)
-    spans = paragraph_spans(text)
+    spans = _blocks(text)
     if len(spans) <= 1:
         return context_similarity(index, entries, doc_vector(index, text))
     ends = np.asarray([e for _, e in spans])
-    para = np.searchsorted(ends, starts, side="right")
+    para = np.minimum(np.searchsorted(ends, starts, side="right"), len(spans) - 1)
     for p in np.unique(para).tolist():
         rows = np.nonzero(para == p)[0]
-        b, e = spans[min(p, len(spans) - 1)]
+        b, e = spans[p]
         out[rows] = context_similarity(index, entries[rows], doc_vector(index, text[b:e]))
     return out
 

@@ -8,13 +8,15 @@ the surface "Zeligowski's Mutiny" and "Lithuania's" finds "Lithuania".
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from ..kb.index import Index
-from ..text import WORD, fold
+from ..text import fold
 
 __all__ = ["Spot", "spot", "choose_surfaces", "CASE_MISMATCH_PENALTY"]
 
+_WORD_RUN = re.compile(r"\w+")  # a mention may start at any run of word characters
 CASE_MISMATCH_PENALTY = 0.25  # lower-case text matching only capitalized surfaces ("apple"/"Apple")
 
 
@@ -30,10 +32,6 @@ class Spot:
     page_link_prob: float = math.nan  # per article that writes it
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
 def choose_surfaces(index: Index, fid: int, written: str) -> tuple[tuple[int, ...], bool, float, float]:
     """The surfaces a span written ``written`` stands for, whether it is one of
     them exactly, and its (per occurrence, per page) link probabilities.
@@ -41,11 +39,11 @@ def choose_surfaces(index: Index, fid: int, written: str) -> tuple[tuple[int, ..
     Its exact form when the KB has it; else every variant (case, diacritics),
     pooling their evidence.
     """
+    sid = index.surfaces.get(written)
+    if sid is not None:
+        return (sid,), True, float(index.sf_link_prob[sid]), float(index.sf_page_link_prob[sid])
     a, b = int(index.fold_ptr[fid]), int(index.fold_ptr[fid + 1])
-    members = [int(x) for x in index.fold_members[a:b]]
-    for sid in members:
-        if index.surfaces.restore_key(sid) == written:
-            return (sid,), True, float(index.sf_link_prob[sid]), float(index.sf_page_link_prob[sid])
+    members = index.fold_members[a:b].tolist()
     links = occ = 0.0
     known = False
     plp = math.nan
@@ -73,15 +71,16 @@ def spot(text: str, index: Index) -> list[Spot]:
     folded = fold(text)
     n = len(text)
     maxlen = index.max_surface_len
-    trie = index.folded
+    prefixes = index.folded.iter_prefixes_with_ids
     out: list[Spot] = []
-    for m in WORD.finditer(text):
+    for m in _WORD_RUN.finditer(folded):
         st = m.start()
-        for key, fid in trie.iter_prefixes_with_ids(folded[st : st + maxlen]):
+        for key, fid in prefixes(folded[st : st + maxlen]):
             e = st + len(key)
-            if e < n and _is_word_char(text[e]):
+            if e < n and (folded[e].isalnum() or folded[e] == "_"):
                 continue
-            if not _is_word_char(text[e - 1]) and not text[e - 1] in ".)":
+            last = folded[e - 1]
+            if not (last.isalnum() or last in "_.)"):
                 continue
             sids, exact, lp, plp = choose_surfaces(index, fid, text[st:e])
             out.append(Spot(st, e, sids, lp, exact, plp))

@@ -156,6 +156,10 @@ def _names(linker: Linker, sp: Spot, entry: int) -> bool:
     return entry in [e for e, _, _ in candidates_of(linker.index, sp.surface_ids, 1)]
 
 
+def _both_classes(y) -> bool:
+    return 0 < sum(y) < len(y)
+
+
 def _hide_link_prob(page: _Page) -> list[Spot]:
     nan = float("nan")
     return [dataclasses.replace(sp, link_prob=nan, page_link_prob=nan)
@@ -182,19 +186,28 @@ def train_model(kb_dir: Path, index: Index, *, max_pages: int = 3000,
                 yd.append(p.f.entry[r] == p.labels[i])
     positives = int(sum(yd))
     n_mentions = sum(len(p.spots) for p in train)
-    if positives < MIN_POSITIVES or positives == len(yd):
+    if positives < MIN_POSITIVES:
         return TrainReport(None, len(pages), n_mentions, positives,
                            reason=f"only {positives} labelled links (need {MIN_POSITIVES}): default model kept")
-    dis = fit_logistic(np.asarray(Xd), np.asarray(yd, dtype=np.float64), CANDIDATE_FEATURES)
+    notes = []
+    if _both_classes(yd):
+        dis = fit_logistic(np.asarray(Xd), np.asarray(yd, dtype=np.float64), CANDIDATE_FEATURES)
+    else:  # e.g. every surface has a single candidate: nothing to tell apart
+        dis = DEFAULT_MODEL.disambiguation
+        notes.append("disambiguation: default weights (no wrong candidate to learn from)")
     # Linking: every spot; is it a mention of some KB entry?
     Xs, ys = [], []
     for p in train:
         spots = _hide_link_prob(p)
         Xs.append(linker.spot_features(p.text, spots, p.f, dis.score(p.f.X)))
         ys.extend(lab >= 0 for lab in p.labels)
-    lnk = fit_logistic(np.vstack(Xs), np.asarray(ys, dtype=np.float64), SPOT_FEATURES)
+    if _both_classes(ys):
+        lnk = fit_logistic(np.vstack(Xs), np.asarray(ys, dtype=np.float64), SPOT_FEATURES)
+    else:
+        lnk = DEFAULT_MODEL.linking
+        notes.append("linking: default weights (every span is a link)")
     model = Model(dis, lnk, name="logistic.self-supervised.v2", trained_on=n_mentions)
-    report = TrainReport(model, len(pages), n_mentions, positives)
+    report = TrainReport(model, len(pages), n_mentions, positives, reason="; ".join(notes))
     if test:
         trained = Linker(index, model, config)
         probs, hits = [], []

@@ -155,6 +155,10 @@ def pages_router(kb: KnowledgeBase, lane: Lane) -> APIRouter:
             "</article>\n"
         ))
 
+    @pages.get("/favicon.ico")
+    async def favicon() -> Response:
+        return Response(status_code=204)  # no icon; an answer keeps browsers from logging a 404
+
     @pages.post("/read", response_class=HTMLResponse)
     async def read(request: Request) -> Response:
         form = await request.form(max_files=1, max_fields=8, max_part_size=limits.max_body_bytes)

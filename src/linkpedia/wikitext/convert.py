@@ -32,7 +32,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
+from itertools import accumulate, repeat
 from typing import Callable
 
 from .site import DEFAULT_SITE, SiteInfo
@@ -150,8 +150,7 @@ _INLINE: dict[str, Callable[[list[str]], str]] = {
 # --- tables, links -----------------------------------------------------------
 _TABLE = re.compile(r"\n[ \t:]*(\{\||\|\})")
 _TARGET = r"[^\[\]|\n{}<>:%s]+" % _OURS
-_PLAIN_LINK = re.compile(r"\[\[(%s)\]\]([^\W\d_]*)" % _TARGET)
-_PIPED_LINK = re.compile(r"\[\[(%s)\|([^\[\]\n%s]+)\]\]([^\W\d_]*)" % (_TARGET, _OURS))
+_SIMPLE_LINK = re.compile(r"\[\[(%s)(?:\|([^\[\]\n%s]+))?\]\]([^\W\d_]*)" % (_TARGET, _OURS))
 # The label may hold single brackets ("Bicyclo[1.1.0]butane") but no "[[" or "]]".
 _ANY_LINK = re.compile(
     r"\[\[(?!\[)([^\[\]|\n]*)(?:\|((?:[^\[\]]++|\[(?!\[)|\](?!\]))*+))?\]\]([^\W\d_]*)"
@@ -194,7 +193,6 @@ _ODD_ASCII_SPACE_CHARS = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
 _ODD_SPACE = re.compile("[%s]" % _ODD_SPACE_CHARS)
 _PARA_BREAK = re.compile(r"\n[^\S\n]*\n\s*")  # "\t" stands for a break once tabs are gone
 _SPACES = re.compile("  +")
-_TABS = re.compile("\t\t+")
 _LEAD_SPACE = re.compile("(\ue0f1%s*\ue0f2) " % _NOT_MARK)
 _EMPTY_LINK = re.compile("\ue0f1%s*\ue0f2\ue0f3" % _NOT_MARK)
 _MARKED = re.compile("\ue0f1(%s*)\ue0f2(%s+)\ue0f3" % (_NOT_MARK, _NOT_MARK))
@@ -320,7 +318,7 @@ def _drop_tag_blocks(text: str) -> tuple[str, bool]:
     is known to be absent after some position it is not searched for again,
     which keeps many unclosed tags linear. Returns whether nowiki was seen.
     """
-    if "<ref" in text:
+    if "<ref" in text and "<nowiki" not in text:  # nowiki would have to go first
         text = _drop_refs(text)
     out = []
     pos = 0
@@ -411,7 +409,7 @@ def _templates(text: str, names: list[str]) -> str:
             key = _template_key(parts[k])
             if key:
                 names.append(key)
-                if key in _INLINE or key.startswith("lang-"):
+                if _keeps_text(key):
                     kept.append((k, _inline_text(parts[k] + (parts[k + 1] or ""))))
         parts[1::3] = parts[2::3] = [""] * (len(parts) // 3)
         for k, value in kept:
@@ -508,9 +506,9 @@ _title = lru_cache(maxsize=65536)(normalize_title)
 def _links(text: str, site: SiteInfo, categories: list[str]) -> tuple[str, bool]:
     """Turn ``[[...]]`` into marked anchors, innermost first.
 
-    Plain article links are rewritten by two template substitutions; what is
-    left (namespaces, pipe tricks, odd targets, links around links) goes
-    through ``replace``. A link whose text holds another link is not a link
+    Plain article links are marked by ``_mark_simple_links`` without a Python
+    call per link; what is left (namespaces, pipe tricks, odd targets, links
+    around links) goes through ``replace``. A link whose text holds another link is not a link
     (MediaWiki prints it literally), except a file, whose caption may hold
     links and which vanishes whole. Unclosed ``[[`` and stray ``]]`` stay as
     text. Returns whether literal placeholders were written.
@@ -574,18 +572,16 @@ def _mark_simple_links(text: str) -> str:
     Done with ``split`` and slice assignment rather than ``sub`` with a
     template, which Python 3.11 expands in Python for every match.
     """
-    parts = _PLAIN_LINK.split(text)  # text, target, trail, text, ...
-    if len(parts) > 1:
-        targets = parts[1::3]
-        parts[1::3] = map("".join, zip(repeat(_S), targets, repeat(_M), targets))
-        parts[2::3] = map(str.__add__, parts[2::3], repeat(_E))
-        text = "".join(parts)
-    parts = _PIPED_LINK.split(text)  # text, target, label, trail, text, ...
-    if len(parts) > 1:
-        parts[1::4] = map("".join, zip(repeat(_S), parts[1::4], repeat(_M)))
-        parts[3::4] = map(str.__add__, parts[3::4], repeat(_E))
-        text = "".join(parts)
-    return text
+    parts = _SIMPLE_LINK.split(text)  # text, target, label or None, trail, text, ...
+    if len(parts) == 1:
+        return text
+    targets = parts[1::4]
+    labels = parts[2::4]
+    if None in labels:
+        parts[2::4] = [t if a is None else a for t, a in zip(targets, labels)]
+    parts[1::4] = map("".join, zip(repeat(_S), targets, repeat(_M)))
+    parts[3::4] = map(str.__add__, parts[3::4], repeat(_E))
+    return "".join(parts)
 
 
 # --- small replacements ------------------------------------------------------
@@ -623,25 +619,26 @@ def _finish(text: str, odd_spaces: bool) -> tuple[str, list[WikiLink]]:
         if _M in text or _E in text:  # halves of links a later pass cut apart
             text = text.replace(_M, "").replace(_E, "")
         return _paragraphs(text, odd_spaces, False), []
-    body = _paragraphs(text, odd_spaces, True)
-    parts = _MARKED.split(body)  # text, target, anchor, text, target, anchor, ..., text
-    links: list[WikiLink] = []
-    pos = 0
-    for k in range(0, len(parts) - 1, 3):
-        pos += len(parts[k])
-        anchor = parts[k + 2]
-        title = _title(parts[k + 1])
-        if title:
-            links.append(WikiLink(pos, pos + len(anchor), title))
-        pos += len(anchor)
-    parts[1::3] = [""] * (len(parts) // 3)
-    plain = "".join(parts)
+    plain, links = _read_links(_paragraphs(text, odd_spaces, True))
     if _S in plain or _M in plain or _E in plain:
-        # A later pass cut a link's markers apart (a tag or URL around half of
-        # it); drop the broken ones and read again.
+        # A later pass cut some link's markers apart (a tag or URL around half
+        # of it): drop the broken ones and read again.
         text = _MARKED_OR_STRAY.sub(lambda m: m.group(1) or "", text)
-        return _finish(text, odd_spaces)
+        plain, links = _read_links(_paragraphs(text, odd_spaces, True))
     return plain, links
+
+
+def _read_links(body: str) -> tuple[str, list[WikiLink]]:
+    """Remove the markers from ``body``; the anchors' running offsets become the links."""
+    parts = _MARKED.split(body)  # text, target, anchor, text, target, anchor, ..., text
+    titles = list(map(_title, parts[1::3]))
+    del parts[1::3]  # text, anchor, text, anchor, ..., text
+    # Running lengths give each anchor's start (even places) and end (odd places).
+    bounds = list(accumulate(map(len, parts)))
+    links = list(map(WikiLink, bounds[0::2], bounds[1::2], titles))
+    if "" in titles:  # a target that is no valid title: its anchor stays plain text
+        links = [link for link in links if link.target]
+    return "".join(parts), links
 
 
 def _paragraphs(text: str, odd_spaces: bool, has_links: bool) -> str:
@@ -654,7 +651,7 @@ def _paragraphs(text: str, odd_spaces: bool, has_links: bool) -> str:
         text = _SPACES.sub(" ", text)
     if has_links:
         # Keep whitespace outside anchors, and drop links left with no text.
-        if _M + " " in text:
+        if _LEAD_SPACE.search(text):  # faster than `_M + " " in text`, spaces being common
             text = _LEAD_SPACE.sub(" \\1", text)
         if " " + _E in text:
             text = text.replace(" " + _E, _E + " ")
@@ -662,9 +659,6 @@ def _paragraphs(text: str, odd_spaces: bool, has_links: bool) -> str:
             text = _EMPTY_LINK.sub("", text)
         if "  " in text:
             text = _SPACES.sub(" ", text)
-    if "\t" in text:
-        text = text.replace(" \t", "\t").replace("\t ", "\t")
-        if "\t\t" in text:
-            text = _TABS.sub("\t", text)
-        text = text.strip(" \t").replace("\t", "\n\n")
-    return text.strip(" ")
+    if "\t" not in text:
+        return text.strip(" ")
+    return "\n\n".join(filter(None, [p.strip(" ") for p in text.split("\t")]))

@@ -1,0 +1,101 @@
+"""The app in-process: error mapping, start-up failures, limits and the public surface."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+
+import linkpedia.errors as errors
+import linkpedia.serve as serve_module
+from linkpedia.serve import Limits, create_app
+from linkpedia.serve.run import ENV_KB, app_from_env
+
+import serverproc
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory):
+    return serverproc.build_sample_kb(tmp_path_factory.mktemp("app") / "kb")
+
+
+def get(app, path: str, **kw) -> httpx.Response:
+    async def call():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            return await client.get(path, **kw)
+
+    return asyncio.run(call())
+
+
+def test_public_names():
+    assert sorted(serve_module.__all__) == ["Limits", "app_from_env", "create_app", "serve"]
+
+
+@pytest.mark.parametrize("name", errors.__all__)
+def test_every_library_error_answers_its_status_and_message(kb, name):
+    kind = getattr(errors, name)
+    app = create_app(kb)
+
+    @app.get("/raise")
+    def boom():
+        raise kind("something is wrong in file.txt (line 3); fix it")
+
+    r = get(app, "/raise")
+    assert r.status_code == kind.http_status
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json() == {"type": f"linkpedia:{name}", "title": r.reason_phrase, "status": kind.http_status,
+                        "detail": "something is wrong in file.txt (line 3); fix it"}
+    assert {errors.InputError: 400, errors.EntryNotFoundError: 404}.get(kind, r.status_code) == r.status_code
+
+
+def test_unexpected_errors_are_a_500_problem_without_the_traceback(kb, caplog):
+    app = create_app(kb)
+
+    @app.get("/crash")
+    def crash():
+        raise ZeroDivisionError("secret internals")
+
+    async def call():
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return await client.get("/crash")
+
+    r = asyncio.run(call())
+    assert r.status_code == 500 and r.headers["content-type"] == "application/problem+json"
+    assert "secret" not in r.text and "Traceback" not in r.text
+    assert "ZeroDivisionError" in caplog.text  # the log keeps it for the operator
+
+
+def test_a_missing_kb_fails_at_start_up(tmp_path):
+    with pytest.raises(errors.KBNotFoundError, match="no such KB directory"):
+        create_app(tmp_path / "nowhere")
+
+
+def test_start_up_is_logged(kb, caplog):
+    caplog.set_level("INFO", logger="linkpedia.serve")
+    create_app(kb)
+    assert f"opened KB {kb}" in caplog.text
+
+
+@pytest.mark.parametrize("bad", [{"max_text_chars": 0}, {"max_body_bytes": -1}, {"timeout_s": 0}])
+def test_limits_must_be_positive(bad):
+    with pytest.raises(ValueError, match="positive"):
+        Limits(**bad)
+
+
+def test_unknown_limit_is_refused(kb):
+    with pytest.raises(TypeError, match="max_words"):
+        create_app(kb, max_words=10)
+
+
+def test_worker_factory_reads_the_environment(kb, monkeypatch):
+    monkeypatch.delenv(ENV_KB, raising=False)
+    with pytest.raises(RuntimeError, match="linkpedia serve --kb"):
+        app_from_env()
+    monkeypatch.setenv(ENV_KB, str(kb))
+    monkeypatch.setenv("LINKPEDIA_SERVE_LIMITS", '{"max_text_chars": 7}')
+    app = app_from_env()
+    assert app.state.limits.max_text_chars == 7
+    assert get(app, "/healthz").json()["limits"]["max_text_chars"] == 7
