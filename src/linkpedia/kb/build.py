@@ -14,12 +14,13 @@ import json
 import multiprocessing as mp
 import os
 import shutil
+import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Protocol, Sequence
 
 from ..errors import EmptySourceError, InputError
 from ..sources import detect_format, expand_paths, open_source
@@ -30,7 +31,8 @@ from .extract import PageRecord, extract_page
 from .schema import SCHEMA_VERSION
 from .store import DB_NAME, create_db, pack_links, write_meta
 
-__all__ = ["BuildOptions", "BuildReport", "build_kb", "ProgressHook"]
+__all__ = ["BuildOptions", "BuildReport", "build_kb", "ProgressHook", "Extractor", "LocalExtractor",
+           "OccurrenceCounter", "extract_chunk", "chunked"]
 
 CHUNK = 64  # pages per task sent to a worker
 CONTEXT_TERMS_KEPT = 64  # distinct context terms kept per target while streaming
@@ -83,20 +85,57 @@ class ProgressHook:
     def finish(self) -> None: ...
 
 
-def _extract_chunk(args: tuple[list[Page], SiteInfo]) -> list[PageRecord]:
+def extract_chunk(args: tuple[list[Page], SiteInfo]) -> list[PageRecord]:
+    """Extract a batch of pages (the unit of work sent to a worker)."""
     pages, site = args
     return [extract_page(p, site) for p in pages]
 
 
-def _chunks(pages: Iterator[Page], site: SiteInfo) -> Iterator[tuple[list[Page], SiteInfo]]:
+def chunked(pages: Iterator[Page], site: SiteInfo, size: int = CHUNK) -> Iterator[tuple[list[Page], SiteInfo]]:
     batch: list[Page] = []
     for page in pages:
         batch.append(page)
-        if len(batch) >= CHUNK:
+        if len(batch) >= size:
             yield batch, site
             batch = []
     if batch:
         yield batch, site
+
+
+class Extractor(Protocol):
+    """Turns a source's pages into ``PageRecord`` batches, in the source's order.
+
+    The local build uses a process pool (``LocalExtractor``); ``linkpedia spark
+    build`` plugs in one that runs on a Spark cluster. Whatever runs them, the
+    records and their order are the same, so the KB is the same.
+    """
+
+    def records(self, source: Source) -> Iterator[list[PageRecord]]: ...
+
+    def close(self) -> None: ...
+
+
+class LocalExtractor:
+    """Extraction in ``jobs`` forked processes (in this process when jobs == 1)."""
+
+    def __init__(self, jobs: int):
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+        self._pool = ctx.Pool(jobs) if jobs > 1 else None
+
+    def records(self, source: Source) -> Iterator[list[PageRecord]]:
+        chunks = chunked(source.pages(), source.site)
+        if self._pool is None:
+            return map(extract_chunk, chunks)
+        return self._pool.imap(extract_chunk, chunks)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+
+OccurrenceCounter = Callable[[sqlite3.Connection, Path, int], None]
 
 
 def _tmp_dir(out: Path) -> Path:
@@ -126,8 +165,15 @@ def build_kb(
     *,
     options: BuildOptions = BuildOptions(),
     progress: ProgressHook | None = None,
+    extractor: Extractor | None = None,
+    count_occurrences: OccurrenceCounter | None = None,
 ) -> BuildReport:
-    """Build a KB directory at ``out`` from ``sources``; see the module docstring."""
+    """Build a KB directory at ``out`` from ``sources``; see the module docstring.
+
+    ``extractor`` and ``count_occurrences`` replace the local process pool for
+    the two heavy passes (Spark plugs in here); the caller closes an extractor
+    it passes.
+    """
     started = time.perf_counter()
     out = Path(out)
     paths = expand_paths(sources)
@@ -141,7 +187,15 @@ def build_kb(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_dir(out)
     try:
-        report = _build(opened, tmp, options, progress or ProgressHook(), started)
+        jobs = options.jobs or os.cpu_count() or 1
+        own = extractor is None
+        ex = LocalExtractor(jobs) if own else extractor
+        try:
+            report = _build(opened, tmp, options, progress or ProgressHook(), started, ex,
+                            count_occurrences or occurrences.count)
+        finally:
+            if own:
+                ex.close()
         _replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -151,7 +205,7 @@ def build_kb(
 
 
 def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: ProgressHook,
-           started: float) -> BuildReport:
+           started: float, extractor: Extractor, count_occurrences: OccurrenceCounter) -> BuildReport:
     con = create_db(tmp / DB_NAME)
     jobs = options.jobs or os.cpu_count() or 1
     df: Counter[str] = Counter()
@@ -162,8 +216,6 @@ def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: Pr
     progress.start("reading pages", total_bytes or None)
     done_before = 0
     pages_seen = 0
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    pool = ctx.Pool(jobs) if jobs > 1 else None
     try:
         con.execute("BEGIN")
         for source in sources:
@@ -172,12 +224,8 @@ def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: Pr
                 (str(source.path), source.format, source.dump_date, int(source.has_links), _now()),
             )
             source_id = cur.lastrowid
-            chunks = _chunks(source.pages(), source.site)
-            results: Iterable[list[PageRecord]] = (
-                pool.imap(_extract_chunk, chunks) if pool else map(_extract_chunk, chunks)
-            )
             n_source = 0
-            for records in results:
+            for records in extractor.records(source):
                 for rec in records:
                     if _insert_page(con, rec, source_id, skipped):
                         n_source += 1
@@ -193,9 +241,6 @@ def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: Pr
                         (n_source, json.dumps(dict(source.skipped)), source_id))
         con.execute("COMMIT")
     finally:
-        if pool:
-            pool.close()
-            pool.join()
         progress.finish()
     n_pages = con.execute("SELECT count(*) FROM pages").fetchone()[0]
     if n_pages == 0:
@@ -206,7 +251,7 @@ def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: Pr
     stats = aggregate.derive(con, skipped, min_anchor_count=options.min_anchor_count)
     progress.finish()
     progress.start("counting surface occurrences", None)
-    occurrences.count(con, tmp / DB_NAME, jobs=jobs)
+    count_occurrences(con, tmp / DB_NAME, jobs)
     progress.finish()
     progress.start("building context profiles", None)
     profiles.build(con, df, n_docs, contexts, keep=options.profile_terms)

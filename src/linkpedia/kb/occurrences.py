@@ -64,7 +64,7 @@ def _count_range(bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     return occ, per_page
 
 
-def count(con: sqlite3.Connection, db_path: Path, *, jobs: int = 1) -> None:
+def count(con: sqlite3.Connection, db_path: Path, jobs: int = 1) -> None:
     """Fill the occurrence counts and link probabilities of ``surfaces``."""
     global _AUTOMATON, _DB, _N
     rows = con.execute("SELECT id, surface FROM surfaces").fetchall()
