@@ -75,7 +75,7 @@ def start_server(kb: Path, workers: int) -> tuple[subprocess.Popen, int]:
                     return proc, port
         except OSError:
             if proc.poll() is not None:
-                raise SystemExit(f"the server exited with code {proc.returncode}")
+                raise SystemExit(f"the server exited with code {proc.returncode}") from None
             time.sleep(0.1)
     proc.terminate()
     raise SystemExit("the server did not answer /healthz within 60 s")
@@ -90,7 +90,7 @@ async def client(port: int, bodies: list[bytes], stop_at: float, latencies: list
             if tickets is not None:
                 try:
                     await asyncio.wait_for(tickets.get(), timeout=max(0.0, stop_at - time.perf_counter()))
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     break
             body = bodies[i % len(bodies)]
             i += 1
@@ -101,7 +101,7 @@ async def client(port: int, bodies: list[bytes], stop_at: float, latencies: list
                 writer.write(head + body)
                 status, length = await asyncio.wait_for(_read_head(reader), timeout=10)
                 await asyncio.wait_for(reader.readexactly(length), timeout=10)
-            except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError) as error:
+            except (TimeoutError, OSError, asyncio.IncompleteReadError) as error:
                 errors[type(error).__name__] = errors.get(type(error).__name__, 0) + 1
                 writer.close()
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)

@@ -17,7 +17,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import httpx
 
@@ -116,6 +117,19 @@ def sample_server(request: Any, tmp_path_factory: Any) -> Server:
         return start(build_sample_kb(tmp / "kb"), tmp)
 
     return shared(request, "sample", make)
+
+
+def hostile_server(request: Any, tmp_path_factory: Any) -> Server:
+    """The session's server over ``build_evil_kb``, with small limits (1,000 characters, 10,000 bytes).
+
+    The escaping tests and the limit tests share it: one process fewer to start.
+    """
+
+    def make() -> Server:
+        tmp = tmp_path_factory.mktemp("serve-hostile")
+        return start(build_evil_kb(tmp / "kb"), tmp, max_text_chars=1000, max_body_bytes=10_000)
+
+    return shared(request, "hostile", make)
 
 
 # An entry whose title and preview are attack payloads: the pages must show them as text.

@@ -212,7 +212,7 @@ def test_search_rejects_bad_parameters(server, params):
 # --- POST /gerbil ------------------------------------------------------------------
 
 def test_gerbil_a2kb_answers_nif_with_the_requests_uris(server, kb):
-    uri = "http://gerbil.example/doc/7#char=0,%d" % len(TEXT)
+    uri = f"http://gerbil.example/doc/7#char=0,{len(TEXT)}"
     request = write_nif([Document(TEXT)], uris=[uri])
     r = server.client.post("/gerbil", content=request.encode(),
                            headers={"content-type": "application/x-turtle", "accept": "application/x-turtle"})
@@ -226,7 +226,7 @@ def test_gerbil_a2kb_answers_nif_with_the_requests_uris(server, kb):
 
 def test_gerbil_d2kb_links_exactly_the_given_spans(server):
     start = TEXT.index("Vilnius")
-    request = (write_nif([Document(TEXT)], uris=["http://gerbil.example/d#char=0,%d" % len(TEXT)])
+    request = (write_nif([Document(TEXT)], uris=[f"http://gerbil.example/d#char=0,{len(TEXT)}"])
                + f"""
 <http://gerbil.example/d#char={start},{start + 7}> a nif:String, nif:RFC5147String, nif:Phrase ;
     nif:anchorOf "Vilnius"^^xsd:string ;

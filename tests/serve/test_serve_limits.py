@@ -15,16 +15,8 @@ SENTENCE = "Kaunas lies on the Nemunas and Vilnius on the Neris. "
 
 
 @pytest.fixture(scope="module")
-def kb(tmp_path_factory):
-    return serverproc.build_sample_kb(tmp_path_factory.mktemp("limits") / "kb")
-
-
-@pytest.fixture(scope="module")
-def server(kb, tmp_path_factory):
-    server = serverproc.start(kb, tmp_path_factory.mktemp("limits-log"), max_text_chars=1000,
-                              max_body_bytes=10_000)
-    yield server
-    server.stop()
+def server(request, tmp_path_factory):
+    return serverproc.hostile_server(request, tmp_path_factory)  # 1,000 characters, 10,000 bytes
 
 
 def problem(response, status):
@@ -76,8 +68,9 @@ def test_reader_shows_the_limit_as_a_page(server):
     assert "characters; this server links at most 1,000" in r.text
 
 
-def test_slow_request_is_503_and_the_server_keeps_serving(kb, tmp_path_factory):
-    server = serverproc.start(kb, tmp_path_factory.mktemp("timeout"), timeout_s=0.001)
+def test_slow_request_is_503_and_the_server_keeps_serving(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("timeout")
+    server = serverproc.start(serverproc.build_sample_kb(tmp / "kb"), tmp, timeout_s=0.001)
     try:
         r = server.client.post("/api/link", json={"text": SENTENCE * 200})
         assert "longer than this server's limit of 0.001 s" in problem(r, 503)

@@ -104,11 +104,8 @@ def kb(server):
 
 
 @pytest.fixture(scope="module")
-def evil(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("evil")
-    server = serverproc.start(serverproc.build_evil_kb(tmp / "kb"), tmp)
-    yield server
-    server.stop()
+def evil(request, tmp_path_factory):
+    return serverproc.hostile_server(request, tmp_path_factory)
 
 
 TEXT = "Kaunas lies where the Neris flows into the Nemunas.\n\nVilnius is the capital of Lithuania."

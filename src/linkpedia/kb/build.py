@@ -32,10 +32,10 @@ from .schema import SCHEMA_VERSION
 from .store import DB_NAME, create_db, pack_links, write_meta
 
 __all__ = ["BuildOptions", "BuildReport", "build_kb", "ProgressHook", "Extractor", "LocalExtractor",
-           "OccurrenceCounter", "extract_chunk", "chunked"]
+           "OccurrenceCounter", "extract_chunk", "chunked", "add_sums"]
 
 CHUNK = 64  # pages per task sent to a worker
-CONTEXT_TERMS_KEPT = 64  # distinct context terms kept per target while streaming
+FLUSH_AT = 2_000_000  # buffered term/context counts before they are added to the database
 
 
 @dataclass(frozen=True)
@@ -208,8 +208,7 @@ def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: Pr
            started: float, extractor: Extractor, count_occurrences: OccurrenceCounter) -> BuildReport:
     con = create_db(tmp / DB_NAME)
     jobs = options.jobs or os.cpu_count() or 1
-    df: Counter[str] = Counter()
-    contexts: dict[str, Counter[str]] = {}
+    sums = _Sums(con)
     skipped: Counter[str] = Counter()
     n_docs = 0
     total_bytes = sum(s.size or 0 for s in sources)
@@ -230,15 +229,15 @@ def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: Pr
                     if _insert_page(con, rec, source_id, skipped):
                         n_source += 1
                         if rec.kind == "article":
-                            df.update(rec.page_terms)
                             n_docs += 1
-                            _merge_contexts(contexts, rec.contexts)
+                            sums.add(rec.page_terms, rec.contexts)
                 pages_seen += len(records)
                 progress.advance(done_before + source.bytes_read(), pages_seen)
             done_before += source.size or 0
             skipped.update(source.skipped)
             con.execute("UPDATE sources SET pages=?, skipped=? WHERE id=?",
                         (n_source, json.dumps(dict(source.skipped)), source_id))
+        sums.flush()
         con.execute("COMMIT")
     finally:
         progress.finish()
@@ -254,7 +253,7 @@ def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: Pr
     count_occurrences(con, tmp / DB_NAME, jobs)
     progress.finish()
     progress.start("building context profiles", None)
-    profiles.build(con, df, n_docs, contexts, keep=options.profile_terms)
+    profiles.build(con, n_docs, keep=options.profile_terms)
     progress.finish()
     progress.start("compiling the index", None)
     counts = _counts(con)
@@ -316,16 +315,42 @@ def _insert_page(con, rec: PageRecord, source_id: int, skipped: Counter[str]) ->
     return True
 
 
-def _merge_contexts(acc: dict[str, Counter[str]], new: dict[str, Counter[str]]) -> None:
-    """Add a page's link contexts, keeping each target's counter small."""
-    for target, counts in new.items():
-        c = acc.get(target)
-        if c is None:
-            acc[target] = Counter(counts)
-            continue
-        c.update(counts)
-        if len(c) > 2 * CONTEXT_TERMS_KEPT:
-            acc[target] = Counter(dict(c.most_common(CONTEXT_TERMS_KEPT)))
+class _Sums:
+    """Buffers ``term_df`` and ``contexts`` increments and adds them in bulk (bounded memory)."""
+
+    def __init__(self, con: sqlite3.Connection):
+        self.con = con
+        self.df: Counter[str] = Counter()
+        self.ctx: Counter[tuple[str, str]] = Counter()
+
+    def add(self, terms: frozenset[str], contexts: dict[str, Counter[str]]) -> None:
+        self.df.update(terms)
+        for target, counts in contexts.items():
+            for term, n in counts.items():
+                self.ctx[(target, term)] += n
+        if len(self.df) + len(self.ctx) > FLUSH_AT:
+            self.flush()
+
+    def flush(self) -> None:
+        add_sums(self.con, self.df, self.ctx)
+        self.df.clear()
+        self.ctx.clear()
+
+
+def add_sums(con: sqlite3.Connection, df: Counter[str], ctx: Counter[tuple[str, str]],
+             sign: int = 1) -> None:
+    """Add (sign=1) or take away (sign=-1) pages' term and context counts."""
+    con.executemany(
+        "INSERT INTO term_df(term, df) VALUES (?, ?) "
+        "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+        ((t, sign * n) for t, n in df.items()))
+    con.executemany(
+        "INSERT INTO contexts(target, term, n) VALUES (?, ?, ?) "
+        "ON CONFLICT(target, term) DO UPDATE SET n = n + excluded.n",
+        ((t, w, sign * n) for (t, w), n in ctx.items()))
+    if sign < 0:
+        con.execute("DELETE FROM term_df WHERE df <= 0")
+        con.execute("DELETE FROM contexts WHERE n <= 0")
 
 
 def _counts(con) -> dict[str, int]:

@@ -17,7 +17,8 @@ from ..text import WORD, _term, fold
 from .store import pack_text
 from ..wikitext import DEFAULT_SITE, SiteInfo, convert, is_disambiguation, make_preview
 
-__all__ = ["PageRecord", "extract_page", "parenthetical_base", "CONTEXT_WINDOW"]
+__all__ = ["PageRecord", "extract_page", "parenthetical_base", "page_terms", "link_contexts",
+           "CONTEXT_WINDOW"]
 
 CONTEXT_WINDOW = 8  # content words on each side of a link that describe its target
 _PAREN = re.compile(r"^(.+?) \(([^()]+)\)$")
@@ -46,11 +47,21 @@ class PageRecord:
     text_z: bytes | None  # zlib-compressed plain text
     links: list[tuple[int, int, str]]  # (start, end, target) into the plain text
     anchors: Counter[tuple[str, str]] = field(default_factory=Counter)  # (target, anchor) -> n
-    page_terms: frozenset[str] = frozenset()  # distinct lower-cased words, for document frequencies
+    page_terms: frozenset[str] = frozenset()  # distinct terms, for document frequencies
     contexts: dict[str, Counter[str]] = field(default_factory=dict)  # target -> context terms
 
 
-def _link_contexts(text: str, links: list[tuple[int, int, str]]) -> dict[str, Counter[str]]:
+def page_terms(text: str) -> frozenset[str]:
+    """The distinct context terms of a page (each distinct word filtered once)."""
+    out = set()
+    for w in set(WORD.findall(text)):
+        t = _term(w)
+        if t is not None:
+            out.add(t)
+    return frozenset(out)
+
+
+def link_contexts(text: str, links: list[tuple[int, int, str]]) -> dict[str, Counter[str]]:
     """For each target, the content words just before and after its links."""
     out: dict[str, Counter[str]] = {}
     if not links:
@@ -130,8 +141,8 @@ def extract_page(page: Page, site: SiteInfo = DEFAULT_SITE) -> PageRecord:
         text_z=pack_text(text),
         links=links,
         anchors=anchors,
-        page_terms=frozenset(WORD.findall(text.lower())),
-        contexts=_link_contexts(text, links) if kind == "article" else {},
+        page_terms=page_terms(text) if kind == "article" else frozenset(),
+        contexts=link_contexts(text, links) if kind == "article" else {},
     )
 
 

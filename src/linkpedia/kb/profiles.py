@@ -11,7 +11,7 @@ import math
 import sqlite3
 from collections import Counter
 
-from ..text import _term, term_counts
+from ..text import term_counts
 from .store import unpack_text
 
 __all__ = ["build", "idf"]
@@ -24,32 +24,25 @@ def idf(df: int, n_docs: int) -> float:
     return math.log((n_docs + 1) / (df + 1)) + 1.0
 
 
-def build(
-    con: sqlite3.Connection,
-    df: Counter[str],  # lower-cased word -> pages containing it
-    n_docs: int,
-    contexts: dict[str, Counter[str]],
-    *,
-    keep: int = 32,
-) -> None:
-    """Fill ``terms`` and ``profiles``."""
+def build(con: sqlite3.Connection, n_docs: int, *, keep: int = 32) -> None:
+    """Fill ``terms`` and ``profiles`` from ``term_df``, ``contexts`` and the articles' leads."""
     con.execute("DELETE FROM terms")
     con.execute("DELETE FROM profiles")
     con.execute("BEGIN")
-    df = term_df(df)
-    vocab = {t: i for i, t in enumerate(sorted(t for t, n in df.items() if n >= MIN_DF), start=1)}
+    df = dict(con.execute("SELECT term, df FROM term_df WHERE df >= ?", (MIN_DF,)))
+    vocab = {t: i for i, t in enumerate(sorted(df), start=1)}
     con.executemany("INSERT INTO terms(id, term, df) VALUES (?,?,?)",
                     ((i, t, df[t]) for t, i in vocab.items()))
     entry_of = dict(con.execute("SELECT title, id FROM entries"))
     entry_of.update(con.execute("SELECT title, entry_id FROM redirects"))
     by_entry: dict[int, Counter[str]] = {}
-    for target, counts in contexts.items():
+    for target, term, n in con.execute("SELECT target, term, n FROM contexts"):
         eid = entry_of.get(target)
-        if eid is None:
-            continue
-        acc = by_entry.setdefault(eid, Counter())
-        for t, n in counts.items():
-            acc[t] += n * CONTEXT_WEIGHT
+        if eid is not None and term in vocab:
+            acc = by_entry.get(eid)
+            if acc is None:
+                acc = by_entry[eid] = Counter()
+            acc[term] += n * CONTEXT_WEIGHT
     rows = []
     for eid, blob in con.execute(
         "SELECT e.id, p.text FROM entries e JOIN pages p ON p.id = e.id WHERE p.text IS NOT NULL"
@@ -60,20 +53,10 @@ def build(
         if ctx:
             tf.update(ctx)
         rows.extend(_profile(eid, tf, vocab, df, n_docs, keep))
-    for eid, ctx in by_entry.items():  # entries known only through links to them
+    for eid, ctx in by_entry.items():  # entries whose page has no text
         rows.extend(_profile(eid, ctx, vocab, df, n_docs, keep))
     con.executemany("INSERT INTO profiles(entry_id, term_id, weight) VALUES (?,?,?)", rows)
     con.execute("COMMIT")
-
-
-def term_df(word_df: Counter[str]) -> Counter[str]:
-    """Document frequencies of terms from those of lower-cased words (filtered once per word)."""
-    out: Counter[str] = Counter()
-    for w, n in word_df.items():
-        t = _term(w)
-        if t is not None:
-            out[t] += n
-    return out
 
 
 def _profile(eid: int, tf: Counter[str], vocab: dict[str, int], df: Counter[str], n_docs: int,

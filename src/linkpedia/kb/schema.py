@@ -4,8 +4,9 @@ Two layers, so a later update can replace one page's contribution without a
 rebuild:
 
 * per page (what the sources said): ``pages`` (one row per article, redirect
-  or disambiguation page, with its plain text, zlib-compressed) and
-  ``page_links`` (each page's (target, anchor) pairs with counts);
+  or disambiguation page, with its plain text and links, zlib-compressed),
+  ``page_links`` (each page's (target, anchor) pairs with counts), and the
+  sums ``term_df`` and ``contexts`` that a page's text adds to;
 * derived (what linking reads): ``entries``, ``redirects``, ``surfaces``,
   ``surface_entries``, ``edges``, ``terms`` and ``profiles``.
 
@@ -56,6 +57,18 @@ CREATE TABLE page_links (
   anchor TEXT NOT NULL,
   n INTEGER NOT NULL,
   PRIMARY KEY (page, target, anchor)
+) WITHOUT ROWID;
+
+-- Sums of per-page contributions (an update subtracts a page's old ones,
+-- recomputed from its stored text and links, and adds its new ones):
+-- how many articles contain each context term, and the content words around
+-- the links to each target (as written, before redirects).
+CREATE TABLE term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE contexts (
+  target TEXT NOT NULL,
+  term TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (target, term)
 ) WITHOUT ROWID;
 
 -- Derived: linkable entries (articles and disambiguation pages); id = pages.id.

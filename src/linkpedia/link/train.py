@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,11 +134,16 @@ def _pages(con: sqlite3.Connection, linker: Linker, index: Index, max_pages: int
     def entry_of(title: str) -> int | None:
         return index.titles.get(redirects.get(title, title))
 
+    # A sample fixed by the titles (not by row ids), so the same pages give the
+    # same model whether the KB was built at once or updated page by page.
+    eligible = con.execute(
+        "SELECT id, title FROM pages WHERE kind = 'article' AND has_links = 1 AND links IS NOT NULL"
+    ).fetchall()
+    eligible.sort(key=lambda r: (zlib.crc32(r[1].encode("utf-8")), r[1]))
     out = []
-    for pid, title, tblob, lblob in con.execute(
-        "SELECT id, title, text, links FROM pages WHERE kind = 'article' AND has_links = 1 "
-        "AND links IS NOT NULL ORDER BY (id * 2654435761) % 4294967296 LIMIT ?", (max_pages,)
-    ).fetchall():
+    for row_id, title in eligible[:max_pages]:
+        tblob, lblob = con.execute("SELECT text, links FROM pages WHERE id = ?", (row_id,)).fetchone()
+        pid = zlib.crc32(title.encode("utf-8"))
         text = unpack_text(tblob)[:MAX_CHARS]
         links = [lk for lk in unpack_links(lblob) if lk[1] <= len(text)]
         own = index.titles.get(title)

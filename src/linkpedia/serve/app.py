@@ -2,9 +2,10 @@
 
 ``create_app`` opens the KB once, read-only, before the server takes a
 request; every request shares it (the KB is thread-safe: its index is mmap'd
-and each thread gets its own SQLite connection). Linking runs in the thread
-pool under the time limit, so a slow request never blocks the event loop.
-No request value is ever used as a file path: the KB's path is fixed here.
+and each thread gets its own SQLite connection). Blocking work runs off the
+event loop under the time limit (``limits.Lane``), so a slow request never
+holds up the others. No request value is ever used as a file path: the KB's
+path is fixed here, and titles only ever reach SQLite as bound parameters.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from ..render.json import document_to_dict
 from ..types import Document
 from ..wikitext import normalize_title
 from .limits import BodyLimitMiddleware, Lane, Limits, check_text
+from .lookups import inlink_count
+from .pages import pages_router
 from .problems import PROBLEM_SCHEMA, PROBLEM_TYPE, Problem, install_handlers
 from .security import SecurityHeadersMiddleware, api_html_csp
 
-__all__ = ["create_app", "LinkRequest"]
+__all__ = ["create_app", "LinkRequest", "WIKI_BASE"]
 
 log = logging.getLogger("linkpedia.serve")
 
@@ -45,7 +48,7 @@ def _utf8(value: str | None) -> str | None:
         try:
             value.encode("utf-8")
         except UnicodeEncodeError as error:
-            raise ValueError(f"holds an unpaired surrogate at position {error.start}; send valid Unicode")
+            raise ValueError(f"holds an unpaired surrogate at position {error.start}; send valid Unicode") from None
     return value
 
 
@@ -181,8 +184,6 @@ def create_app(kb_dir: Path, **limits: Any) -> FastAPI:
     install_handlers(app)
     lane = Lane(settings)
     app.include_router(_api_router(kb, lane))
-    from .pages import pages_router
-
     app.include_router(pages_router(kb, lane))
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -262,9 +263,9 @@ def _api_router(kb: KnowledgeBase, lane: Lane) -> APIRouter:
         return Response(answer, media_type=f"{media}; charset=utf-8")
 
     @api.get("/healthz", summary="Liveness and what this worker serves", response_model=HealthOut)
-    async def healthz() -> dict[str, Any]:
+    async def healthz(request: Request) -> dict[str, Any]:
         return {"status": "ok", "version": __version__, "kb": str(kb.path), "entries": kb.index.n_entries,
-                "open_seconds": round(kb.open_seconds, 4), "limits": asdict(limits)}
+                "open_seconds": round(request.app.state.open_seconds, 4), "limits": asdict(limits)}
 
     return api
 
@@ -293,12 +294,6 @@ def _entry(kb: KnowledgeBase, title: str) -> dict[str, Any]:
         "surfaces": [{"surface": s, "count": int(n)} for s, n in entry.surfaces],
         "url": WIKI_BASE + quote_title(entry.title),
     }
-
-
-def inlink_count(kb: KnowledgeBase, title: str) -> int:
-    """How many entries link to ``title`` (the in-link index's row length; no query)."""
-    i = kb.index.titles[title]
-    return int(kb.index.in_ptr[i + 1] - kb.index.in_ptr[i])
 
 
 def _search(kb: KnowledgeBase, q: str, limit: int) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from ..render.html import CSS, JS, render_html
 from ..types import Document, Link
 from ..wikitext import normalize_title
 from .limits import Lane, check_text
+from .lookups import inlink_count
 from .problems import Problem
 from .security import csp_for
 
@@ -39,7 +40,8 @@ SITE_CSS = """\
 .lp-home:focus-visible, .lp-site input:focus-visible, .lp-site button:focus-visible,
 .lp-form :focus-visible { outline: 2px solid #3366cc; outline-offset: 1px; }
 .lp-site form { display: flex; gap: .3em; }
-.lp-site input { width: 16em; max-width: 55vw; padding: .35em .5em; border: 1px solid #a2a9b1; border-radius: 2px; font: inherit; }
+.lp-site input { width: 16em; max-width: 55vw; padding: .35em .5em; border: 1px solid #a2a9b1;
+  border-radius: 2px; font: inherit; }
 .lp-site button, .lp-form button { padding: .35em .9em; border: 1px solid #a2a9b1; border-radius: 2px;
   background: #f8f9fa; color: #202122; font: inherit; cursor: pointer; }
 .lp-form button { background: #3366cc; border-color: #3366cc; color: #fff; font-weight: 600; }
@@ -89,6 +91,30 @@ SITE_JS = """\
 })();
 """
 
+HOME = """\
+<article class="lp-article">
+<h1>Read a text as an encyclopedia page</h1>
+<p>Paste a text or choose a .txt file: every mention of one of the {entries:,} entries of this
+encyclopedia becomes a link, with a preview of the entry when you point at it or move to it
+with the keyboard.</p>
+<form class="lp-form" action="/read" method="post" enctype="multipart/form-data">
+<label for="lp-title">Title <span class="lp-note">(optional; never linked in its own text)</span></label>
+<input id="lp-title" name="title" type="text" maxlength="300">
+<label for="lp-text">Text</label>
+<textarea id="lp-text" name="text" rows="14"></textarea>
+<label for="lp-file">…or a .txt file <span class="lp-note">(UTF-8; used instead of the text)</span></label>
+<input id="lp-file" name="file" type="file" accept=".txt,text/plain">
+<fieldset><legend>Link</legend>
+<label><input type="radio" name="policy" value="first" checked> the first mention of each entry
+in a paragraph</label>
+<label><input type="radio" name="policy" value="all"> every mention</label>
+</fieldset>
+<div class="lp-actions"><button type="submit">Read</button></div>
+</form>
+<p class="lp-note">At most {max_chars:,} characters per text.</p>
+</article>
+"""
+
 _STYLE = "\n" + CSS + SITE_CSS
 _SCRIPT = "\n" + JS + SITE_JS
 _CSP = csp_for([_STYLE], [_SCRIPT])
@@ -134,26 +160,7 @@ def pages_router(kb: KnowledgeBase, lane: Lane) -> APIRouter:
 
     @pages.get("/", response_class=HTMLResponse)
     async def home() -> Response:
-        return page("Read a text", (
-            '<article class="lp-article">\n<h1>Read a text as an encyclopedia page</h1>\n'
-            f"<p>Paste a text or choose a .txt file: every mention of one of the {entries:,} entries "
-            "of this encyclopedia becomes a link, with a preview of the entry when you point at it "
-            "or move to it with the keyboard.</p>\n"
-            '<form class="lp-form" action="/read" method="post" enctype="multipart/form-data">\n'
-            '<label for="lp-title">Title <span class="lp-note">(optional; never linked in its own text)</span></label>\n'
-            '<input id="lp-title" name="title" type="text" maxlength="300">\n'
-            '<label for="lp-text">Text</label>\n<textarea id="lp-text" name="text" rows="14"></textarea>\n'
-            '<label for="lp-file">…or a .txt file <span class="lp-note">(UTF-8; used instead of the text)</span></label>\n'
-            '<input id="lp-file" name="file" type="file" accept=".txt,text/plain">\n'
-            "<fieldset><legend>Link</legend>\n"
-            '<label><input type="radio" name="policy" value="first" checked> the first mention of each entry in a paragraph</label>\n'
-            '<label><input type="radio" name="policy" value="all"> every mention</label>\n'
-            "</fieldset>\n"
-            '<div class="lp-actions"><button type="submit">Read</button></div>\n'
-            "</form>\n"
-            f'<p class="lp-note">At most {limits.max_text_chars:,} characters per text.</p>\n'
-            "</article>\n"
-        ))
+        return page("Read a text", HOME.format(entries=entries, max_chars=limits.max_text_chars))
 
     @pages.get("/favicon.ico")
     async def favicon() -> Response:
@@ -225,8 +232,6 @@ def _stem(filename: str) -> str:
 def _entry_page(kb: KnowledgeBase, title: str) -> Response:
     entry = kb.entry(title)
     linking = kb.inlinks(title, limit=200)
-    from .app import inlink_count
-
     count = inlink_count(kb, title)
     names = [s for s, _ in entry.surfaces if s != entry.title][:12]
     parts = [f'<article class="lp-article">\n<h1>{escape(entry.title)}</h1>\n<p class="lp-kicker">Encyclopedia</p>\n']

@@ -38,7 +38,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["type", "title", "status", "detail"],
     "properties": {
-        "type": {"type": "string", "description": "A URI naming the kind of problem ('about:blank' for plain HTTP errors)."},
+        "type": {"type": "string",
+                 "description": "The kind of problem: 'linkpedia:<ErrorName>', or 'about:blank' for plain HTTP errors."},
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string", "description": "What went wrong and what to do, in one line."},
@@ -129,11 +130,18 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
     return problem_response(request, 422, detail, kind="linkpedia:ValidationError", extra={"errors": errors})
 
 
+# Starlette's own errors carry only the status phrase; say what it means here.
+_HTTP_DETAIL = {
+    404: "nothing at {path}; the API is described at /openapi.json",
+    405: "{method} is not allowed on {path}",
+}
+
+
 async def _http_error(request: Request, exc: HTTPException) -> Response:
-    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != _title(exc.status_code) else {
-        404: f"nothing at {request.url.path}; the API is described at /openapi.json",
-        405: f"{request.method} is not allowed on {request.url.path}",
-    }.get(exc.status_code, _title(exc.status_code))
+    detail = exc.detail
+    if not isinstance(detail, str) or detail == _title(exc.status_code):
+        template = _HTTP_DETAIL.get(exc.status_code, "{phrase}")
+        detail = template.format(path=request.url.path, method=request.method, phrase=_title(exc.status_code))
     return problem_response(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
 
 
