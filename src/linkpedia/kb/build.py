@@ -32,7 +32,7 @@ from .schema import SCHEMA_VERSION
 from .store import DB_NAME, create_db, pack_links, write_meta
 
 __all__ = ["BuildOptions", "BuildReport", "build_kb", "ProgressHook", "Extractor", "LocalExtractor",
-           "OccurrenceCounter", "extract_chunk", "chunked", "add_sums"]
+           "OccurrenceCounter", "extract_chunk", "chunked", "add_sums", "finish_kb", "insert_page"]
 
 CHUNK = 64  # pages per task sent to a worker
 FLUSH_AT = 2_000_000  # buffered term/context counts before they are added to the database
@@ -210,7 +210,6 @@ def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: Pr
     jobs = options.jobs or os.cpu_count() or 1
     sums = _Sums(con)
     skipped: Counter[str] = Counter()
-    n_docs = 0
     total_bytes = sum(s.size or 0 for s in sources)
     progress.start("reading pages", total_bytes or None)
     done_before = 0
@@ -226,10 +225,9 @@ def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: Pr
             n_source = 0
             for records in extractor.records(source):
                 for rec in records:
-                    if _insert_page(con, rec, source_id, skipped):
+                    if insert_page(con, rec, source_id, skipped):
                         n_source += 1
                         if rec.kind == "article":
-                            n_docs += 1
                             sums.add(rec.page_terms, rec.contexts)
                 pages_seen += len(records)
                 progress.advance(done_before + source.bytes_read(), pages_seen)
@@ -246,42 +244,15 @@ def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: Pr
         raise EmptySourceError(
             f"{', '.join(str(s.path) for s in sources)}: no article pages found — is this the right file?"
         )
-    progress.start("deriving entries, redirects and surfaces", None)
-    stats = aggregate.derive(con, skipped, min_anchor_count=options.min_anchor_count)
-    progress.finish()
-    progress.start("counting surface occurrences", None)
-    count_occurrences(con, tmp / DB_NAME, jobs)
-    progress.finish()
-    progress.start("building context profiles", None)
-    profiles.build(con, n_docs, keep=options.profile_terms)
-    progress.finish()
-    progress.start("compiling the index", None)
-    counts = _counts(con)
-    write_meta(con, {
-        "schema_version": SCHEMA_VERSION,
+    counts = finish_kb(con, tmp, options, progress, skipped, count_occurrences, jobs, {
         "created": _now(),
-        "linkpedia_version": _version(),
         "sources": [
             {"path": str(s.path), "format": s.format, "dump_date": s.dump_date,
              "has_links": s.has_links, "site": s.site.dbname or s.site.lang}
             for s in sources
         ],
-        "options": options.to_meta(),
-        "counts": counts,
-        "skipped": dict(skipped),
         "missing_statistics": _missing_statistics(sources),
-        **stats,
     })
-    con.execute("ANALYZE")
-    index.compile_index(tmp)
-    progress.finish()
-    if options.train:
-        progress.start("training the scorer on the KB's own links", None)
-        from ..link.train import train_model
-
-        training = train_model(tmp, index.load_index(tmp))
-        write_meta(con, {"training": training.to_meta()})
-        progress.finish()
     con.close()
     return BuildReport(
         out=tmp, pages=n_pages, entries=counts["entries"], redirects=counts["redirects"],
@@ -290,7 +261,46 @@ def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: Pr
     )
 
 
-def _insert_page(con, rec: PageRecord, source_id: int, skipped: Counter[str]) -> bool:
+def finish_kb(con: sqlite3.Connection, kb_dir: Path, options: BuildOptions, progress: ProgressHook,
+              skipped: Counter[str], count_occurrences: OccurrenceCounter, jobs: int,
+              meta: dict) -> dict[str, int]:
+    """Everything after the per-page rows: aggregates, occurrences, profiles, meta,
+    index and scorer. The build and an update share it, so both give one KB."""
+    progress.start("deriving entries, redirects and surfaces", None)
+    stats = aggregate.derive(con, skipped, min_anchor_count=options.min_anchor_count)
+    progress.finish()
+    progress.start("counting surface occurrences", None)
+    count_occurrences(con, kb_dir / DB_NAME, jobs)
+    progress.finish()
+    progress.start("building context profiles", None)
+    n_docs = con.execute("SELECT count(*) FROM pages WHERE kind = 'article'").fetchone()[0]
+    profiles.build(con, n_docs, keep=options.profile_terms)
+    progress.finish()
+    progress.start("compiling the index", None)
+    counts = _counts(con)
+    write_meta(con, {
+        "schema_version": SCHEMA_VERSION,
+        "linkpedia_version": _version(),
+        "options": options.to_meta(),
+        "counts": counts,
+        "skipped": dict(skipped),
+        **stats,
+        **meta,
+    })
+    con.execute("ANALYZE")
+    index.compile_index(kb_dir)
+    progress.finish()
+    if options.train:
+        progress.start("training the scorer on the KB's own links", None)
+        from ..link.train import train_model
+
+        training = train_model(kb_dir, index.load_index(kb_dir))
+        write_meta(con, {"training": training.to_meta()})
+        progress.finish()
+    return counts
+
+
+def insert_page(con, rec: PageRecord, source_id: int, skipped: Counter[str]) -> bool:
     if not rec.title:
         skipped["page without a usable title"] += 1
         return False

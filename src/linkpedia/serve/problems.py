@@ -39,7 +39,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "required": ["type", "title", "status", "detail"],
     "properties": {
         "type": {"type": "string",
-                 "description": "The kind of problem: 'linkpedia:<ErrorName>', or 'about:blank' for plain HTTP errors."},
+                 "description": "'linkpedia:<ErrorName>', or 'about:blank' for plain HTTP errors."},
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string", "description": "What went wrong and what to do, in one line."},
