@@ -191,6 +191,40 @@ class _PolicyAnnotator:
         return self.kb.resolve(title)
 
 
+@cli.command(epilog="""\b
+Example:
+    linkpedia update enwiki-kb enwiki-20261127-pages-meta-hist-incr.xml.bz2
+    linkpedia update my-kb changed.jsonl --delete removed-titles.txt
+""")
+@click.argument("kb_dir", type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--delete", "delete_file", type=click.Path(path_type=Path), default=None,
+              help="A file of titles to delete, one per line.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=None,
+              help="Worker processes (default: as the KB was built).")
+def update(kb_dir, sources, delete_file, jobs) -> None:
+    """Apply new and changed pages, and deletions, to a KB without a rebuild."""
+    import dataclasses
+
+    from .kb.build import BuildOptions
+    from .kb.update import read_titles, update_kb
+    from .progress import RichProgress
+
+    titles = read_titles(delete_file) if delete_file is not None else []
+    options = None
+    if jobs is not None:
+        from .kb import open_kb
+
+        with open_kb(kb_dir) as kb:
+            stored = kb.meta.get("options", {})
+        options = dataclasses.replace(
+            BuildOptions(**{k: v for k, v in stored.items() if k in BuildOptions.__dataclass_fields__}),
+            jobs=jobs)
+    report = update_kb(kb_dir, sources, delete=titles, options=options, progress=RichProgress())
+    click.echo(f"Updated {kb_dir} (generation {report.generation}): {report.added:,} added, "
+               f"{report.changed:,} changed, {report.deleted:,} deleted in {report.seconds:,.1f} s")
+
+
 def _read_text(file: Path) -> str:
     if str(file) == "-":
         data = sys.stdin.buffer.read()

@@ -33,7 +33,8 @@ def print_info(data: dict[str, Any], console: Console | None = None) -> None:
     for m in data.get("missing_statistics", []):
         t.add_row("missing statistic", m)
     for u in data.get("updates", []):
-        t.add_row("update", str(u))
+        t.add_row("update", f"{u['at']} from {u['source']}: {u['added']:,} added, "
+                            f"{u['changed']:,} changed, {u['deleted']:,} deleted")
     t.add_row("options", str(data.get("options")))
     console.print(t)
     training = data.get("training")

@@ -137,7 +137,7 @@ def test_link_rejects_bad_requests_with_a_problem(server, body, where):
 
 def test_link_rejects_bodies_that_are_not_json(server):
     r = server.client.post("/api/link", content=b"text=Kaunas", headers={"content-type": "application/json"})
-    problem(r, 422)
+    assert problem(r, 422)["detail"].startswith("the body is not valid JSON (")
 
 
 def test_link_rejects_unpaired_surrogates(server):

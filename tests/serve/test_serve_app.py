@@ -20,12 +20,16 @@ def kb(tmp_path_factory):
     return serverproc.build_sample_kb(tmp_path_factory.mktemp("app") / "kb")
 
 
-def get(app, path: str, **kw) -> httpx.Response:
-    async def call():
+def call(app, method: str, path: str, **kw) -> httpx.Response:
+    async def send():
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
-            return await client.get(path, **kw)
+            return await client.request(method, path, **kw)
 
-    return asyncio.run(call())
+    return asyncio.run(send())
+
+
+def get(app, path: str, **kw) -> httpx.Response:
+    return call(app, "GET", path, **kw)
 
 
 def test_public_names():
@@ -65,6 +69,14 @@ def test_unexpected_errors_are_a_500_problem_without_the_traceback(kb, caplog):
     assert r.status_code == 500 and r.headers["content-type"] == "application/problem+json"
     assert "secret" not in r.text and "Traceback" not in r.text
     assert "ZeroDivisionError" in caplog.text  # the log keeps it for the operator
+
+
+def test_slow_request_is_503_and_the_app_keeps_serving(kb):
+    app = create_app(kb, timeout_s=0.001)
+    r = call(app, "POST", "/api/link", json={"text": "Kaunas lies on the Nemunas. " * 300})
+    assert r.status_code == 503 and r.headers["retry-after"] == "1"
+    assert "longer than this server's limit of 0.001 s" in r.json()["detail"]
+    assert get(app, "/healthz").status_code == 200
 
 
 def test_a_missing_kb_fails_at_start_up(tmp_path):

@@ -34,7 +34,7 @@ def test_schemathesis_finds_no_failure(server, tmp_path):
     config.write_text(CONFIG, encoding="utf-8")
     run = subprocess.run(
         [sys.executable, "-m", "schemathesis.cli", "--no-color", "--config-file", str(config), "run",
-         f"{server.url}/openapi.json", "--max-examples", "25", "--seed", "20261127",
+         f"{server.url}/openapi.json", "--max-examples", "15", "--seed", "20261127",
          "--request-timeout", "20"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300,
     )

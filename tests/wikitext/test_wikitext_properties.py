@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linkpedia.wikitext import Converted, convert, normalize_title
+from linkpedia.wikitext import Converted, convert, normalize_title, parse_redirect
 
 FRAGMENTS = [
     "[[", "]]", "[", "]", "{{", "}}", "{", "}", "|", "||", "=", "==", "\n", "\n\n", " ", "\t",
@@ -113,7 +113,18 @@ ADVERSARIAL = {
     "huge_line": "word " * 600_000,
     "huge_link_target": "[[" + "a" * 1_000_000,
     "spaces_and_newlines": " \n" * 500_000,
+    "tag_then_spaces": "<" + " " * 100_000 + "b",
+    "closing_tag_then_spaces": "<ref>x</" + " " * 100_000 + "ref",
+    "link_then_spaces": "[[" + " " * 100_000,
+    "template_then_pipes": "{{" + "a" * 100_000 + "|" * 100_000,
+    "line_of_spaces": "\n" + " " * 200_000 + "x\n",
 }
+
+
+def test_redirect_with_long_whitespace_is_fast():
+    started = time.perf_counter()
+    assert parse_redirect("#REDIRECT" + " " * 100_000 + "x") is None
+    assert time.perf_counter() - started < 1
 
 
 @pytest.mark.parametrize("name", sorted(ADVERSARIAL))

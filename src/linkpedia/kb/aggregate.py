@@ -12,9 +12,12 @@ from collections import Counter, defaultdict
 
 from .extract import parenthetical_base
 
-__all__ = ["derive", "resolve_redirects", "MAX_REDIRECT_DEPTH"]
+__all__ = ["derive", "resolve_redirects", "MAX_REDIRECT_DEPTH", "DERIVED_SKIP_KEYS"]
 
 MAX_REDIRECT_DEPTH = 16
+LOOP_KEY = "redirect in a loop (dropped)"
+DANGLING_KEY = "redirect to a missing page (dropped)"
+DERIVED_SKIP_KEYS = (LOOP_KEY, DANGLING_KEY)  # counted by ``derive``, not by the readers
 
 
 def resolve_redirects(
@@ -60,9 +63,9 @@ def derive(con: sqlite3.Connection, skipped: Counter[str], *, min_anchor_count: 
     )
     resolved, loops, dangling = resolve_redirects(redirect_rows, titles)
     if loops:
-        skipped["redirect in a loop (dropped)"] += loops
+        skipped[LOOP_KEY] += loops
     if dangling:
-        skipped["redirect to a missing page (dropped)"] += dangling
+        skipped[DANGLING_KEY] += dangling
     con.executemany("INSERT INTO redirects(title, entry_id) VALUES (?, ?)", resolved.items())
 
     def target_id(title: str) -> int | None:

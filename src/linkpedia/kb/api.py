@@ -37,9 +37,10 @@ class KnowledgeBase:
         t0 = time.perf_counter()
         self.path = path
         self._db = check_kb_dir(path)
+        self.live = self._db.parent  # this generation's files, whatever later updates do
         self._local = threading.local()
-        self.index = load_index(path)
-        self.model = Model.load(path) or DEFAULT_MODEL
+        self.index = load_index(self.live)
+        self.model = Model.load(self.live) or DEFAULT_MODEL
         self.config = config or LinkerConfig()
         self.linker = Linker(self.index, self.model, self.config)
         self.meta: dict[str, Any] = read_meta(self._con())
@@ -201,8 +202,13 @@ class KnowledgeBase:
         return Link(s.start, s.end, text[s.start:s.end], cands[0].title, cands[0].score, cands)
 
     def info(self) -> dict[str, Any]:
+        updates = [
+            {"at": at, "source": source, "added": added, "changed": changed, "deleted": deleted}
+            for at, source, added, changed, deleted in self._con().execute(
+                "SELECT at, source, added, changed, deleted FROM updates ORDER BY id")
+        ]
         return {"path": str(self.path), **self.meta, "open_seconds": round(self.open_seconds, 4),
-                "model": self.model.name}
+                "model": self.model.name, "updates": updates}
 
 
 def _without(s: Scored, entry: int) -> Scored:

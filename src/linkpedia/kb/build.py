@@ -29,7 +29,7 @@ from ..wikitext.site import SiteInfo
 from . import aggregate, index, occurrences, profiles
 from .extract import PageRecord, extract_page
 from .schema import SCHEMA_VERSION
-from .store import DB_NAME, create_db, pack_links, write_meta
+from .store import DB_NAME, create_db, live_dir, pack_links, write_meta
 
 __all__ = ["BuildOptions", "BuildReport", "build_kb", "ProgressHook", "Extractor", "LocalExtractor",
            "OccurrenceCounter", "extract_chunk", "chunked", "add_sums", "finish_kb", "insert_page"]
@@ -149,7 +149,7 @@ def _tmp_dir(out: Path) -> Path:
 def _replace_dir(tmp: Path, out: Path) -> None:
     """Move the finished KB into place; an old KB there is replaced, anything else refused."""
     if out.exists():
-        if not (out / DB_NAME).is_file():
+        if not (live_dir(out) / DB_NAME).is_file():
             raise InputError(f"{out}: exists and is not a linkpedia KB — choose another --out or remove it")
         old = out.parent / f".{out.name}.old-{os.getpid()}"
         os.rename(out, old)
@@ -182,7 +182,7 @@ def build_kb(
         fmt = options.format or detect_format(p)
         opened.append(open_source(p, format=fmt, max_page_bytes=options.max_page_bytes,
                                   fields=(options.fields or None) if fmt == "jsonl" else None))
-    if out.exists() and not (out / DB_NAME).is_file():
+    if out.exists() and not (live_dir(out) / DB_NAME).is_file():
         raise InputError(f"{out}: exists and is not a linkpedia KB — choose another --out or remove it")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_dir(out)

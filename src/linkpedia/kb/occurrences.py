@@ -10,13 +10,14 @@ from __future__ import annotations
 import multiprocessing as mp
 import sqlite3
 from pathlib import Path
+from typing import Iterable
 
 import ahocorasick
 import numpy as np
 
 from .store import connect_ro, unpack_text
 
-__all__ = ["count", "count_in_text", "build_automaton"]
+__all__ = ["count", "count_in_text", "count_texts", "build_automaton", "write_counts"]
 
 _AUTOMATON: "ahocorasick.Automaton | None" = None
 _DB: Path | None = None
@@ -45,23 +46,28 @@ def count_in_text(automaton, text: str, out: list[int]) -> None:
         out.append(sid)
 
 
+def count_texts(automaton, texts: Iterable[str], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(occurrences, texts with an occurrence) of each of the automaton's ``n`` ids."""
+    found: list[int] = []
+    pages: list[np.ndarray] = []
+    for text in texts:
+        start = len(found)
+        count_in_text(automaton, text, found)
+        pages.append(np.unique(np.asarray(found[start:], dtype=np.int64)))
+    occ = np.bincount(np.asarray(found, dtype=np.int64), minlength=n)
+    per_page = np.bincount(np.concatenate(pages) if pages else np.zeros(0, np.int64), minlength=n)
+    return occ, per_page
+
+
 def _count_range(bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """(occurrences, pages with an occurrence) of each surface in a range of pages."""
     con = connect_ro(_DB)
-    found: list[int] = []
-    pages: list[np.ndarray] = []
-    for (blob,) in con.execute(
-        "SELECT text FROM pages WHERE id >= ? AND id < ? AND kind = 'article' AND has_links = 1"
-        " AND text IS NOT NULL",
-        bounds,
-    ):
-        start = len(found)
-        count_in_text(_AUTOMATON, unpack_text(blob), found)
-        pages.append(np.unique(np.asarray(found[start:], dtype=np.int64)))
-    con.close()
-    occ = np.bincount(np.asarray(found, dtype=np.int64), minlength=_N)
-    per_page = np.bincount(np.concatenate(pages) if pages else np.zeros(0, np.int64), minlength=_N)
-    return occ, per_page
+    try:
+        return count_texts(_AUTOMATON, (unpack_text(blob) for (blob,) in con.execute(
+            "SELECT text FROM pages WHERE id >= ? AND id < ? AND kind = 'article' AND has_links = 1"
+            " AND text IS NOT NULL", bounds)), _N)
+    finally:
+        con.close()
 
 
 def count(con: sqlite3.Connection, db_path: Path, jobs: int = 1) -> None:
@@ -89,11 +95,14 @@ def count(con: sqlite3.Connection, db_path: Path, jobs: int = 1) -> None:
     for occ, per_page in parts:
         totals += occ
         page_totals += per_page
+    write_counts(con, ((int(totals[sid]), int(page_totals[sid]), sid) for sid, _ in rows))
+
+
+def write_counts(con: sqlite3.Connection, rows: Iterable[tuple[int, int, int]]) -> None:
+    """Store (occurrences, occurrence_pages, surface id) rows and the link probabilities."""
     con.execute("BEGIN")
     con.executemany(
-        "UPDATE surfaces SET occurrences = ?, occurrence_pages = ? WHERE id = ?",
-        ((int(totals[sid]), int(page_totals[sid]), sid) for sid, _ in rows),
-    )
+        "UPDATE surfaces SET occurrences = ?, occurrence_pages = ? WHERE id = ?", rows)
     con.execute(
         "UPDATE surfaces SET link_prob = CASE "
         " WHEN occurrences = 0 AND link_count = 0 THEN NULL "

@@ -11,10 +11,26 @@ from typing import Any
 from ..errors import KBNotFoundError, KBVersionError
 from .schema import DDL, SCHEMA_VERSION
 
-__all__ = ["DB_NAME", "create_db", "connect_ro", "read_meta", "write_meta", "check_kb_dir",
+__all__ = ["DB_NAME", "CURRENT", "live_dir", "create_db", "connect_ro", "read_meta", "write_meta", "check_kb_dir",
            "pack_text", "unpack_text", "pack_links", "unpack_links"]
 
 DB_NAME = "kb.sqlite"
+CURRENT = "CURRENT"  # names the live generation directory, once a KB has been updated
+
+
+def live_dir(path: Path) -> Path:
+    """The directory holding the KB's live files.
+
+    A fresh build keeps them in ``path`` itself; each update writes a new
+    generation ``path/gNNNN/`` and then switches ``path/CURRENT`` to it with
+    one atomic rename, so readers always see one whole KB, old or new.
+    """
+    pointer = path / CURRENT
+    if pointer.is_file():
+        name = pointer.read_text(encoding="utf-8").strip()
+        if name and "/" not in name and name not in (".", ".."):
+            return path / name
+    return path
 
 
 def create_db(path: Path) -> sqlite3.Connection:
@@ -51,7 +67,7 @@ def write_meta(con: sqlite3.Connection, values: dict[str, Any]) -> None:
 
 def check_kb_dir(path: Path) -> Path:
     """The KB's database file, or a clear error when ``path`` holds no KB."""
-    db = path / DB_NAME
+    db = live_dir(path) / DB_NAME
     if not db.is_file():
         if not path.exists():
             raise KBNotFoundError(f"{path}: no such KB directory — build one with `linkpedia build SOURCE --out {path}`")

@@ -208,8 +208,8 @@ def _api_router(kb: KnowledgeBase, lane: Lane) -> APIRouter:
     )
     async def link(body: LinkRequest) -> Response:
         check_text(body.text, limits)
-        doc = await lane.run(kb.link, body.text, policy=body.policy,
-                                threshold=body.threshold, title=body.title)
+        doc = await lane.run(kb.link, body.text, policy=body.policy, threshold=body.threshold,
+                             title=body.title)
         return _answer(doc, body.format)
 
     @api.get(
@@ -240,7 +240,7 @@ def _api_router(kb: KnowledgeBase, lane: Lane) -> APIRouter:
         description="A2KB: a context without phrases is linked in full. D2KB: when the request "
                     "marks phrases, exactly those spans are linked. The answer reuses the "
                     "request's context URIs.",
-        response_class=PlainTextResponse,
+        response_class=Response,
         openapi_extra={"requestBody": {"required": True, "content": {
             "text/turtle": {"schema": {"type": "string"}},
             "application/x-turtle": {"schema": {"type": "string"}}}}},
@@ -256,7 +256,6 @@ def _api_router(kb: KnowledgeBase, lane: Lane) -> APIRouter:
         except UnicodeDecodeError as error:
             raise Problem(400, f"the NIF body is not UTF-8 (byte {error.start}); send UTF-8 Turtle",
                           kind="linkpedia:InputError") from None
-        check_text(turtle, limits)
         answer = await lane.run(_gerbil, kb, turtle, limits)
         accept = request.headers.get("accept", "")
         media = "application/x-turtle" if "application/x-turtle" in accept else "text/turtle"

@@ -103,9 +103,9 @@ class Lane:
     """Runs an app's blocking calls off the event loop, under the time limit.
 
     Heavy calls (linking, parsing NIF) take turns on one thread: linking is
-    pure-Python CPU work, so under the GIL a second thread only adds switching
-    (measured throughput drops as threads are added); more throughput comes
-    from more worker processes. Lookups (an entry, a title prefix) are quick
+    mostly pure-Python CPU work, so under the GIL more threads would not link
+    faster, only interleave (every request in flight finishing later); more
+    throughput comes from more worker processes. Lookups (an entry, a title prefix) are quick
     SQLite reads and use the shared thread pool, so they never queue behind a
     long text. Waiting for a turn counts toward ``limits.timeout_s``, so an
     overloaded worker answers 503 instead of queueing without end.

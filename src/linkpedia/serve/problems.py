@@ -119,15 +119,26 @@ async def _problem(request: Request, exc: Problem) -> Response:
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-    errors = [
-        {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", "")),
-         "type": str(error.get("type", ""))}
-        for error in exc.errors()
-    ]
-    first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
-    where = ".".join(first["loc"][1:] if len(first["loc"]) > 1 else first["loc"]) or "request"
-    detail = f"{where}: {first['msg']}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
+    raw = list(exc.errors())
+    errors = [{"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", "")),
+               "type": str(error.get("type", ""))} for error in raw]
+    detail = _describe(raw[0]) if raw else "the request does not match the API's schema"
+    if len(raw) > 1:
+        detail += f" (and {len(raw) - 1} more; see errors)"
     return problem_response(request, 422, detail, kind="linkpedia:ValidationError", extra={"errors": errors})
+
+
+def _describe(error: dict[str, Any]) -> str:
+    """One error of a validation failure as a line a person can act on."""
+    if error.get("type") == "json_invalid":
+        reason = (error.get("ctx") or {}).get("error", "")
+        return f"the body is not valid JSON ({reason}); send a JSON object" if reason else \
+            "the body is not valid JSON; send a JSON object"
+    loc = [str(part) for part in error.get("loc", ())]
+    field = ".".join(loc[1:]) if len(loc) > 1 else ""
+    if not field:
+        return f"the body: {error.get('msg', 'is invalid')}; send a JSON object with Content-Type: application/json"
+    return f"{field}: {error.get('msg', 'is invalid')}"
 
 
 # Starlette's own errors carry only the status phrase; say what it means here.

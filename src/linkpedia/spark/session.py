@@ -67,7 +67,8 @@ def spark_session(master: str = "local[*]", app_name: str = "linkpedia") -> Iter
         yield active
         return
     launched_by_submit = "PYSPARK_GATEWAY_PORT" in os.environ
-    builder = SparkSession.builder.appName(app_name).config("spark.ui.enabled", "false")
+    builder = (SparkSession.builder.appName(app_name).config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false"))
     if not launched_by_submit:
         builder = builder.master(master)
         if is_local(master):

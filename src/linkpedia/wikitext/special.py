@@ -27,7 +27,7 @@ _DISAMBIGUATION_MAGIC = "__disambig__"
 def _redirect_pattern(words: frozenset[str]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(
-        r"[\s\ufeff]*(?:%s)\s*:?\s*\[\[([^\[\]|\n]*)(?:\|[^\[\]\n]*)?\]\]" % alternatives,
+        r"[\s\ufeff]*+(?:%s)\s*+:?+\s*+\[\[([^\[\]|\n]*+)(?:\|[^\[\]\n]*+)?\]\]" % alternatives,
         re.IGNORECASE,
     )
 

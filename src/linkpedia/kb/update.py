@@ -1,0 +1,297 @@
+"""``update_kb``: apply new, changed and deleted pages to a KB without a rebuild.
+
+Each page's whole contribution is replaced: its row (entry, preview, text,
+links), the anchors it adds to surface counts (``page_links``), its terms and
+link contexts (``term_df``, ``contexts``, recomputed from its stored text and
+links and taken away), and through them the redirects, graph, surface
+occurrence counts and profiles, which are derived again. Occurrence counts are
+updated incrementally: the old versions' counts are taken away, the new ones'
+added, and only surfaces that did not exist before are counted in the
+unchanged pages. The result equals a build from scratch of the final pages.
+
+Atomicity: the update works on a copy in ``KB/.update-<pid>/``, renames it to a
+new generation ``KB/gNNNN/`` and switches ``KB/CURRENT`` to it with one
+``os.replace``. Killed at any point before that, the KB is untouched (the next
+update removes the leftovers); readers that opened the old generation keep a
+consistent view, and the previous generation is kept until the next update so
+they can still open connections.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from ..errors import InputError
+from ..sources import detect_format, expand_paths, open_source
+from ..wikitext import normalize_title
+from . import occurrences
+from .aggregate import DERIVED_SKIP_KEYS
+from .build import (BuildOptions, LocalExtractor, ProgressHook, _now, add_sums, finish_kb,
+                    insert_page)
+from .extract import link_contexts, page_terms
+from .index import INDEX_DIR
+from .store import CURRENT, DB_NAME, check_kb_dir, live_dir, read_meta, unpack_links, unpack_text
+
+__all__ = ["UpdateReport", "update_kb", "read_titles"]
+
+_GEN = re.compile(r"^g(\d{4,})$")
+
+
+@dataclass
+class UpdateReport:
+    kb: Path
+    generation: str
+    added: int
+    changed: int
+    deleted: int
+    seconds: float
+
+
+def read_titles(path: Path) -> list[str]:
+    """Titles to delete, one per line (blank lines and lines starting with '#' ignored)."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file — give a text file with one title per line")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} (byte {exc.start}): not valid UTF-8 — save the list as UTF-8") from None
+    return [t for line in lines if (t := normalize_title(line)) and not line.lstrip().startswith("#")]
+
+
+def _cleanup(kb_dir: Path, keep: set[Path] | None = None) -> None:
+    """Remove dead updates' work directories and (given ``keep``) generations nobody needs."""
+    for p in kb_dir.iterdir():
+        if p.name.startswith(".update-"):
+            pid = p.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                shutil.rmtree(p, ignore_errors=True)
+        elif keep is not None and _GEN.match(p.name) and p not in keep:
+            shutil.rmtree(p, ignore_errors=True)
+    if keep is not None and kb_dir not in keep:  # the flat files of the original build
+        for name in (DB_NAME, INDEX_DIR, "model.json"):
+            p = kb_dir / name
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            elif p.exists():
+                p.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _next_generation(kb_dir: Path) -> str:
+    numbers = [int(m.group(1)) for p in kb_dir.iterdir() if (m := _GEN.match(p.name))]
+    return f"g{max(numbers, default=0) + 1:04d}"
+
+
+def _copy_store(src_dir: Path, work: Path) -> sqlite3.Connection:
+    """A private copy of the store of record to change (the online backup API)."""
+    work.mkdir(parents=True)
+    src = sqlite3.connect(f"file:{src_dir / DB_NAME}?mode=ro", uri=True)
+    dst = sqlite3.connect(work / DB_NAME, isolation_level=None)
+    src.backup(dst)
+    src.close()
+    dst.execute("PRAGMA journal_mode=OFF")
+    dst.execute("PRAGMA synchronous=OFF")
+    dst.execute("PRAGMA cache_size=-200000")
+    return dst
+
+
+class _Changes:
+    """Replaces pages in the working copy, remembering what occurrence counting needs."""
+
+    def __init__(self, con: sqlite3.Connection):
+        self.con = con
+        self.removed_texts: list[str] = []  # old versions of linked articles
+        self.new_pages: set[int] = set()  # row ids of new versions
+        self.added = self.changed = self.deleted = 0
+        self.df: Counter[str] = Counter()
+        self.ctx: Counter[tuple[str, str]] = Counter()
+        self.old_df: Counter[str] = Counter()
+        self.old_ctx: Counter[tuple[str, str]] = Counter()
+
+    def _remove(self, title: str) -> bool:
+        row = self.con.execute(
+            "SELECT id, kind, has_links, text, links FROM pages WHERE title = ?", (title,)).fetchone()
+        if row is None:
+            return False
+        pid, kind, has_links, tblob, lblob = row
+        if kind == "article" and tblob is not None:
+            text = unpack_text(tblob)
+            self.old_df.update(page_terms(text))
+            for target, counts in link_contexts(text, unpack_links(lblob)).items():
+                for term, n in counts.items():
+                    self.old_ctx[(target, term)] += n
+            if has_links:
+                self.removed_texts.append(text)
+        self.con.execute("DELETE FROM page_links WHERE page = ?", (pid,))
+        self.con.execute("DELETE FROM pages WHERE id = ?", (pid,))
+        self.new_pages.discard(pid)
+        return True
+
+    def put(self, rec, source_id: int, skipped: Counter[str]) -> None:
+        existed = self._remove(rec.title) if rec.title else False
+        if insert_page(self.con, rec, source_id, skipped):
+            pid = self.con.execute("SELECT id FROM pages WHERE title = ?", (rec.title,)).fetchone()[0]
+            if rec.kind == "article":
+                self.df.update(rec.page_terms)
+                for target, counts in rec.contexts.items():
+                    for term, n in counts.items():
+                        self.ctx[(target, term)] += n
+                if rec.has_links:
+                    self.new_pages.add(pid)
+            if existed:
+                self.changed += 1
+            else:
+                self.added += 1
+
+    def delete(self, title: str) -> None:
+        if self._remove(title):
+            self.deleted += 1
+
+    def apply_sums(self) -> None:
+        add_sums(self.con, self.old_df, self.old_ctx, sign=-1)
+        add_sums(self.con, self.df, self.ctx)
+
+
+def _incremental_occurrences(con: sqlite3.Connection, old: dict[str, tuple[int, int]],
+                             changes: _Changes) -> None:
+    """Occurrence counts of the new surface set without rescanning for old surfaces."""
+    rows = con.execute("SELECT id, surface FROM surfaces").fetchall()
+    if not rows:
+        return
+    n = max(sid for sid, _ in rows) + 1
+    occ = np.zeros(n, dtype=np.int64)
+    pages = np.zeros(n, dtype=np.int64)
+    by_surface = {s: sid for sid, s in rows}
+    known = [(sid, s) for sid, s in rows if s in old]
+    for sid, s in known:
+        occ[sid], pages[sid] = old[s]
+    # Take away what the old versions of changed and deleted pages counted.
+    if changes.removed_texts and known:
+        a = occurrences.build_automaton(known)
+        o, p = occurrences.count_texts(a, changes.removed_texts, n)
+        occ -= o
+        pages -= p
+    # Add what the new versions count, for every surface.
+    new_ids = sorted(changes.new_pages)
+
+    def texts(ids: Iterable[int]) -> Iterable[str]:
+        for pid in ids:
+            (blob,) = con.execute("SELECT text FROM pages WHERE id = ?", (pid,)).fetchone()
+            yield unpack_text(blob)
+
+    if new_ids:
+        o, p = occurrences.count_texts(occurrences.build_automaton(rows), texts(new_ids), n)
+        occ += o
+        pages += p
+    # Surfaces that did not exist before: count them in every unchanged page too.
+    fresh = [(sid, s) for sid, s in rows if s not in old]
+    if fresh:
+        new_set = set(new_ids)
+        unchanged = (unpack_text(blob) for pid, blob in con.execute(
+            "SELECT id, text FROM pages WHERE kind = 'article' AND has_links = 1 AND text IS NOT NULL")
+            if pid not in new_set)
+        o, p = occurrences.count_texts(occurrences.build_automaton(fresh), unchanged, n)
+        occ += o
+        pages += p
+    occurrences.write_counts(con, ((int(occ[sid]), int(pages[sid]), sid) for sid in by_surface.values()))
+
+
+def update_kb(
+    kb_dir: str | Path,
+    sources: Sequence[str | Path] = (),
+    *,
+    delete: Sequence[str] = (),
+    options: BuildOptions | None = None,
+    progress: ProgressHook | None = None,
+) -> UpdateReport:
+    """Apply ``sources`` (new and changed pages) and ``delete`` (titles) to the KB at ``kb_dir``."""
+    started = time.perf_counter()
+    kb_dir = Path(kb_dir)
+    check_kb_dir(kb_dir)
+    if not sources and not delete:
+        raise InputError("nothing to update — give SOURCE files and/or --delete TITLES_FILE")
+    opened = []
+    for p in expand_paths(sources):
+        fmt = (options.format if options else None) or detect_format(p)
+        fields = (options.fields or None) if options and fmt == "jsonl" else None
+        opened.append(open_source(p, format=fmt, fields=fields))
+    progress = progress or ProgressHook()
+    old_live = live_dir(kb_dir)
+    _cleanup(kb_dir)
+    work = kb_dir / f".update-{os.getpid()}"
+    con = _copy_store(old_live, work)
+    try:
+        meta = read_meta(con)
+        if options is None:
+            stored = meta.get("options", {})
+            options = BuildOptions(**{k: (v if k != "fields" else dict(v)) for k, v in stored.items()
+                                      if k in BuildOptions.__dataclass_fields__})
+        jobs = options.jobs or os.cpu_count() or 1
+        old_occ = {s: (o, p) for s, o, p in con.execute(
+            "SELECT surface, occurrences, occurrence_pages FROM surfaces")}
+        skipped: Counter[str] = Counter({k: v for k, v in meta.get("skipped", {}).items()
+                                         if k not in DERIVED_SKIP_KEYS})
+        changes = _Changes(con)
+        con.execute("BEGIN")
+        extractor = LocalExtractor(jobs)
+        try:
+            progress.start("reading changed pages", None)
+            for source in opened:
+                cur = con.execute(
+                    "INSERT INTO sources(path, format, dump_date, has_links, added_at) VALUES (?,?,?,?,?)",
+                    (str(source.path), source.format, source.dump_date, int(source.has_links), _now()))
+                for records in extractor.records(source):
+                    for rec in records:
+                        changes.put(rec, cur.lastrowid, skipped)
+                skipped.update(source.skipped)
+        finally:
+            extractor.close()
+            progress.finish()
+        for title in delete:
+            changes.delete(title)
+        changes.apply_sums()
+        con.execute(
+            "INSERT INTO updates(at, source, added, changed, deleted) VALUES (?,?,?,?,?)",
+            (_now(), ", ".join(str(s.path) for s in opened) or "(deletions only)",
+             changes.added, changes.changed, changes.deleted))
+        con.execute("COMMIT")
+        if con.execute("SELECT count(*) FROM pages").fetchone()[0] == 0:
+            raise InputError(f"{kb_dir}: the update would delete every page — build a new KB instead")
+
+        def count(c: sqlite3.Connection, _db: Path, _jobs: int) -> None:
+            _incremental_occurrences(c, old_occ, changes)
+
+        finish_kb(con, work, options, progress, skipped, count, jobs, {"updated": _now()})
+        con.close()
+        generation = _next_generation(kb_dir)
+        os.rename(work, kb_dir / generation)
+        pointer = kb_dir / (CURRENT + ".tmp")
+        pointer.write_text(generation + "\n", encoding="utf-8")
+        os.replace(pointer, kb_dir / CURRENT)
+    except BaseException:
+        con.close()
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    # The generation just replaced stays for readers that still use it.
+    _cleanup(kb_dir, keep={kb_dir / generation, old_live})
+    return UpdateReport(kb_dir, generation, changes.added, changes.changed, changes.deleted,
+                        time.perf_counter() - started)

@@ -1,0 +1,371 @@
+"""``spark_build``: the local build with its two heavy passes run by Spark.
+
+``build_kb`` takes an ``Extractor`` (pages -> ``PageRecord`` batches, in the
+source's order) and an occurrence counter; this module supplies both, and the
+driver does the rest exactly as a local build does (writing rows, deriving
+entries, surfaces and in-links in SQLite, profiles, the index, the scorer).
+Same records in the same order, same sums: the same KB, byte for byte.
+
+Extraction: a MediaWiki dump that can be cut (plain XML, multistream bz2; see
+``split``) is parsed by the executors, each reading its own byte range of the
+file, which must therefore be on storage they all see (local mode: it is).
+Any other source (single-stream bz2, gzip, JSONL, WikiExtractor) is read on
+the driver, which ships windows of pages to the executors for extraction.
+
+Occurrence counting: the surfaces go to every executor as a broadcast; each
+task counts a range of articles and the sums are reduced by tree. Executors
+read the articles from the KB's SQLite file when they share the driver's
+disk (local mode); on a cluster the driver ships the compressed texts.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+import threading
+import uuid
+from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
+from itertools import islice
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+
+import numpy as np
+
+from ..errors import EmptySourceError, SourceFormatError
+from ..kb.build import CHUNK, BuildOptions, BuildReport, ProgressHook, build_kb, chunked, extract_chunk
+from ..kb.extract import PageRecord, extract_page
+from ..kb.occurrences import build_automaton, count_in_text
+from ..kb.store import connect_ro, unpack_text
+from ..sources import MediaWikiSource
+from ..sources._io import ReaderBase, date_in_name
+from ..sources.base import Source
+from ..wikitext.site import SiteInfo
+from .session import is_local, parallelism, spark_session
+from .split import SplitPlan, plan_splits, read_fragment
+
+if TYPE_CHECKING:
+    from pyspark import RDD, SparkContext
+    from pyspark.sql import SparkSession
+
+__all__ = ["spark_build", "SparkExtractor", "SparkOccurrenceCounter"]
+
+SPLIT_BYTES = 64 << 20  # bytes of a dump per task (compressed bytes for bz2)
+TASK_CHUNKS = 8  # chunks of CHUNK pages per task when the driver reads the source
+OCCURRENCE_PAGES = 2000  # page ids per occurrence-counting task
+
+
+def spark_build(
+    sources: Sequence[str | Path],
+    out: str | Path,
+    *,
+    master: str = "local[*]",
+    options: BuildOptions = BuildOptions(),
+    progress: ProgressHook | None = None,
+) -> BuildReport:
+    """Build the KB ``build_kb`` would build, with parsing and counting on Spark.
+
+    Uses the running SparkSession when there is one (``spark-submit``, a
+    notebook); otherwise starts one on ``master`` and stops it at the end.
+    """
+    with spark_session(master, "linkpedia build") as spark:
+        extractor = SparkExtractor(spark, max_page_bytes=options.max_page_bytes)
+        try:
+            return build_kb(sources, out, options=options, progress=progress, extractor=extractor,
+                            count_occurrences=SparkOccurrenceCounter(spark))
+        finally:
+            extractor.close()
+
+
+class SparkExtractor:
+    """An ``Extractor`` whose pages are parsed and extracted by Spark executors.
+
+    Yields the records in the source's page order, as ``LocalExtractor``
+    does; skipped-page counters and the dump date found by the executors are
+    merged into the driver's ``source`` before the last batch is consumed.
+    """
+
+    def __init__(self, spark: "SparkSession", *, max_page_bytes: int = 10_000_000,
+                 split_bytes: int = SPLIT_BYTES):
+        self._spark = spark
+        self._max_page_bytes = max_page_bytes
+        self._split_bytes = split_bytes
+        self.last_mode: str | None = None  # "ranges" or "driver": how the last source was read
+
+    def records(self, source: Source) -> Iterator[list[PageRecord]]:
+        plan = None
+        if isinstance(source, MediaWikiSource):
+            plan = plan_splits(source.path, min_splits=2 * parallelism(self._spark),
+                               split_bytes=self._split_bytes)
+        if plan is None:
+            self.last_mode = "driver"
+            return self._from_driver(source)
+        self.last_mode = "ranges"
+        return self._from_ranges(source, plan)
+
+    def close(self) -> None:
+        pass
+
+    # -- executors read byte ranges of the dump --------------------------------
+
+    def _from_ranges(self, source: Source, plan: SplitPlan) -> Iterator[list[PageRecord]]:
+        sc = self._spark.sparkContext
+        n = len(plan.splits)
+        work = partial(_extract_splits, plan, source.site, self._max_page_bytes)
+        rdd = sc.parallelize(range(n), n).mapPartitions(work)
+        skipped: Counter[str] = Counter()
+        pages = articles = 0
+        newest: str | None = None
+        for kind, *item in _in_order(sc, rdd):
+            if kind == "records":
+                yield item[0]
+            elif kind == "stats":
+                index, part_skipped, part_pages, part_articles, stamp = item
+                skipped.update(part_skipped)
+                pages += part_pages
+                articles += part_articles
+                if stamp and (newest is None or stamp > newest):
+                    newest = stamp
+                _progress(source, plan.splits[index].end)
+            else:
+                raise SourceFormatError(item[1], path=source.path, position=item[0])
+        source.skipped.clear()
+        source.skipped.update(skipped)
+        if newest and date_in_name(Path(source.path)) is None:
+            source.dump_date = newest
+        if articles == 0:
+            raise EmptySourceError(
+                f"{source.path}: no article (namespace 0) page in {pages} page(s) — "
+                "export the main namespace (e.g. a pages-articles dump)"
+            )
+
+    # -- the driver reads, executors extract ------------------------------------
+
+    def _from_driver(self, source: Source) -> Iterator[list[PageRecord]]:
+        sc = self._spark.sparkContext
+        tasks = 2 * parallelism(self._spark)
+        windows = _batched(chunked(source.pages(), source.site), tasks * TASK_CHUNKS)
+        with ThreadPoolExecutor(1, thread_name_prefix="linkpedia-spark") as pool:
+            running: Future | None = None
+            for window in windows:  # the next window is read while the last one is extracted
+                job = pool.submit(_extract_window, sc, window)
+                if running is not None:
+                    yield from running.result()
+                running = job
+            if running is not None:
+                yield from running.result()
+
+
+class SparkOccurrenceCounter:
+    """``count_occurrences`` for ``build_kb``: the Aho–Corasick pass, on Spark."""
+
+    def __init__(self, spark: "SparkSession", *, ship_texts: bool | None = None):
+        self._spark = spark
+        self._ship = not is_local(spark.sparkContext.master) if ship_texts is None else ship_texts
+
+    def __call__(self, con: sqlite3.Connection, db_path: Path, jobs: int = 1) -> None:
+        sc = self._spark.sparkContext
+        rows = con.execute("SELECT id, surface FROM surfaces").fetchall()
+        if not rows:
+            return
+        n = max(sid for sid, _ in rows) + 1
+        surfaces = sc.broadcast(rows)
+        lo, hi = con.execute("SELECT min(id), max(id) FROM pages").fetchone()
+        ranges = [(i, i + OCCURRENCE_PAGES) for i in range(lo, hi + 1, OCCURRENCE_PAGES)]
+        try:
+            if self._ship:
+                parts = (
+                    sc.parallelize(batch, len(batch)).map(partial(_count_texts, surfaces)).treeReduce(_add_sparse)
+                    for batch in _batched(_texts_of(con, ranges), 2 * parallelism(self._spark))
+                )
+                total = _sum_sparse(parts)
+            else:
+                work = partial(_count_db_range, str(Path(db_path).resolve()), surfaces)
+                total = sc.parallelize(ranges, len(ranges)).map(work).treeReduce(_add_sparse)
+        finally:
+            surfaces.destroy()
+        occurrences = np.zeros(n, dtype=np.int64)
+        pages = np.zeros(n, dtype=np.int64)
+        ids, occ, per_page = total
+        occurrences[ids] = occ
+        pages[ids] = per_page
+        _store_counts(con, rows, occurrences, pages)
+
+
+# -- executor side -------------------------------------------------------------------
+
+
+def _extract_splits(plan: SplitPlan, site: SiteInfo, max_page_bytes: int,
+                    indexes: Iterable[int]) -> Iterator[tuple]:
+    """Parse and extract the pages of each split; a ("stats", ...) item closes each split."""
+    for index in indexes:
+        yield from _extract_split(plan, site, max_page_bytes, index)
+
+
+def _extract_split(plan: SplitPlan, site: SiteInfo, max_page_bytes: int, index: int) -> Iterator[tuple]:
+    start = plan.splits[index].start
+    where = f"the pages starting at byte {start:,}"
+    try:
+        fragment = read_fragment(plan, index)
+    except (OSError, EOFError, ValueError) as exc:
+        yield ("error", where, f"the bz2 data is corrupt ({exc}) — download or copy the file again")
+        return
+    if fragment is None:
+        yield ("stats", index, {}, 0, 0, None)
+        return
+    with tempfile.TemporaryDirectory(prefix="linkpedia-split-") as tmp:
+        path = Path(tmp) / "pages.xml"  # no date in the name: the dump date comes from the pages
+        path.write_bytes(fragment)
+        del fragment
+        source = MediaWikiSource(path, max_page_bytes=max_page_bytes)
+        yielded = 0
+        has_article = 1
+        batch: list[PageRecord] = []
+        try:
+            for page in source.pages():
+                yielded += 1
+                batch.append(extract_page(page, site))
+                if len(batch) >= CHUNK:
+                    yield ("records", batch)
+                    batch = []
+        except EmptySourceError:
+            has_article = 0  # raised after the last page: this split has none in namespace 0
+        except SourceFormatError as exc:
+            message = str(exc)
+            prefix = f"{exc.path} ({exc.position}): " if exc.position else f"{exc.path}: "
+            yield ("error", where, message[len(prefix):] if message.startswith(prefix) else message)
+            return
+        if batch:
+            yield ("records", batch)
+        skipped = dict(source.skipped)
+        yield ("stats", index, skipped, yielded + sum(skipped.values()), has_article, source.dump_date)
+
+
+def _extract_window(sc: "SparkContext", window: list) -> list[list[PageRecord]]:
+    slices = -(-len(window) // TASK_CHUNKS)
+    return sc.parallelize(window, slices).map(extract_chunk).collect()
+
+
+_AUTOMATA: dict[int, object] = {}  # broadcast id -> automaton, one per Python worker
+
+
+def _automaton(surfaces) -> object:
+    automaton = _AUTOMATA.get(surfaces.id)
+    if automaton is None:
+        _AUTOMATA.clear()
+        automaton = _AUTOMATA[surfaces.id] = build_automaton(surfaces.value)
+    return automaton
+
+
+def _count_db_range(db_path: str, surfaces, bounds: tuple[int, int]) -> tuple[np.ndarray, ...]:
+    con = connect_ro(Path(db_path))
+    try:
+        blobs = [b for (b,) in con.execute(_ARTICLE_TEXTS, bounds)]
+    finally:
+        con.close()
+    return _count_texts(surfaces, blobs)
+
+
+def _count_texts(surfaces, blobs: list[bytes]) -> tuple[np.ndarray, ...]:
+    """Sparse (surface ids, occurrences, pages with an occurrence) over some articles."""
+    automaton = _automaton(surfaces)
+    found: list[int] = []
+    pages: list[np.ndarray] = []
+    for blob in blobs:
+        start = len(found)
+        count_in_text(automaton, unpack_text(blob), found)
+        pages.append(np.unique(np.asarray(found[start:], dtype=np.int64)))
+    occ_ids, occ = np.unique(np.asarray(found, dtype=np.int64), return_counts=True)
+    page_ids, per_page = np.unique(np.concatenate(pages) if pages else np.zeros(0, np.int64),
+                                   return_counts=True)
+    # every id with an occurrence has a page with one: the two id arrays are equal
+    return occ_ids, occ.astype(np.int64), per_page.astype(np.int64)
+
+
+def _add_sparse(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    ids, inverse = np.unique(np.concatenate([a[0], b[0]]), return_inverse=True)
+    occ = np.bincount(inverse, weights=np.concatenate([a[1], b[1]]), minlength=len(ids))
+    pages = np.bincount(inverse, weights=np.concatenate([a[2], b[2]]), minlength=len(ids))
+    return ids, occ.astype(np.int64), pages.astype(np.int64)
+
+
+# -- driver helpers --------------------------------------------------------------
+
+
+# The articles whose text counts, as occurrences.count reads them.
+_ARTICLE_TEXTS = ("SELECT text FROM pages WHERE id >= ? AND id < ? AND kind = 'article' AND has_links = 1"
+                  " AND text IS NOT NULL")
+
+
+def _texts_of(con: sqlite3.Connection, ranges: list[tuple[int, int]]) -> Iterator[list[bytes]]:
+    for bounds in ranges:
+        yield [b for (b,) in con.execute(_ARTICLE_TEXTS, bounds)]
+
+
+def _sum_sparse(parts: Iterable[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    total = (np.zeros(0, np.int64),) * 3
+    for part in parts:
+        total = _add_sparse(total, part)
+    return total
+
+
+def _store_counts(con: sqlite3.Connection, rows: list, occurrences: np.ndarray, pages: np.ndarray) -> None:
+    """Write counts and link probabilities as ``occurrences.count`` does (keep the two in step)."""
+    con.execute("BEGIN")
+    con.executemany(
+        "UPDATE surfaces SET occurrences = ?, occurrence_pages = ? WHERE id = ?",
+        ((int(occurrences[sid]), int(pages[sid]), sid) for sid, _ in rows),
+    )
+    con.execute(
+        "UPDATE surfaces SET link_prob = CASE "
+        " WHEN occurrences = 0 AND link_count = 0 THEN NULL "
+        " ELSE CAST(link_count AS REAL) / max(occurrences, link_count) END, "
+        "page_link_prob = CASE "
+        " WHEN occurrence_pages = 0 AND link_pages = 0 THEN NULL "
+        " ELSE CAST(link_pages AS REAL) / max(occurrence_pages, link_pages) END"
+    )
+    con.execute("COMMIT")
+
+
+def _in_order(sc: "SparkContext", rdd: "RDD") -> Iterator:
+    """The RDD's items in partition order, with every partition computed in parallel.
+
+    ``toLocalIterator`` alone runs one partition at a time; a concurrent
+    ``count()`` on the cached RDD keeps the whole cluster busy while the
+    driver consumes the partitions in order, one in memory at a time.
+    """
+    from pyspark import StorageLevel
+
+    group = f"linkpedia-{uuid.uuid4().hex[:8]}"
+    rdd.persist(StorageLevel.MEMORY_AND_DISK)
+
+    def compute() -> None:
+        sc.setJobGroup(group, "linkpedia: computing all partitions", interruptOnCancel=True)
+        try:
+            rdd.count()
+        except Exception:  # the ordered read below fails with the same error
+            pass
+
+    worker = threading.Thread(target=compute, name="linkpedia-spark-count", daemon=True)
+    worker.start()
+    try:
+        yield from rdd.toLocalIterator(prefetchPartitions=True)
+    finally:
+        if worker.is_alive():
+            sc.cancelJobGroup(group)
+        worker.join()
+        rdd.unpersist()
+
+
+def _batched(items: Iterable, n: int) -> Iterator[list]:
+    it = iter(items)
+    while batch := list(islice(it, n)):
+        yield batch
+
+
+def _progress(source: Source, offset: int) -> None:
+    """Let the progress bar follow the ranges done (readers report bytes they read themselves)."""
+    if isinstance(source, ReaderBase):
+        source._done_bytes = offset  # noqa: SLF001 - the driver never opens the file in this mode
