@@ -110,11 +110,15 @@ def build_sample_kb(out: Path) -> Path:
 
 
 def sample_server(request: Any, tmp_path_factory: Any) -> Server:
-    """The session's server over the bundled sample KB, default limits."""
+    """The session's server over the bundled sample KB: default limits, two worker processes.
+
+    Two workers, as a deployment would run it; the API tests then also show that
+    any worker answers alike.
+    """
 
     def make() -> Server:
         tmp = tmp_path_factory.mktemp("serve-sample")
-        return start(build_sample_kb(tmp / "kb"), tmp)
+        return start(build_sample_kb(tmp / "kb"), tmp, workers=2)
 
     return shared(request, "sample", make)
 

@@ -46,6 +46,7 @@ def _need_chromium() -> None:
 def seed(tmp_path_factory):
     from conftest import need_shared
 
+    _need_chromium()  # before building anything
     seed_dir = need_shared("seed")
     tmp = tmp_path_factory.mktemp("serve-seed")
     gold = write_seed_dump(seed_dir, tmp / "seed-wiki.xml")

@@ -13,11 +13,8 @@ import serverproc
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("workers")
-    server = serverproc.start(serverproc.build_sample_kb(tmp / "kb"), tmp, workers=2)
-    yield server
-    server.stop()
+def server(request, tmp_path_factory):
+    return serverproc.sample_server(request, tmp_path_factory)  # two workers
 
 
 def workers_of(server) -> list[psutil.Process]:

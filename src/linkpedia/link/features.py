@@ -17,11 +17,11 @@ __all__ = ["CANDIDATE_FEATURES", "SPOT_FEATURES", "doc_vector", "context_similar
 
 # Columns of the (mention, candidate) matrix, scored by the disambiguation model.
 CANDIDATE_FEATURES = ("prior", "log_prior", "context", "local_context", "coherence", "exact",
-                      "top_prior", "log_popularity")
+                      "top_prior", "log_popularity", "graph_known")
 # Columns of the per-mention matrix, scored by the linking (mention or not) model.
 SPOT_FEATURES = ("link_prob", "link_prob_unknown", "best_score", "margin", "best_context",
                  "best_coherence", "capitalized", "words", "exact", "log_candidates",
-                 "page_link_prob")
+                 "page_link_prob", "best_graph_known")
 
 
 def doc_vector(index: Index, text: str) -> tuple[np.ndarray, np.ndarray]:

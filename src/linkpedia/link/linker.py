@@ -137,7 +137,11 @@ class Linker:
                                 prior[voters] * lps[voters])
             X[:, 5] = np.asarray([spots[i].exact for i in rows_spot], dtype=np.float64)
             X[:, 6] = rank == 0
-            X[:, 7] = np.log1p(np.asarray(index.popularity[entries], dtype=np.float64))
+            pop = np.asarray(index.popularity[entries], dtype=np.float64)
+            X[:, 7] = np.log1p(pop)
+            # Whether coherence can say anything: an entry nothing links to has
+            # no in-links to compare (KBs from link-less sources are mostly so).
+            X[:, 8] = pop > 0
         return Features(rows_spot, rows_entry, rows_prior, rows_count, X, spot_lp)
 
     def spot_features(self, text: str, spots: list[Spot], f: Features,
@@ -171,6 +175,7 @@ class Linker:
         S[has, 3] = p_entry[rows] - second[has]
         S[has, 4] = f.X[rows, 2]
         S[has, 5] = f.X[rows, 4]
+        S[has, 11] = f.X[rows, 8]
         S[:, 9] = np.log1p(ncand)
         return S
 

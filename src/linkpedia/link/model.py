@@ -88,9 +88,10 @@ class Model:
 
 
 DEFAULT_MODEL = Model(
-    # prior, log_prior, context, local_context, coherence, exact, top_prior, log_popularity
-    disambiguation=Logistic(CANDIDATE_FEATURES, (3.0, 0.5, 2.0, 2.0, 3.0, 0.3, 0.5, 0.1), -3.0),
+    # prior, log_prior, context, local_context, coherence, exact, top_prior, log_popularity,
+    # graph_known
+    disambiguation=Logistic(CANDIDATE_FEATURES, (3.0, 0.5, 2.0, 2.0, 3.0, 0.3, 0.5, 0.1, 0.0), -3.0),
     # link_prob, link_prob_unknown, best_score, margin, best_context, best_coherence,
-    # capitalized, words, exact, log_candidates, page_link_prob
-    linking=Logistic(SPOT_FEATURES, (3.0, 1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 0.2, 0.3, 0.0, 3.0), -2.5),
+    # capitalized, words, exact, log_candidates, page_link_prob, best_graph_known
+    linking=Logistic(SPOT_FEATURES, (3.0, 1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 0.2, 0.3, 0.0, 3.0, 0.0), -2.5),
 )

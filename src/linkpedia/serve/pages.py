@@ -60,6 +60,7 @@ SITE_CSS = """\
 .lp-article .lp-article { max-width: none; margin: 0; padding: 0; border: 0; background: none; font: inherit; }
 .lp-list .lp-article p { margin: 0 0 .35em; }
 .lp-back { font: .95rem system-ui, sans-serif; }
+.lp-after { max-width: 42em; margin: -1.2em auto 2.5em; padding: 0 2.5em; }
 .lp-back a, .lp-article p > a:not(.lp-link) { color: #3366cc; }
 """
 
@@ -184,7 +185,7 @@ def pages_router(kb: KnowledgeBase, lane: Lane) -> APIRouter:
         check_text(text, limits)
         doc = await lane.run(kb.link, text, policy=policy, title=title)
         article = render_html(doc, link_base="/wiki/", standalone=False)
-        return page(title or "Linked text", article + '<p class="lp-back lp-article-foot">'
+        return page(title or "Linked text", article + '<p class="lp-back lp-after">'
                     '<a href="/">Read another text</a></p>\n')
 
     @pages.get("/wiki/{title:path}", response_class=HTMLResponse)

@@ -97,7 +97,7 @@ class SparkExtractor:
     def records(self, source: Source) -> Iterator[list[PageRecord]]:
         plan = None
         if isinstance(source, MediaWikiSource):
-            plan = plan_splits(source.path, min_splits=2 * parallelism(self._spark),
+            plan = plan_splits(source.path, min_splits=4 * parallelism(self._spark),
                                split_bytes=self._split_bytes)
         if plan is None:
             self.last_mode = "driver"
