@@ -7,12 +7,15 @@ of array operations instead of a Python loop per candidate pair.
 from __future__ import annotations
 
 import math
+from collections import Counter
+from typing import Mapping
 import numpy as np
 
 from ..kb.index import Index
 from ..text import paragraph_spans, term_counts
 
-__all__ = ["CANDIDATE_FEATURES", "SPOT_FEATURES", "doc_vector", "context_similarity", "local_similarity", "relatedness_matrix",
+__all__ = ["CANDIDATE_FEATURES", "SPOT_FEATURES", "doc_vector", "term_ids", "context_similarity",
+           "similarities", "relatedness_matrix",
            "coherence"]
 
 # Columns of the (mention, candidate) matrix, scored by the disambiguation model.
@@ -24,14 +27,23 @@ SPOT_FEATURES = ("link_prob", "link_prob_unknown", "best_score", "margin", "best
                  "page_link_prob", "best_graph_known")
 
 
-def doc_vector(index: Index, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """The text's TF-IDF vector as (sorted term ids, L2-normalized weights)."""
-    tf: dict[int, int] = {}
+def term_ids(index: Index, text: str) -> Counter[int]:
+    """Counts of the text's terms that the KB's vocabulary knows, by term id."""
+    tf: Counter[int] = Counter()
     get = index.terms.get
     for t, n in term_counts(text).items():
         tid = get(t)
         if tid is not None:
             tf[tid] = n
+    return tf
+
+
+def doc_vector(index: Index, text: str | None = None, tf: Mapping[int, int] | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The TF-IDF vector of ``text`` (or of the term counts ``tf``) as (sorted term ids,
+    L2-normalized weights)."""
+    if tf is None:
+        tf = term_ids(index, text or "")
     if not tf:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
     ids = np.fromiter(sorted(tf), dtype=np.int32, count=len(tf))
@@ -84,23 +96,31 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def local_similarity(index: Index, text: str, entries: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Cosine of each entry's profile with the passage its mention stands in.
+def similarities(index: Index, text: str, entries: np.ndarray, starts: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine of each entry's profile with the whole text, and with the passage
+    its mention stands in.
 
-    The whole document says what it is about; the paragraph says which sense
+    The whole document says what it is about; the passage says which sense
     a name has here ("Kaunas" in a passage about a siege is the fortress).
+    Each passage's words are counted once; the document's are their sum.
     """
-    out = np.zeros(len(entries), dtype=np.float32)
     spans = _blocks(text)
     if len(spans) <= 1:
-        return context_similarity(index, entries, doc_vector(index, text))
+        whole = context_similarity(index, entries, doc_vector(index, text))
+        return whole, whole.copy()
+    counts = [term_ids(index, text[b:e]) for b, e in spans]
+    total: Counter[int] = Counter()
+    for c in counts:
+        total.update(c)
+    whole = context_similarity(index, entries, doc_vector(index, tf=total))
+    local = np.zeros(len(entries), dtype=np.float32)
     ends = np.asarray([e for _, e in spans])
     para = np.minimum(np.searchsorted(ends, starts, side="right"), len(spans) - 1)
     for p in np.unique(para).tolist():
         rows = np.nonzero(para == p)[0]
-        b, e = spans[p]
-        out[rows] = context_similarity(index, entries[rows], doc_vector(index, text[b:e]))
-    return out
+        local[rows] = context_similarity(index, entries[rows], doc_vector(index, tf=counts[p]))
+    return whole, local
 
 
 def relatedness_matrix(index: Index, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

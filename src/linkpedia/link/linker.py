@@ -13,8 +13,7 @@ import numpy as np
 from ..kb.index import Index
 from ..text import fold, paragraph_spans
 from .candidates import candidates_of
-from .features import (CANDIDATE_FEATURES, SPOT_FEATURES, coherence, context_similarity, doc_vector,
-                       local_similarity)
+from .features import CANDIDATE_FEATURES, SPOT_FEATURES, coherence, similarities
 from .model import Model
 from .spot import Spot, choose_surfaces, spot
 
@@ -130,9 +129,8 @@ class Linker:
             voters = rank < cfg.context_per_mention
             X[:, 0] = prior
             X[:, 1] = np.log(prior + 1e-4)
-            X[:, 2] = context_similarity(index, entries, doc_vector(index, text))
-            X[:, 3] = local_similarity(index, text, entries,
-                                       np.asarray([spots[i].start for i in rows_spot]))
+            X[:, 2], X[:, 3] = similarities(index, text, entries,
+                                            np.asarray([spots[i].start for i in rows_spot]))
             X[:, 4] = coherence(index, entries, group, entries[voters], group[voters],
                                 prior[voters] * lps[voters])
             X[:, 5] = np.asarray([spots[i].exact for i in rows_spot], dtype=np.float64)

@@ -17,7 +17,12 @@ from ..text import fold
 __all__ = ["Spot", "spot", "choose_surfaces", "CASE_MISMATCH_PENALTY"]
 
 _WORD_RUN = re.compile(r"\w+")  # a mention may start at any run of word characters
-CASE_MISMATCH_PENALTY = 0.25  # lower-case text matching only capitalized surfaces ("apple"/"Apple")
+CASE_MISMATCH_PENALTY = 0.25
+MAX_SPOT_CHARS = 120  # longer surfaces (rare, mostly list titles) are not spotted
+# Lower-case function words that no mention starts with ("the" in "the Beatles"
+# is not part of the name); skipping them saves a trie lookup per word.
+_SKIP_STARTS = frozenset("the a an of and or in on at to for by with from as is was are were be it "
+                         "its this that which who he she they his her their".split())  # lower-case text matching only capitalized surfaces ("apple"/"Apple")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +75,13 @@ def spot(text: str, index: Index) -> list[Spot]:
     """Every span matching a KB surface (overlaps included; the linker resolves them)."""
     folded = fold(text)
     n = len(text)
-    maxlen = index.max_surface_len
+    maxlen = min(index.max_surface_len, MAX_SPOT_CHARS)
     prefixes = index.folded.iter_prefixes_with_ids
     out: list[Spot] = []
     for m in _WORD_RUN.finditer(folded):
         st = m.start()
+        if m.group() in _SKIP_STARTS and text[st].islower():
+            continue
         for key, fid in prefixes(folded[st : st + maxlen]):
             e = st + len(key)
             if e < n and (folded[e].isalnum() or folded[e] == "_"):

@@ -171,7 +171,7 @@ class SparkOccurrenceCounter:
         if not rows:
             return
         n = max(sid for sid, _ in rows) + 1
-        surfaces = sc.broadcast(rows)
+        surfaces = (uuid.uuid4().hex, sc.broadcast(rows))
         lo, hi = con.execute("SELECT min(id), max(id) FROM pages").fetchone()
         ranges = [(i, i + OCCURRENCE_PAGES) for i in range(lo, hi + 1, OCCURRENCE_PAGES)]
         try:
@@ -185,7 +185,7 @@ class SparkOccurrenceCounter:
                 work = partial(_count_db_range, str(Path(db_path).resolve()), surfaces)
                 total = sc.parallelize(ranges, len(ranges)).map(work).treeReduce(_add_sparse)
         finally:
-            surfaces.destroy()
+            surfaces[1].destroy()
         occurrences = np.zeros(n, dtype=np.int64)
         pages = np.zeros(n, dtype=np.int64)
         ids, occ, per_page = total
@@ -248,14 +248,16 @@ def _extract_window(sc: "SparkContext", window: list) -> list[list[PageRecord]]:
     return sc.parallelize(window, slices).map(extract_chunk).collect()
 
 
-_AUTOMATA: dict[int, object] = {}  # broadcast id -> automaton, one per Python worker
+_AUTOMATA: dict[str, object] = {}  # one automaton per Python worker and counting job
 
 
-def _automaton(surfaces) -> object:
-    automaton = _AUTOMATA.get(surfaces.id)
+def _automaton(surfaces: tuple) -> object:
+    """The automaton of ``(job key, broadcast surfaces)``, built once per worker process."""
+    key, broadcast = surfaces
+    automaton = _AUTOMATA.get(key)
     if automaton is None:
         _AUTOMATA.clear()
-        automaton = _AUTOMATA[surfaces.id] = build_automaton(surfaces.value)
+        automaton = _AUTOMATA[key] = build_automaton(broadcast.value)
     return automaton
 
 
