@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import marisa_trie
@@ -58,6 +58,9 @@ class Index:
     idf: np.ndarray  # [T]
     n_entries: int
     max_surface_len: int
+    # Memo of per-surface lookups that repeat across documents (bounded; safe to
+    # share between threads: a race costs a recomputation, never a wrong value).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _csr(groups: list[list], dtype) -> tuple[np.ndarray, np.ndarray]:
