@@ -180,3 +180,20 @@ def test_update_errors(tmp_path):
     assert res.exit_code == 2 and "bad.xml" in res.output
     assert not [p for p in (tmp_path / "kb").iterdir() if p.name.startswith(".update-")]
     assert linkpedia.open_kb(tmp_path / "kb").info()["updates"] == []
+
+
+def test_live_kb_follows_updates(tmp_path):
+    from linkpedia.kb.live import LiveKB
+
+    pages = _sample_pages()
+    linkpedia.build_kb([write_dump(tmp_path / "a.xml", pages[:40])], tmp_path / "kb",
+                       options=linkpedia.BuildOptions(jobs=1, train=False))
+    live = LiveKB(tmp_path / "kb", check_every=0.0)
+    first = live.current()
+    assert live.current() is first
+    update_kb(tmp_path / "kb", [write_dump(tmp_path / "b.xml", pages[40:])],
+              options=linkpedia.BuildOptions(jobs=1, train=False))
+    second = live.current()
+    assert second is not first and live.reloads == 1
+    assert second.index.n_entries > first.index.n_entries
+    assert first.link("Kaunas and Vilnius.").text  # the old one still works
