@@ -225,6 +225,37 @@ def update(kb_dir, sources, delete_file, jobs) -> None:
                f"{report.changed:,} changed, {report.deleted:,} deleted in {report.seconds:,.1f} s")
 
 
+@cli.command(epilog="""\b
+Example:
+    linkpedia serve --kb demo-out/sample-kb
+    linkpedia serve --kb enwiki-kb --host 0.0.0.0 --port 8080 --workers 2
+""")
+@click.option("--kb", "kb_dir", required=True, type=click.Path(path_type=Path), help="KB directory.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; other than loopback only when you mean it.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes; they share the KB's index through mmap.")
+@click.option("--max-text-chars", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Longest text /api/link accepts (413 beyond).")
+@click.option("--max-body-bytes", type=click.IntRange(min=1), default=2_000_000, show_default=True,
+              help="Largest request body (413 beyond).")
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds a request may take (503 beyond).")
+def serve(kb_dir, host, port, workers, max_text_chars, max_body_bytes, timeout_s) -> None:
+    """Serve the HTTP API and the web reader for a KB."""
+    from .kb.store import check_kb_dir
+
+    check_kb_dir(kb_dir)
+    try:
+        from .serve import serve as run_server
+    except ImportError as exc:
+        raise InputError(f"the server needs its extra ({exc.name} is missing) — "
+                         "pip install 'linkpedia[serve]'") from None
+    run_server(kb_dir, host=host, port=port, workers=workers, max_text_chars=max_text_chars,
+               max_body_bytes=max_body_bytes, timeout_s=timeout_s)
+
+
 def _read_text(file: Path) -> str:
     if str(file) == "-":
         data = sys.stdin.buffer.read()

@@ -7,6 +7,7 @@ import asyncio
 import httpx
 import pytest
 
+import linkpedia
 import linkpedia.errors as errors
 import linkpedia.serve as serve_module
 from linkpedia.serve import Limits, create_app
@@ -77,6 +78,32 @@ def test_slow_request_is_503_and_the_app_keeps_serving(kb):
     assert r.status_code == 503 and r.headers["retry-after"] == "1"
     assert "longer than this server's limit of 0.001 s" in r.json()["detail"]
     assert get(app, "/healthz").status_code == 200
+
+
+def test_requests_follow_a_kb_update(tmp_path, caplog):
+    import json
+    import time
+
+    from linkpedia.kb.update import update_kb
+
+    def jsonl(name, records):
+        path = tmp_path / name
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        return path
+
+    first = jsonl("a.jsonl", [{"title": "Kaunas", "text": "Kaunas is a city on the Nemunas river."}])
+    linkpedia.build_kb([first], tmp_path / "kb", options=linkpedia.BuildOptions(jobs=1, train=False))
+    app = create_app(tmp_path / "kb")
+    assert get(app, "/api/entries/Zarasai").status_code == 404
+    caplog.set_level("INFO", logger="linkpedia.serve")
+    update_kb(tmp_path / "kb", [jsonl("b.jsonl", [{"title": "Zarasai", "text": "Zarasai is a lakeside town."}])],
+              options=linkpedia.BuildOptions(jobs=1, train=False))
+    time.sleep(1.1)  # LiveKB looks for a new generation at most once a second
+    r = get(app, "/api/entries/Zarasai")
+    assert r.status_code == 200 and r.json()["preview"].startswith("Zarasai is a lakeside town")
+    health = get(app, "/healthz").json()
+    assert health["reloads"] == 1 and health["entries"] == 2 and health["generation"] != health["kb"]
+    assert "updated: opened" in caplog.text
 
 
 def test_a_missing_kb_fails_at_start_up(tmp_path):

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..errors import EntryNotFoundError, InputError
+from ..errors import EntryNotFoundError, InputError, KBVersionError
 from ..link.candidates import candidates_of
 from ..link.linker import POLICIES, Linker, LinkerConfig, Scored
 from ..link.spot import choose_surfaces, spot
@@ -40,7 +40,10 @@ class KnowledgeBase:
         self.live = self._db.parent  # this generation's files, whatever later updates do
         self._local = threading.local()
         self.index = load_index(self.live)
-        self.model = Model.load(self.live) or DEFAULT_MODEL
+        try:
+            self.model = Model.load(self.live) or DEFAULT_MODEL
+        except (ValueError, KeyError) as exc:
+            raise KBVersionError(f"{path}: its scorer does not fit this linkpedia ({exc}) — rebuild the KB") from None
         self.config = config or LinkerConfig()
         self.linker = Linker(self.index, self.model, self.config)
         self.meta: dict[str, Any] = read_meta(self._con())
@@ -88,7 +91,7 @@ class KnowledgeBase:
     def _require(self, title: str) -> str:
         resolved = self.resolve(title)
         if resolved is None:
-            raise EntryNotFoundError(f"no entry titled {title!r} in {self.path}")
+            raise EntryNotFoundError(f"no entry titled {title!r} in this KB")
         return resolved
 
     def preview(self, title: str) -> str:
@@ -121,6 +124,11 @@ class KnowledgeBase:
         )
         return Entry(title=t, preview=preview, popularity=popularity,
                      is_disambiguation=bool(is_dab), surfaces=surfaces)
+
+    def inlink_count(self, title: str) -> int:
+        """How many entries link to ``title`` (redirects followed)."""
+        i = self.index.titles[self._require(title)]
+        return int(self.index.in_ptr[i + 1] - self.index.in_ptr[i])
 
     def inlinks(self, title: str, limit: int = 100) -> list[str]:
         """Titles of entries linking to ``title``, most linked-to first."""

@@ -1,8 +1,9 @@
 """The HTTP API over one opened KB: link, look up, search, GERBIL, health.
 
-``create_app`` opens the KB once, read-only, before the server takes a
-request; every request shares it (the KB is thread-safe: its index is mmap'd
-and each thread gets its own SQLite connection). Blocking work runs off the
+``create_app`` opens the KB, read-only, before the server takes a request;
+requests share it (the KB is thread-safe: its index is mmap'd and each thread
+gets its own SQLite connection), and after ``linkpedia update`` new requests
+get the new generation (``lookups.CurrentKB``). Blocking work runs off the
 event loop under the time limit (``limits.Lane``), so a slow request never
 holds up the others. No request value is ever used as a file path: the KB's
 path is fixed here, and titles only ever reach SQLite as bound parameters.
@@ -21,14 +22,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .. import __version__
-from ..kb import KnowledgeBase, open_kb
+from ..kb import KnowledgeBase
 from ..nif import NifDocument, quote_title, read_nif, write_nif
 from ..render import render
 from ..render.json import document_to_dict
 from ..types import Document
 from ..wikitext import normalize_title
 from .limits import BodyLimitMiddleware, Lane, Limits, check_text
-from .lookups import inlink_count
+from .lookups import CurrentKB, inlink_count
 from .pages import pages_router
 from .problems import PROBLEM_SCHEMA, PROBLEM_TYPE, Problem, install_handlers
 from .security import SecurityHeadersMiddleware, api_html_csp
@@ -138,8 +139,10 @@ class HealthOut(BaseModel):
     status: Literal["ok"]
     version: str
     kb: str = Field(description="The KB directory this server reads.")
+    generation: str = Field(description="The directory of the KB's live files (changes with `linkpedia update`).")
     entries: int
-    open_seconds: float = Field(description="Seconds this worker took to open the KB.")
+    open_seconds: float = Field(description="Seconds this worker took to open the live generation.")
+    reloads: int = Field(description="Updates this worker has switched to since it started.")
     limits: LimitsOut
 
 
@@ -167,7 +170,8 @@ def create_app(kb_dir: Path, **limits: Any) -> FastAPI:
     """
     settings = Limits(**limits)
     started = time.perf_counter()
-    kb = open_kb(kb_dir)
+    current = CurrentKB(kb_dir)
+    kb = current()
     seconds = time.perf_counter() - started
     log.info("opened KB %s (%d entries) in %.3f s", kb.path, kb.index.n_entries, seconds)
 
@@ -178,19 +182,19 @@ def create_app(kb_dir: Path, **limits: Any) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.state.kb = kb
+    app.state.kb = current
     app.state.limits = settings
     app.state.open_seconds = seconds
     install_handlers(app)
     lane = Lane(settings)
-    app.include_router(_api_router(kb, lane))
-    app.include_router(pages_router(kb, lane))
+    app.include_router(_api_router(current, lane))
+    app.include_router(pages_router(current, lane))
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 
 
-def _api_router(kb: KnowledgeBase, lane: Lane) -> APIRouter:
+def _api_router(current: CurrentKB, lane: Lane) -> APIRouter:
     api = APIRouter()
     limits = lane.limits
 
@@ -208,7 +212,7 @@ def _api_router(kb: KnowledgeBase, lane: Lane) -> APIRouter:
     )
     async def link(body: LinkRequest) -> Response:
         check_text(body.text, limits)
-        doc = await lane.run(kb.link, body.text, policy=body.policy, threshold=body.threshold,
+        doc = await lane.run(current().link, body.text, policy=body.policy, threshold=body.threshold,
                              title=body.title)
         return _answer(doc, body.format)
 
@@ -220,7 +224,7 @@ def _api_router(kb: KnowledgeBase, lane: Lane) -> APIRouter:
     )
     async def entry(title: str = PathParam(description="The entry's title; a redirect's title is followed.",
                                            max_length=1000)) -> dict[str, Any]:
-        return await lane.lookup(_entry, kb, title)
+        return await lane.lookup(_entry, current(), title)
 
     @api.get(
         "/api/search",
@@ -232,7 +236,7 @@ def _api_router(kb: KnowledgeBase, lane: Lane) -> APIRouter:
     )
     async def search(q: str = Query(max_length=1000, description="The beginning of a title."),
                      limit: int = Query(10, ge=1, le=50)) -> dict[str, Any]:
-        return await lane.lookup(_search, kb, q, limit)
+        return await lane.lookup(_search, current(), q, limit)
 
     @api.post(
         "/gerbil",
@@ -256,15 +260,17 @@ def _api_router(kb: KnowledgeBase, lane: Lane) -> APIRouter:
         except UnicodeDecodeError as error:
             raise Problem(400, f"the NIF body is not UTF-8 (byte {error.start}); send UTF-8 Turtle",
                           kind="linkpedia:InputError") from None
-        answer = await lane.run(_gerbil, kb, turtle, limits)
+        answer = await lane.run(_gerbil, current(), turtle, limits)
         accept = request.headers.get("accept", "")
         media = "application/x-turtle" if "application/x-turtle" in accept else "text/turtle"
         return Response(answer, media_type=f"{media}; charset=utf-8")
 
     @api.get("/healthz", summary="Liveness and what this worker serves", response_model=HealthOut)
-    async def healthz(request: Request) -> dict[str, Any]:
-        return {"status": "ok", "version": __version__, "kb": str(kb.path), "entries": kb.index.n_entries,
-                "open_seconds": round(request.app.state.open_seconds, 4), "limits": asdict(limits)}
+    async def healthz() -> dict[str, Any]:
+        kb = current()
+        return {"status": "ok", "version": __version__, "kb": str(current.path), "generation": str(kb.live),
+                "entries": kb.index.n_entries, "open_seconds": round(kb.open_seconds, 4),
+                "reloads": current.reloads, "limits": asdict(limits)}
 
     return api
 

@@ -26,7 +26,7 @@ from ..render.html import CSS, JS, render_html
 from ..types import Document, Link
 from ..wikitext import normalize_title
 from .limits import Lane, check_text
-from .lookups import inlink_count
+from .lookups import CurrentKB, inlink_count
 from .problems import Problem
 from .security import csp_for
 
@@ -154,13 +154,13 @@ def _titles(titles: list[str], previews: dict[str, str]) -> str:
     return f'<div class="lp-list">\n{render_html(doc, standalone=False)}</div>\n'
 
 
-def pages_router(kb: KnowledgeBase, lane: Lane) -> APIRouter:
+def pages_router(current: CurrentKB, lane: Lane) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
     limits = lane.limits
-    entries = kb.index.n_entries
 
     @pages.get("/", response_class=HTMLResponse)
     async def home() -> Response:
+        entries = current().index.n_entries
         return page("Read a text", HOME.format(entries=entries, max_chars=limits.max_text_chars))
 
     @pages.get("/favicon.ico")
@@ -183,13 +183,14 @@ def pages_router(kb: KnowledgeBase, lane: Lane) -> APIRouter:
         if not text.strip():
             raise Problem(400, "there is no text to read; paste a text or choose a .txt file")
         check_text(text, limits)
-        doc = await lane.run(kb.link, text, policy=policy, title=title)
+        doc = await lane.run(current().link, text, policy=policy, title=title)
         article = render_html(doc, link_base="/wiki/", standalone=False)
         return page(title or "Linked text", article + '<p class="lp-back lp-after">'
                     '<a href="/">Read another text</a></p>\n')
 
     @pages.get("/wiki/{title:path}", response_class=HTMLResponse)
     async def wiki(title: str) -> Response:
+        kb = current()
         resolved = await lane.lookup(kb.resolve, title[:1000])
         if resolved is None:
             return await lane.lookup(_missing, kb, title)
@@ -202,6 +203,7 @@ def pages_router(kb: KnowledgeBase, lane: Lane) -> APIRouter:
         q = q.strip()[:1000]
         if not q:
             return RedirectResponse("/", status_code=303)
+        kb = current()
         resolved = await lane.lookup(kb.resolve, q)
         if resolved is not None:
             return RedirectResponse("/wiki/" + quote_title(resolved), status_code=303)
