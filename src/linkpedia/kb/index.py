@@ -117,11 +117,13 @@ def compile_index(kb_dir: Path) -> None:
     _, cand_count = _csr([[x[0] for x in c] for c in cands], np.int32)
     _, cand_anchors = _csr([[x[1] for x in c] for c in cands], np.int32)
 
-    folded_keys = [fold(s) for s in surfaces.keys()]
-    folded = marisa_trie.Trie(folded_keys)
+    # Single characters ("A", "I") are never spotted: as words they are
+    # letters and pronouns, and as prefixes they would match every word.
+    folded = marisa_trie.Trie([fold(s) for s in surfaces.keys() if len(s) > 1])
     members: list[list[int]] = [[] for _ in range(len(folded))]
     for s in surfaces.keys():
-        members[folded[fold(s)]].append(surfaces[s])
+        if len(s) > 1:
+            members[folded[fold(s)]].append(surfaces[s])
     fold_ptr, fold_members = _csr(members, np.int32)
 
     inl: list[list[int]] = [[] for _ in range(E)]

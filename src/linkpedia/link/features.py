@@ -96,6 +96,15 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _lookup(keys: np.ndarray, weights: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """weights[i] where keys[i] == wanted, else 0 (``keys`` sorted)."""
+    if len(keys) == 0:
+        return np.zeros(len(wanted))
+    j = np.searchsorted(keys, wanted)
+    j[j >= len(keys)] = 0
+    return np.where(keys[j] == wanted, weights[j], 0.0)
+
+
 def similarities(index: Index, text: str, entries: np.ndarray, starts: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Cosine of each entry's profile with the whole text, and with the passage
@@ -103,24 +112,42 @@ def similarities(index: Index, text: str, entries: np.ndarray, starts: np.ndarra
 
     The whole document says what it is about; the passage says which sense
     a name has here ("Kaunas" in a passage about a siege is the fortress).
-    Each passage's words are counted once; the document's are their sum.
+    Each passage's words are counted once and the document's are their sum;
+    all passages are scored in one vectorized pass.
     """
-    spans = _blocks(text)
-    if len(spans) <= 1:
-        whole = context_similarity(index, entries, doc_vector(index, text))
-        return whole, whole.copy()
+    n = len(entries)
+    spans = _blocks(text) or [(0, len(text))]
     counts = [term_ids(index, text[b:e]) for b, e in spans]
     total: Counter[int] = Counter()
     for c in counts:
         total.update(c)
-    whole = context_similarity(index, entries, doc_vector(index, tf=total))
-    local = np.zeros(len(entries), dtype=np.float32)
+    if n == 0 or not total:
+        return np.zeros(n, dtype=np.float32), np.zeros(n, dtype=np.float32)
+    doc_ids, doc_w = doc_vector(index, tf=total)
+    # Passage vectors, keyed by (passage, term) as passage * T + term id.
+    T = len(index.idf) + 1
+    blk, tid, tf = [], [], []
+    for p, c in enumerate(counts):
+        for t in sorted(c):
+            blk.append(p)
+            tid.append(t)
+            tf.append(c[t])
+    blk_a, tid_a = np.asarray(blk, dtype=np.int64), np.asarray(tid, dtype=np.int64)
+    w = (1.0 + np.log(np.asarray(tf, dtype=np.float64))) * index.idf[tid_a]
+    norms = np.sqrt(np.bincount(blk_a, weights=w * w, minlength=len(counts)))
+    w /= np.where(norms > 0, norms, 1.0)[blk_a]
+    keys = blk_a * T + tid_a
+    # Every candidate's profile, gathered once.
+    pos, owner = _gather(index.prof_ptr, entries)
+    if len(pos) == 0:
+        return np.zeros(n, dtype=np.float32), np.zeros(n, dtype=np.float32)
+    t = index.prof_term[pos].astype(np.int64)
+    pw = index.prof_weight[pos]
+    whole = np.bincount(owner, weights=_lookup(doc_ids.astype(np.int64), doc_w, t) * pw, minlength=n)
     ends = np.asarray([e for _, e in spans])
     para = np.minimum(np.searchsorted(ends, starts, side="right"), len(spans) - 1)
-    for p in np.unique(para).tolist():
-        rows = np.nonzero(para == p)[0]
-        local[rows] = context_similarity(index, entries[rows], doc_vector(index, tf=counts[p]))
-    return whole, local
+    local = np.bincount(owner, weights=_lookup(keys, w, para[owner] * T + t) * pw, minlength=n)
+    return whole.astype(np.float32), local.astype(np.float32)
 
 
 def relatedness_matrix(index: Index, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

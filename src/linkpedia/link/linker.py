@@ -145,18 +145,22 @@ class Linker:
     def spot_features(self, text: str, spots: list[Spot], f: Features,
                       p_entry: np.ndarray) -> np.ndarray:
         """The linking model's features of each spot (columns ``SPOT_FEATURES``)."""
-        S = np.zeros((len(spots), len(SPOT_FEATURES)), dtype=np.float64)
-        best = np.full(len(spots), -1, dtype=np.int64)
-        second = np.zeros(len(spots))
-        ncand = np.zeros(len(spots))
-        for r, i in enumerate(f.spot):
-            ncand[i] += 1
-            if best[i] < 0 or p_entry[r] > p_entry[best[i]]:
-                if best[i] >= 0:
-                    second[i] = max(second[i], p_entry[best[i]])
-                best[i] = r
-            else:
-                second[i] = max(second[i], p_entry[r])
+        n = len(spots)
+        S = np.zeros((n, len(SPOT_FEATURES)), dtype=np.float64)
+        spot_idx = np.asarray(f.spot, dtype=np.int64)
+        ncand = np.bincount(spot_idx, minlength=n).astype(np.float64)
+        best = np.full(n, -1, dtype=np.int64)
+        second = np.zeros(n)
+        if len(spot_idx):
+            order = np.lexsort((-p_entry, spot_idx))  # by spot, best candidate first
+            first = np.ones(len(order), dtype=bool)
+            first[1:] = spot_idx[order[1:]] != spot_idx[order[:-1]]
+            heads = order[first]
+            best[spot_idx[heads]] = heads
+            pos = np.nonzero(first)[0] + 1  # the runner-up follows the best, if any
+            ok = pos < len(order)
+            ok[ok] &= ~first[pos[ok]]
+            second[spot_idx[heads[ok]]] = p_entry[order[pos[ok]]]
         has = best >= 0
         for i, sp in enumerate(spots):
             lp, plp = sp.link_prob, sp.page_link_prob
@@ -189,15 +193,17 @@ class Linker:
             p_spot = np.ones(len(spots))
         else:
             p_spot = self.model.linking.score(self.spot_features(text, spots, f, p_entry))
-        by_spot: dict[int, list[int]] = {}
-        for r, i in enumerate(f.spot):
-            by_spot.setdefault(i, []).append(r)
+        spot_idx = np.asarray(f.spot, dtype=np.int64)
+        order = np.lexsort((-p_entry, spot_idx)).tolist()  # by spot, best candidate first
+        bounds = np.searchsorted(spot_idx[order], np.arange(len(spots) + 1)).tolist() if order else \
+            [0] * (len(spots) + 1)
+        final = (p_entry * p_spot[spot_idx]).tolist() if order else []
         out = []
         for i, sp in enumerate(spots):
-            rs = sorted(by_spot.get(i, []), key=lambda r: -p_entry[r])
+            rs = order[bounds[i]:bounds[i + 1]]
             out.append(Scored(sp.start, sp.end, tuple(f.entry[r] for r in rs),
                               tuple(f.prior[r] for r in rs), tuple(f.count[r] for r in rs),
-                              tuple(float(p_entry[r] * p_spot[i]) for r in rs)))
+                              tuple(final[r] for r in rs)))
         return out
 
     @staticmethod

@@ -37,7 +37,7 @@ import numpy as np
 from ..errors import EmptySourceError, SourceFormatError
 from ..kb.build import CHUNK, BuildOptions, BuildReport, ProgressHook, build_kb, chunked, extract_chunk
 from ..kb.extract import PageRecord, extract_page
-from ..kb.occurrences import build_automaton, count_in_text
+from ..kb.occurrences import build_automaton, count_in_text, write_counts
 from ..kb.store import connect_ro, unpack_text
 from ..sources import MediaWikiSource
 from ..sources._io import ReaderBase, date_in_name
@@ -191,7 +191,7 @@ class SparkOccurrenceCounter:
         ids, occ, per_page = total
         occurrences[ids] = occ
         pages[ids] = per_page
-        _store_counts(con, rows, occurrences, pages)
+        write_counts(con, ((int(occurrences[sid]), int(pages[sid]), sid) for sid, _ in rows))
 
 
 # -- executor side -------------------------------------------------------------------
@@ -206,7 +206,7 @@ def _extract_splits(plan: SplitPlan, site: SiteInfo, max_page_bytes: int,
 
 def _extract_split(plan: SplitPlan, site: SiteInfo, max_page_bytes: int, index: int) -> Iterator[tuple]:
     start = plan.splits[index].start
-    where = f"the pages starting at byte {start:,}"
+    where = f"the pages from {'the bz2 stream at ' if plan.compression else ''}byte {start:,}"
     try:
         fragment = read_fragment(plan, index)
     except (OSError, EOFError, ValueError) as exc:
@@ -219,13 +219,15 @@ def _extract_split(plan: SplitPlan, site: SiteInfo, max_page_bytes: int, index: 
         path = Path(tmp) / "pages.xml"  # no date in the name: the dump date comes from the pages
         path.write_bytes(fragment)
         del fragment
-        source = MediaWikiSource(path, max_page_bytes=max_page_bytes)
+        source = _RangeSource(path, max_page_bytes=max_page_bytes)
         yielded = 0
         has_article = 1
         batch: list[PageRecord] = []
+        title = None
         try:
             for page in source.pages():
                 yielded += 1
+                title = page.title
                 batch.append(extract_page(page, site))
                 if len(batch) >= CHUNK:
                     yield ("records", batch)
@@ -235,12 +237,25 @@ def _extract_split(plan: SplitPlan, site: SiteInfo, max_page_bytes: int, index: 
         except SourceFormatError as exc:
             message = str(exc)
             prefix = f"{exc.path} ({exc.position}): " if exc.position else f"{exc.path}: "
-            yield ("error", where, message[len(prefix):] if message.startswith(prefix) else message)
+            after = f", after the page {title!r}" if title else ", in the first page"
+            yield ("error", where + after, message[len(prefix):] if message.startswith(prefix) else message)
             return
         if batch:
             yield ("records", batch)
         skipped = dict(source.skipped)
         yield ("stats", index, skipped, yielded + sum(skipped.values()), has_article, source.dump_date)
+
+
+class _RangeSource(MediaWikiSource):
+    """A range of a dump: it always ends, so an XML error in it is broken XML, never a cut file."""
+
+    def _syntax_error(self, exc):
+        error = super()._syntax_error(exc)
+        if "ends in the middle" in str(error):
+            message = (exc.msg or str(exc)).split(", line ")[0].strip()
+            error = SourceFormatError(f"broken XML ({message}) — export or download the file again",
+                                      path=error.path, position=error.position)
+        return error
 
 
 def _extract_window(sc: "SparkContext", window: list) -> list[list[PageRecord]]:
@@ -296,7 +311,7 @@ def _add_sparse(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...]) -> tuple[n
 # -- driver helpers --------------------------------------------------------------
 
 
-# The articles whose text counts, as occurrences.count reads them.
+# The articles whose text counts, as occurrences._count_range reads them (keep the two in step).
 _ARTICLE_TEXTS = ("SELECT text FROM pages WHERE id >= ? AND id < ? AND kind = 'article' AND has_links = 1"
                   " AND text IS NOT NULL")
 
@@ -311,24 +326,6 @@ def _sum_sparse(parts: Iterable[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ..
     for part in parts:
         total = _add_sparse(total, part)
     return total
-
-
-def _store_counts(con: sqlite3.Connection, rows: list, occurrences: np.ndarray, pages: np.ndarray) -> None:
-    """Write counts and link probabilities as ``occurrences.count`` does (keep the two in step)."""
-    con.execute("BEGIN")
-    con.executemany(
-        "UPDATE surfaces SET occurrences = ?, occurrence_pages = ? WHERE id = ?",
-        ((int(occurrences[sid]), int(pages[sid]), sid) for sid, _ in rows),
-    )
-    con.execute(
-        "UPDATE surfaces SET link_prob = CASE "
-        " WHEN occurrences = 0 AND link_count = 0 THEN NULL "
-        " ELSE CAST(link_count AS REAL) / max(occurrences, link_count) END, "
-        "page_link_prob = CASE "
-        " WHEN occurrence_pages = 0 AND link_pages = 0 THEN NULL "
-        " ELSE CAST(link_pages AS REAL) / max(occurrence_pages, link_pages) END"
-    )
-    con.execute("COMMIT")
 
 
 def _in_order(sc: "SparkContext", rdd: "RDD") -> Iterator:
@@ -352,10 +349,12 @@ def _in_order(sc: "SparkContext", rdd: "RDD") -> Iterator:
 
     worker = threading.Thread(target=compute, name="linkpedia-spark-count", daemon=True)
     worker.start()
+    done = False
     try:
         yield from rdd.toLocalIterator(prefetchPartitions=True)
+        done = True
     finally:
-        if worker.is_alive():
+        if not done and worker.is_alive():  # the consumer stopped early: free the cluster
             sc.cancelJobGroup(group)
         worker.join()
         rdd.unpersist()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterator
 
@@ -52,6 +53,27 @@ def parallelism(spark: "SparkSession") -> int:
     return max(1, int(spark.sparkContext.defaultParallelism))
 
 
+_LOG4J = """\
+rootLogger.level = warn
+rootLogger.appenderRef.stderr.ref = stderr
+appender.console.type = Console
+appender.console.name = stderr
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n
+logger.native.name = org.apache.hadoop.util.NativeCodeLoader
+logger.native.level = error
+"""
+
+
+def _quiet_logging() -> str:
+    """A log4j2 file: warnings only, without the banner and the native-Hadoop notice."""
+    path = os.path.join(tempfile.gettempdir(), f"linkpedia-log4j2-{os.getuid()}.properties")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(_LOG4J)
+    return path
+
+
 @contextmanager
 def spark_session(master: str = "local[*]", app_name: str = "linkpedia") -> Iterator["SparkSession"]:
     """The active session if there is one (``master`` is then ignored), else a new one.
@@ -78,6 +100,9 @@ def spark_session(master: str = "local[*]", app_name: str = "linkpedia") -> Iter
             builder = (builder.config("spark.driver.host", "127.0.0.1")
                        .config("spark.driver.bindAddress", "127.0.0.1")
                        .config("spark.sql.shuffle.partitions", "4"))
+            if "SPARK_CONF_DIR" not in os.environ:  # a user's own logging set-up wins
+                builder = builder.config("spark.driver.extraJavaOptions",
+                                         f"-Dlog4j.configurationFile=file:{_quiet_logging()}")
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # pyspark raises its own runtime errors and Py4J errors here
