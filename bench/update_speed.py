@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO / "src"))
 
 import linkpedia  # noqa: E402
 from linkpedia.kb.update import update_kb  # noqa: E402
-from linkpedia.sources import open_source  # noqa: E402
+from linkpedia.sources import expand_paths, open_source  # noqa: E402
 
 SOURCES = [SHARED / "dumps" / "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2",
            SHARED / "kb-sources" / "ovos_summaries_en.jsonl", SHARED / "kb-sources" / "wikiextractor"]
@@ -59,10 +59,13 @@ def main() -> None:
     changed = args.out / "changed.jsonl"
     with changed.open("w", encoding="utf-8") as f:
         n = 0
-        for page in open_source(SHARED / "kb-sources" / "wikiextractor").pages():
-            text = page.text + "\n\nIn 2026 the article was revised to mention Lithuania and Kaunas."
-            f.write(json.dumps({"title": page.title, "text": text}, ensure_ascii=False) + "\n")
-            n += 1
+        for path in expand_paths([SHARED / "kb-sources" / "wikiextractor"]):
+            for page in open_source(path).pages():
+                text = page.text + "\n\nIn 2026 the article was revised to mention Lithuania and Kaunas."
+                f.write(json.dumps({"title": page.title, "text": text}, ensure_ascii=False) + "\n")
+                n += 1
+                if n == args.pages:
+                    break
             if n == args.pages:
                 break
     texts = [json.loads(line)["text"] for name in ("msnbc", "wned-wiki")
