@@ -62,7 +62,8 @@ def main() -> None:
         for path in expand_paths([SHARED / "kb-sources" / "wikiextractor"]):
             for page in open_source(path).pages():
                 text = page.text + "\n\nIn 2026 the article was revised to mention Lithuania and Kaunas."
-                f.write(json.dumps({"title": page.title, "text": text}, ensure_ascii=False) + "\n")
+                # "extract": the field the KB's JSONL sources were mapped from
+                f.write(json.dumps({"title": page.title, "extract": text}, ensure_ascii=False) + "\n")
                 n += 1
                 if n == args.pages:
                     break

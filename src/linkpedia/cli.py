@@ -202,24 +202,28 @@ Example:
               help="A file of titles to delete, one per line.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=None,
               help="Worker processes (default: as the KB was built).")
-def update(kb_dir, sources, delete_file, jobs) -> None:
+@click.option("--field", "fields", multiple=True, metavar="OURS=THEIRS",
+              help="JSONL field mapping (default: the one the KB was built with).")
+def update(kb_dir, sources, delete_file, jobs, fields) -> None:
     """Apply new and changed pages, and deletions, to a KB without a rebuild."""
     import dataclasses
 
     from .kb.build import BuildOptions
-    from .kb.update import read_titles, update_kb
+    from .kb.store import check_kb_dir
+    from .kb.update import read_meta_of, read_titles, update_kb
     from .progress import RichProgress
 
+    check_kb_dir(kb_dir)
     titles = read_titles(delete_file) if delete_file is not None else []
     options = None
-    if jobs is not None:
-        from .kb import open_kb
-
-        with open_kb(kb_dir) as kb:
-            stored = kb.meta.get("options", {})
-        options = dataclasses.replace(
-            BuildOptions(**{k: v for k, v in stored.items() if k in BuildOptions.__dataclass_fields__}),
-            jobs=jobs)
+    if jobs is not None or fields:
+        stored = read_meta_of(kb_dir).get("options", {})
+        options = BuildOptions(**{k: (dict(v) if k == "fields" else v) for k, v in stored.items()
+                                  if k in BuildOptions.__dataclass_fields__})
+        if jobs is not None:
+            options = dataclasses.replace(options, jobs=jobs)
+        if fields:
+            options = dataclasses.replace(options, fields=_parse_fields(fields))
     report = update_kb(kb_dir, sources, delete=titles, options=options, progress=RichProgress())
     click.echo(f"Updated {kb_dir} (generation {report.generation}): {report.added:,} added, "
                f"{report.changed:,} changed, {report.deleted:,} deleted in {report.seconds:,.1f} s")

@@ -40,7 +40,8 @@ from .build import (BuildOptions, LocalExtractor, ProgressHook, _now, add_sums, 
                     insert_page)
 from .extract import link_contexts, page_terms
 from .index import INDEX_DIR
-from .store import CURRENT, DB_NAME, check_kb_dir, live_dir, read_meta, unpack_links, unpack_text
+from .store import (CURRENT, DB_NAME, check_kb_dir, connect_ro, live_dir, read_meta, unpack_links,
+                    unpack_text)
 
 __all__ = ["UpdateReport", "update_kb", "read_titles"]
 
@@ -66,6 +67,14 @@ def read_titles(path: Path) -> list[str]:
     except UnicodeDecodeError as exc:
         raise InputError(f"{path} (byte {exc.start}): not valid UTF-8 — save the list as UTF-8") from None
     return [t for line in lines if (t := normalize_title(line)) and not line.lstrip().startswith("#")]
+
+
+def read_meta_of(kb_dir: Path) -> dict:
+    con = connect_ro(live_dir(kb_dir) / DB_NAME)
+    try:
+        return read_meta(con)
+    finally:
+        con.close()
 
 
 def _cleanup(kb_dir: Path, keep: set[Path] | None = None) -> None:
@@ -229,11 +238,14 @@ def update_kb(
     check_kb_dir(kb_dir)
     if not sources and not delete:
         raise InputError("nothing to update — give SOURCE files and/or --delete TITLES_FILE")
+    if options is None:  # as the KB was built (its JSONL field mapping included)
+        stored = read_meta_of(kb_dir).get("options", {})
+        options = BuildOptions(**{k: (dict(v) if k == "fields" else v) for k, v in stored.items()
+                                  if k in BuildOptions.__dataclass_fields__})
     opened = []
     for p in expand_paths(sources):
-        fmt = (options.format if options else None) or detect_format(p)
-        fields = (options.fields or None) if options and fmt == "jsonl" else None
-        opened.append(open_source(p, format=fmt, fields=fields))
+        fmt = options.format or detect_format(p)
+        opened.append(open_source(p, format=fmt, fields=(options.fields or None) if fmt == "jsonl" else None))
     progress = progress or ProgressHook()
     old_live = live_dir(kb_dir)
     _cleanup(kb_dir)
@@ -241,10 +253,6 @@ def update_kb(
     con = _copy_store(old_live, work)
     try:
         meta = read_meta(con)
-        if options is None:
-            stored = meta.get("options", {})
-            options = BuildOptions(**{k: (v if k != "fields" else dict(v)) for k, v in stored.items()
-                                      if k in BuildOptions.__dataclass_fields__})
         jobs = options.jobs or os.cpu_count() or 1
         old_occ = {s: (o, p) for s, o, p in con.execute(
             "SELECT surface, occurrences, occurrence_pages FROM surfaces")}

@@ -55,6 +55,7 @@ __all__ = ["spark_build", "SparkExtractor", "SparkOccurrenceCounter"]
 SPLIT_BYTES = 64 << 20  # bytes of a dump per task (compressed bytes for bz2)
 TASK_CHUNKS = 8  # chunks of CHUNK pages per task when the driver reads the source
 OCCURRENCE_PAGES = 2000  # page ids per occurrence-counting task
+MAX_WINDOW_TASKS = 64  # tasks per job when the driver ships data: bounds the driver's memory
 
 
 def spark_build(
@@ -145,7 +146,7 @@ class SparkExtractor:
 
     def _from_driver(self, source: Source) -> Iterator[list[PageRecord]]:
         sc = self._spark.sparkContext
-        tasks = 2 * parallelism(self._spark)
+        tasks = min(2 * parallelism(self._spark), MAX_WINDOW_TASKS)
         windows = _batched(chunked(source.pages(), source.site), tasks * TASK_CHUNKS)
         with ThreadPoolExecutor(1, thread_name_prefix="linkpedia-spark") as pool:
             running: Future | None = None
@@ -178,7 +179,8 @@ class SparkOccurrenceCounter:
             if self._ship:
                 parts = (
                     sc.parallelize(batch, len(batch)).map(partial(_count_texts, surfaces)).treeReduce(_add_sparse)
-                    for batch in _batched(_texts_of(con, ranges), 2 * parallelism(self._spark))
+                    for batch in _batched(_texts_of(con, ranges),
+                                          min(2 * parallelism(self._spark), MAX_WINDOW_TASKS))
                 )
                 total = _sum_sparse(parts)
             else:
