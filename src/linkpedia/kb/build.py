@@ -333,11 +333,9 @@ class _Sums:
         self.df: Counter[str] = Counter()
         self.ctx: Counter[tuple[str, str]] = Counter()
 
-    def add(self, terms: frozenset[str], contexts: dict[str, Counter[str]]) -> None:
+    def add(self, terms: frozenset[str], contexts: Counter[tuple[str, str]]) -> None:
         self.df.update(terms)
-        for target, counts in contexts.items():
-            for term, n in counts.items():
-                self.ctx[(target, term)] += n
+        self.ctx.update(contexts)
         if len(self.df) + len(self.ctx) > FLUSH_AT:
             self.flush()
 

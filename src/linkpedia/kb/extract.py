@@ -8,7 +8,6 @@ parent only writes rows.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -21,6 +20,7 @@ __all__ = ["PageRecord", "extract_page", "parenthetical_base", "page_terms", "li
            "CONTEXT_WINDOW"]
 
 CONTEXT_WINDOW = 8  # content words on each side of a link that describe its target
+CONTEXT_CHARS = 160  # characters searched for them on each side
 _PAREN = re.compile(r"^(.+?) \(([^()]+)\)$")
 
 
@@ -48,7 +48,7 @@ class PageRecord:
     links: list[tuple[int, int, str]]  # (start, end, target) into the plain text
     anchors: Counter[tuple[str, str]] = field(default_factory=Counter)  # (target, anchor) -> n
     page_terms: frozenset[str] = frozenset()  # distinct terms, for document frequencies
-    contexts: dict[str, Counter[str]] = field(default_factory=dict)  # target -> context terms
+    contexts: Counter[tuple[str, str]] = field(default_factory=Counter)  # (target, term) -> n
 
 
 def page_terms(text: str) -> frozenset[str]:
@@ -61,26 +61,21 @@ def page_terms(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def link_contexts(text: str, links: list[tuple[int, int, str]]) -> dict[str, Counter[str]]:
-    """For each target, the content words just before and after its links."""
-    out: dict[str, Counter[str]] = {}
-    if not links:
-        return out
-    starts: list[int] = []
-    words: list[str] = []
-    for m in WORD.finditer(text):
-        t = _term(m.group())
-        if t is not None:
-            starts.append(m.start())
-            words.append(t)
+def link_contexts(text: str, links: list[tuple[int, int, str]]) -> Counter[tuple[str, str]]:
+    """(target, term) -> count: the content words just before and after each link.
+
+    Only the text near links is tokenized (a window of ``CONTEXT_CHARS`` on
+    each side), not the whole article.
+    """
+    out: Counter[tuple[str, str]] = Counter()
     for start, end, target in links:
-        i = bisect_left(starts, start)
-        j = bisect_left(starts, end)
-        c = out.get(target)
-        if c is None:
-            c = out[target] = Counter()
-        c.update(words[max(0, i - CONTEXT_WINDOW) : i])
-        c.update(words[j : j + CONTEXT_WINDOW])
+        left = [t for w in WORD.findall(text[max(0, start - CONTEXT_CHARS):start])
+                if (t := _term(w)) is not None]
+        right = [t for w in WORD.findall(text[end:end + CONTEXT_CHARS]) if (t := _term(w)) is not None]
+        for t in left[-CONTEXT_WINDOW:]:
+            out[(target, t)] += 1
+        for t in right[:CONTEXT_WINDOW]:
+            out[(target, t)] += 1
     return out
 
 
@@ -142,7 +137,7 @@ def extract_page(page: Page, site: SiteInfo = DEFAULT_SITE) -> PageRecord:
         links=links,
         anchors=anchors,
         page_terms=page_terms(text) if kind == "article" else frozenset(),
-        contexts=link_contexts(text, links) if kind == "article" else {},
+        contexts=link_contexts(text, links) if kind == "article" else Counter(),
     )
 
 

@@ -145,9 +145,7 @@ class _Changes:
         if kind == "article" and tblob is not None:
             text = unpack_text(tblob)
             self.old_df.update(page_terms(text))
-            for target, counts in link_contexts(text, unpack_links(lblob)).items():
-                for term, n in counts.items():
-                    self.old_ctx[(target, term)] += n
+            self.old_ctx.update(link_contexts(text, unpack_links(lblob)))
             if has_links:
                 self.removed_texts.append(text)
         self.con.execute("DELETE FROM page_links WHERE page = ?", (pid,))
@@ -161,9 +159,7 @@ class _Changes:
             pid = self.con.execute("SELECT id FROM pages WHERE title = ?", (rec.title,)).fetchone()[0]
             if rec.kind == "article":
                 self.df.update(rec.page_terms)
-                for target, counts in rec.contexts.items():
-                    for term, n in counts.items():
-                        self.ctx[(target, term)] += n
+                self.ctx.update(rec.contexts)
                 if rec.has_links:
                     self.new_pages.add(pid)
             if existed:
