@@ -20,7 +20,6 @@ __all__ = ["PageRecord", "extract_page", "parenthetical_base", "page_terms", "li
            "CONTEXT_WINDOW"]
 
 CONTEXT_WINDOW = 8  # content words on each side of a link that describe its target
-CONTEXT_CHARS = 160  # characters searched for them on each side
 _PAREN = re.compile(r"^(.+?) \(([^()]+)\)$")
 
 
@@ -61,20 +60,37 @@ def page_terms(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def _head(words: list[str], n: int) -> list[str]:
+    out = []
+    for w in words:
+        t = _term(w)
+        if t is not None:
+            out.append(t)
+            if len(out) == n:
+                break
+    return out
+
+
 def link_contexts(text: str, links: list[tuple[int, int, str]]) -> Counter[tuple[str, str]]:
     """(target, term) -> count: the content words just before and after each link.
 
-    Only the text near links is tokenized (a window of ``CONTEXT_CHARS`` on
-    each side), not the whole article.
+    The text between consecutive links is tokenized once (in C) and only the
+    words next to a link are looked at, so link-dense articles stay cheap.
     """
     out: Counter[tuple[str, str]] = Counter()
-    for start, end, target in links:
-        left = [t for w in WORD.findall(text[max(0, start - CONTEXT_CHARS):start])
-                if (t := _term(w)) is not None]
-        right = [t for w in WORD.findall(text[end:end + CONTEXT_CHARS]) if (t := _term(w)) is not None]
-        for t in left[-CONTEXT_WINDOW:]:
+    if not links:
+        return out
+    ordered = sorted(links)
+    gaps: list[list[str]] = []
+    prev = 0
+    for start, end, _ in ordered:
+        gaps.append(WORD.findall(text, prev, max(prev, start)))
+        prev = max(prev, end)
+    gaps.append(WORD.findall(text, prev))
+    for i, (_, _, target) in enumerate(ordered):
+        for t in _head(gaps[i][::-1], CONTEXT_WINDOW):
             out[(target, t)] += 1
-        for t in right[:CONTEXT_WINDOW]:
+        for t in _head(gaps[i + 1], CONTEXT_WINDOW):
             out[(target, t)] += 1
     return out
 
