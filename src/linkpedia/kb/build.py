@@ -294,7 +294,7 @@ def finish_kb(con: sqlite3.Connection, kb_dir: Path, options: BuildOptions, prog
         progress.start("training the scorer on the KB's own links", None)
         from ..link.train import train_model
 
-        training = train_model(kb_dir, index.load_index(kb_dir))
+        training = train_model(kb_dir, index.load_index(kb_dir), jobs=jobs)
         write_meta(con, {"training": training.to_meta()})
         progress.finish()
     return counts

@@ -16,6 +16,7 @@ link graph of 30% of the training pages, are hidden from them.
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing as mp
 import sqlite3
 import zlib
 from dataclasses import dataclass, field
@@ -128,33 +129,49 @@ class _Page:
     f: Features
 
 
-def _pages(con: sqlite3.Connection, linker: Linker, index: Index, max_pages: int) -> list[_Page]:
-    redirects = dict(con.execute(
-        "SELECT r.title, e.title FROM redirects r JOIN entries e ON e.id = r.entry_id"))
+_WORK: dict = {}  # what forked workers need: set before the pool starts
 
-    def entry_of(title: str) -> int | None:
-        return index.titles.get(redirects.get(title, title))
 
+def _page_examples(item: tuple[str, bytes, bytes]) -> _Page | None:
+    title, tblob, lblob = item
+    linker, index, redirects = _WORK["linker"], _WORK["index"], _WORK["redirects"]
+
+    def entry_of(target: str) -> int | None:
+        return index.titles.get(redirects.get(target, target))
+
+    text = unpack_text(tblob)[:MAX_CHARS]
+    links = [lk for lk in unpack_links(lblob) if lk[1] <= len(text)]
+    own = index.titles.get(title)
+    spots, labels = label_spots(linker, text, links, entry_of)
+    if own is not None:  # an article never links itself: its own name teaches nothing
+        keep = [i for i, sp in enumerate(spots) if not _names(linker, sp, own)]
+        spots, labels = [spots[i] for i in keep], [labels[i] for i in keep]
+    if not spots:
+        return None
+    return _Page(zlib.crc32(title.encode("utf-8")), text, spots, labels, linker.featurize(text, spots))
+
+
+def _pages(con: sqlite3.Connection, linker: Linker, index: Index, max_pages: int,
+           jobs: int = 1) -> list[_Page]:
     # A sample fixed by the titles (not by row ids), so the same pages give the
     # same model whether the KB was built at once or updated page by page.
     eligible = con.execute(
         "SELECT id, title FROM pages WHERE kind = 'article' AND has_links = 1 AND links IS NOT NULL"
     ).fetchall()
     eligible.sort(key=lambda r: (zlib.crc32(r[1].encode("utf-8")), r[1]))
-    out = []
-    for row_id, title in eligible[:max_pages]:
-        tblob, lblob = con.execute("SELECT text, links FROM pages WHERE id = ?", (row_id,)).fetchone()
-        pid = zlib.crc32(title.encode("utf-8"))
-        text = unpack_text(tblob)[:MAX_CHARS]
-        links = [lk for lk in unpack_links(lblob) if lk[1] <= len(text)]
-        own = index.titles.get(title)
-        spots, labels = label_spots(linker, text, links, entry_of)
-        if own is not None:  # an article never links itself: its own name teaches nothing
-            keep = [i for i, sp in enumerate(spots) if not _names(linker, sp, own)]
-            spots, labels = [spots[i] for i in keep], [labels[i] for i in keep]
-        if spots:
-            out.append(_Page(pid, text, spots, labels, linker.featurize(text, spots)))
-    return out
+    items = [(title, *con.execute("SELECT text, links FROM pages WHERE id = ?", (row_id,)).fetchone())
+             for row_id, title in eligible[:max_pages]]
+    _WORK.update(linker=linker, index=index, redirects=dict(con.execute(
+        "SELECT r.title, e.title FROM redirects r JOIN entries e ON e.id = r.entry_id")))
+    try:
+        if jobs > 1 and len(items) > 50:
+            with mp.get_context("fork").Pool(jobs) as pool:
+                pages = pool.map(_page_examples, items, chunksize=16)
+        else:
+            pages = [_page_examples(it) for it in items]
+    finally:
+        _WORK.clear()
+    return [p for p in pages if p is not None]
 
 
 def _names(linker: Linker, sp: Spot, entry: int) -> bool:
@@ -181,12 +198,12 @@ def _hide_link_prob(page: _Page) -> list[Spot]:
 
 
 def train_model(kb_dir: Path, index: Index, *, max_pages: int = 2000,
-                config: LinkerConfig = LinkerConfig()) -> TrainReport:
+                config: LinkerConfig = LinkerConfig(), jobs: int = 1) -> TrainReport:
     """Fit both scorers on the KB's own links; saves ``model.json`` when there is enough data."""
     linker = Linker(index, DEFAULT_MODEL, config)
     con = sqlite3.connect(kb_dir / DB_NAME)
     try:
-        pages = _pages(con, linker, index, max_pages)
+        pages = _pages(con, linker, index, max_pages, jobs)
     finally:
         con.close()
     train = [p for p in pages if p.pid % 5]
