@@ -50,10 +50,10 @@ class PageRecord:
     contexts: Counter[tuple[str, str]] = field(default_factory=Counter)  # (target, term) -> n
 
 
-def page_terms(text: str) -> frozenset[str]:
+def page_terms(text: str, words: list[str] | None = None) -> frozenset[str]:
     """The distinct context terms of a page (each distinct word filtered once)."""
     out = set()
-    for w in set(WORD.findall(text)):
+    for w in set(WORD.findall(text) if words is None else words):
         t = _term(w)
         if t is not None:
             out.add(t)
@@ -71,22 +71,31 @@ def _head(words: list[str], n: int) -> list[str]:
     return out
 
 
-def link_contexts(text: str, links: list[tuple[int, int, str]]) -> Counter[tuple[str, str]]:
+def link_contexts(text: str, links: list[tuple[int, int, str]],
+                  words: list[str] | None = None) -> Counter[tuple[str, str]]:
     """(target, term) -> count: the content words just before and after each link.
 
     The text between consecutive links is tokenized once (in C) and only the
     words next to a link are looked at, so link-dense articles stay cheap.
+    ``words`` (if given) receives every word of the text, for ``page_terms``.
     """
     out: Counter[tuple[str, str]] = Counter()
     if not links:
+        if words is not None:
+            words.extend(WORD.findall(text))
         return out
     ordered = sorted(links)
     gaps: list[list[str]] = []
     prev = 0
     for start, end, _ in ordered:
         gaps.append(WORD.findall(text, prev, max(prev, start)))
+        if words is not None and end > prev:
+            words.extend(WORD.findall(text, max(prev, start), end))
         prev = max(prev, end)
     gaps.append(WORD.findall(text, prev))
+    if words is not None:
+        for gap in gaps:
+            words.extend(gap)
     for i, (_, _, target) in enumerate(ordered):
         for t in _head(gaps[i][::-1], CONTEXT_WINDOW):
             out[(target, t)] += 1
@@ -138,6 +147,8 @@ def extract_page(page: Page, site: SiteInfo = DEFAULT_SITE) -> PageRecord:
         anchor = " ".join(text[start:end].split())
         if anchor:
             anchors[(target, anchor)] += 1
+    words: list[str] = []
+    contexts = link_contexts(text, links, words) if kind == "article" else Counter()
     return PageRecord(
         title=page.title,
         kind=kind,
@@ -152,8 +163,8 @@ def extract_page(page: Page, site: SiteInfo = DEFAULT_SITE) -> PageRecord:
         text_z=pack_text(text),
         links=links,
         anchors=anchors,
-        page_terms=page_terms(text) if kind == "article" else frozenset(),
-        contexts=link_contexts(text, links) if kind == "article" else Counter(),
+        page_terms=page_terms(text, words) if kind == "article" else frozenset(),
+        contexts=contexts,
     )
 
 

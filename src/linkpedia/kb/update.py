@@ -144,8 +144,9 @@ class _Changes:
         pid, kind, has_links, tblob, lblob = row
         if kind == "article" and tblob is not None:
             text = unpack_text(tblob)
-            self.old_df.update(page_terms(text))
-            self.old_ctx.update(link_contexts(text, unpack_links(lblob)))
+            words: list[str] = []  # exactly as extract_page counted them
+            self.old_ctx.update(link_contexts(text, unpack_links(lblob), words))
+            self.old_df.update(page_terms(text, words))
             if has_links:
                 self.removed_texts.append(text)
         self.con.execute("DELETE FROM page_links WHERE page = ?", (pid,))

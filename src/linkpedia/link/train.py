@@ -197,7 +197,7 @@ def _hide_link_prob(page: _Page) -> list[Spot]:
             if (page.pid * 31 + i) % 10 < 3 else sp for i, sp in enumerate(page.spots)]
 
 
-def train_model(kb_dir: Path, index: Index, *, max_pages: int = 2000,
+def train_model(kb_dir: Path, index: Index, *, max_pages: int = 1500,
                 config: LinkerConfig = LinkerConfig(), jobs: int = 1) -> TrainReport:
     """Fit both scorers on the KB's own links; saves ``model.json`` when there is enough data."""
     linker = Linker(index, DEFAULT_MODEL, config)
