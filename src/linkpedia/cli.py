@@ -260,6 +260,82 @@ def serve(kb_dir, host, port, workers, max_text_chars, max_body_bytes, timeout_s
                max_body_bytes=max_body_bytes, timeout_s=timeout_s)
 
 
+@cli.group(epilog="""\b
+Example:
+    linkpedia spark link --kb enwiki-kb --input crawl/ --output linked/ --master local[2]
+    linkpedia spark build enwiki-pages-articles-multistream.xml.bz2 --out enwiki-kb
+""")
+def spark() -> None:
+    """Run linking or a KB build on Apache Spark (needs linkpedia[spark] and Java)."""
+
+
+def _spark_api():
+    try:
+        from . import spark as api
+        import pyspark  # noqa: F401
+    except ImportError as exc:
+        raise InputError(f"Spark jobs need their extra ({exc.name} is missing) — "
+                         "pip install 'linkpedia[spark]'") from None
+    return api
+
+
+@spark.command("link", epilog="""\b
+Example:
+    linkpedia spark link --kb enwiki-kb --input docs.jsonl --output linked.jsonl
+    linkpedia spark link --kb kb --input crawl.parquet --output out.parquet --text-column body
+""")
+@click.option("--kb", "kb_dir", required=True, type=click.Path(path_type=Path), help="KB directory.")
+@click.option("--input", "input_path", required=True,
+              help="JSONL, Parquet or text files (a file, a directory or a glob).")
+@click.option("--output", "output_path", required=True,
+              help="Where to write one row per document: its id and its links (the json schema); "
+                   "Parquet when it ends with .parquet, else JSONL.")
+@click.option("--master", default="local[*]", show_default=True,
+              help="Spark master: local[N], spark://host:port, yarn, ...")
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--id-column", default="id", show_default=True)
+@click.option("--input-format", type=click.Choice(["jsonl", "parquet", "text"]), default=None,
+              help="Input format (guessed from the file names when omitted).")
+@click.option("--policy", type=click.Choice(["all", "first"]), default="all", show_default=True)
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None)
+def spark_link_cmd(kb_dir, input_path, output_path, master, text_column, id_column, input_format,
+                   policy, threshold) -> None:
+    """Link a corpus on Spark; the output equals `linkpedia link` document by document."""
+    from .kb.store import check_kb_dir
+
+    check_kb_dir(kb_dir)
+    api = _spark_api()
+    report = api.spark_link(kb_dir, input_path, output_path, master=master, text_column=text_column,
+                            id_column=id_column, input_format=input_format, policy=policy,
+                            threshold=threshold)
+    click.echo(f"Linked {report.documents:,} documents ({report.links:,} links) into {report.output} "
+               f"({report.format}) in {report.seconds:,.1f} s", err=True)
+    if report.skipped:
+        click.echo("Skipped: " + ", ".join(f"{k}: {v:,}" for k, v in sorted(report.skipped.items())),
+                   err=True)
+
+
+@spark.command("build", epilog="""\b
+Example:
+    linkpedia spark build enwiki-pages-articles-multistream.xml.bz2 --out enwiki-kb --master local[2]
+""")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "-o", required=True, type=click.Path(path_type=Path), help="KB directory to write.")
+@click.option("--master", default="local[*]", show_default=True,
+              help="Spark master: local[N], spark://host:port, yarn, ...")
+@click.option("--field", "fields", multiple=True, metavar="OURS=THEIRS",
+              help="JSONL field mapping, e.g. --field text=extract.")
+def spark_build_cmd(sources, out, master, fields) -> None:
+    """Build a KB with the heavy passes on Spark; the KB equals `linkpedia build`'s."""
+    from .kb.build import BuildOptions
+
+    api = _spark_api()
+    report = api.spark_build(sources, out, master=master,
+                             options=BuildOptions(fields=_parse_fields(fields)))
+    click.echo(f"Built {out}: {report.entries:,} entries, {report.redirects:,} redirects, "
+               f"{report.surfaces:,} surfaces from {report.pages:,} pages in {report.seconds:,.1f} s")
+
+
 def _read_text(file: Path) -> str:
     if str(file) == "-":
         data = sys.stdin.buffer.read()
