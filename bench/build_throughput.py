@@ -1,9 +1,10 @@
 """KB build throughput next to wikiextractor's plain-text extraction, on the same dumps.
 
-For every dump, ``linkpedia build`` (text, links, statistics, previews, index,
-scorer) and ``python -m wikiextractor.WikiExtractor`` (plain text only) run as
-child processes with the same number of workers, 2 then 1 by default. Both
-read the same file. Reported: wall time (median of ``--repeats``), MB/s of
+For every dump, the KB build (text, links, statistics, previews, index,
+scorer: ``build_kb()`` with the CLI's defaults, in a child process that also
+times each phase) and ``python -m wikiextractor.WikiExtractor`` (plain text
+only) run with the same number of workers, 2 then 1 by default, on the same
+file. Reported: wall time (median of ``--repeats``), MB/s of
 uncompressed XML, pages/s, peak memory (Σ PSS over the process tree and the
 largest single process), output size, bytes per entry, and linkpedia's
 throughput divided by wikiextractor's at the same worker count (target >= 1).
@@ -20,16 +21,20 @@ rewritten to point at copy k's pages, so every copy has its own link graph,
 anchors, surface/entry pairs and link contexts, as new articles would. It is
 written once to ``--work`` (default ``bench/out/``, git-ignored) as .xml and
 .xml.bz2 (bzip2 level 9, as Wikimedia compresses its dumps); the run reads the
-.bz2 unless ``--big-format xml``. The vocabulary does not grow with the copies,
-which matters when extrapolating memory (see docs/benchmarks.md).
+.bz2 unless ``--big-format xml``. Copies do not grow the vocabulary, the red
+links or the contexts of links that leave the dump, so memory and KB size are
+extrapolated with ``--memory-model`` as well (see docs/benchmarks.md).
 
 ``--profile MB`` instead writes a slice of MB megabytes the same way and runs
 the build under cProfile with one job (cProfile does not follow workers),
 printing the functions with the largest own and cumulative time.
+``--memory-model`` measures bytes per item of the build's in-memory structures
+and adds them up for the full English Wikipedia.
 
-    .venv/bin/python bench/build_throughput.py                       # everything, ~20 min
+    .venv/bin/python bench/build_throughput.py                         # everything, ~25 min
     .venv/bin/python bench/build_throughput.py --big-mb 0 --repeats 1  # shared dumps only
     .venv/bin/python bench/build_throughput.py --profile 30
+    .venv/bin/python bench/build_throughput.py --memory-model
 """
 
 from __future__ import annotations
@@ -104,11 +109,11 @@ def _copy_page(page: str, k: int, titles: set[str]) -> str:
     suffix = f" (copy {k})"
 
     def link(m: re.Match) -> str:
-        target, section, label = m.group(1), m.group(2) or "", m.group(3)
+        target, section, shown = m.group(1), m.group(2) or "", m.group(3)
         norm = _norm_title(target)
         if norm not in titles:
             return m.group(0)
-        return f"[[{norm}{suffix}{section}{label or '|' + target + section}]]"
+        return f"[[{norm}{suffix}{section}{shown or '|' + target + section}]]"
 
     page = _TITLE.sub(lambda m: f"<title>{m.group(1)}{suffix}</title>", page, count=1)
     page = _PAGE_ID.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + k * ID_STEP}{m.group(3)}", page, count=1)
@@ -216,7 +221,9 @@ def child_build(dump: Path, out: Path, jobs: int, phases_json: Path) -> None:
 
     The CLI calls ``build_kb`` with the same default options and a progress bar
     that stays silent when stderr is not a terminal; this passes a hook that
-    records each phase's wall time and the process's peak RSS when it ends.
+    records each phase's wall time, the main process's CPU time during it and
+    its peak RSS when it ends. A phase whose main-process CPU time is close to
+    its wall time is serial: more workers cannot shorten it.
     """
     import resource
     import time
@@ -228,12 +235,15 @@ def child_build(dump: Path, out: Path, jobs: int, phases_json: Path) -> None:
 
     class Timer(ProgressHook):
         def start(self, phase: str, total: int | None) -> None:
-            phases.append({"phase": phase, "t0": time.perf_counter()})
+            own = resource.getrusage(resource.RUSAGE_SELF)
+            phases.append({"phase": phase, "t0": time.perf_counter(), "cpu0": own.ru_utime + own.ru_stime})
 
         def finish(self) -> None:
             p = phases[-1]
+            own = resource.getrusage(resource.RUSAGE_SELF)
             p["seconds"] = time.perf_counter() - p.pop("t0")
-            p["main_max_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+            p["main_cpu"] = own.ru_utime + own.ru_stime - p.pop("cpu0")
+            p["main_max_rss"] = own.ru_maxrss * 1024
 
     report = build_kb([dump], out, options=BuildOptions(jobs=jobs), progress=Timer())
     phases_json.write_text(json.dumps({"entries": report.entries, "pages": report.pages, "phases": phases}))
@@ -326,12 +336,15 @@ def phase_tables(rows: list[Row]) -> str:
         times.append([label(r.dump), r.jobs, f"{r.seconds:,.1f}", f"{other:,.1f}"] + [
             f"{by[n]['seconds']:,.1f} ({100 * by[n]['seconds'] / r.seconds:.0f}%)" if n in by else ""
             for n in names])
-        mems.append([label(r.dump), r.jobs] + [_mb(by[n]["main_max_rss"]) if n in by else "" for n in names])
+        mems.append([label(r.dump), r.jobs] + [
+            f"{by[n].get('main_cpu', float('nan')):,.1f} s, {_mb(by[n]['main_max_rss'])} MiB" if n in by else ""
+            for n in names])
     return "\n".join([
         "linkpedia phases, wall seconds (share of the run); 'other' = start-up, imports, file moves:",
         format_table(["dump", "jobs", "wall s", "other", *names], times, [False] + [True] * (len(names) + 3)),
         "",
-        "linkpedia main process, peak RSS MiB reached by the end of each phase (workers not included):",
+        "linkpedia main process (workers not included): CPU seconds in each phase, and peak RSS by its end;",
+        "CPU close to the phase's wall time means the phase is serial:",
         format_table(["dump", "jobs", *names], mems, [False] + [True] * (len(names) + 1)),
     ])
 
@@ -375,21 +388,29 @@ def estimate(small: Row | None, big: Row | None) -> str:
     """The full English Wikipedia on this machine, extrapolated from the measured runs."""
     if big is None or not big.ok:
         return "no estimate: the generated dump was not measured (--big-mb 0 or a failed run)"
+    gb = FULL_XML_BYTES / MB
     lines = [f"Full English Wikipedia (~{FULL_XML_BYTES / 1e9:.0f} GB XML, ~{FULL_PAGES / 1e6:.0f}M pages, "
              f"~{FULL_ARTICLES / 1e6:.1f}M articles), {big.jobs} jobs, extrapolated from {label(big.dump)}:"]
-    hours = FULL_XML_BYTES / MB / big.mb_per_s / 3600
-    lines.append(f"  time   {hours:,.1f} h at {big.mb_per_s:.2f} MB/s (linear in XML bytes)")
+    lines.append(f"  time   {gb / big.mb_per_s / 3600:,.1f} h at the measured {big.mb_per_s:.2f} MB/s "
+                 f"(other load {big.other_load or 0:.1f} cores)")
+    main_cpu = sum(p.get("main_cpu", 0.0) for p in big.phases)
+    if main_cpu:
+        bound = max(main_cpu, big.cpu_seconds / big.jobs)
+        lines.append(f"         {gb / (big.xml.bytes / MB / bound) / 3600:,.1f} h on an idle machine at best: "
+                     f"max(main-process CPU {main_cpu:,.0f} s, tree CPU {big.cpu_seconds:,.0f} s / {big.jobs}) "
+                     f"per {big.xml.bytes / MB:,.0f} MB")
     per_mb = big.out_bytes / (big.xml.bytes / MB)
-    lines.append(f"  KB     {per_mb * FULL_XML_BYTES / MB / 1e9:,.0f} GB at {per_mb / 1e3:,.0f} kB per XML MB; "
+    lines.append(f"  KB     {per_mb * gb / 1e9:,.0f} GB at {per_mb / 1e3:,.0f} kB per XML MB; "
                  f"{big.out_bytes / big.entries * FULL_ARTICLES / 1e9:,.0f} GB at {big.out_bytes / big.entries:,.0f}"
-                 f" bytes/entry (an upper bound: {big.xml.bytes / big.entries / 1e3:,.0f} kB of XML per entry here,"
-                 f" {FULL_XML_BYTES / FULL_ARTICLES / 1e3:,.0f} kB in the full dump)")
+                 f" bytes/entry (too high: {big.xml.bytes / big.entries / 1e3:,.0f} kB of XML per entry here,"
+                 f" {FULL_XML_BYTES / FULL_ARTICLES / 1e3:,.0f} kB in the full dump); copies add few context rows,"
+                 " see --memory-model")
     if small is not None and small.ok and small.peak_pss and big.peak_pss and big.xml.bytes > small.xml.bytes:
         slope = (big.peak_pss - small.peak_pss) / (big.xml.bytes - small.xml.bytes)
         ram = small.peak_pss + slope * (FULL_XML_BYTES - small.xml.bytes)
-        lines.append(f"  RAM    {ram / 2**30:,.1f} GiB by linear growth of peak Σ PSS "
+        lines.append(f"  RAM    {ram / 2**30:,.0f} GiB if the peak grew linearly "
                      f"({slope * 1e9 / 2**20:,.0f} MiB per GB of XML, {label(small.dump)} -> {label(big.dump)}); "
-                     "a lower bound, see docs/benchmarks.md")
+                     "it does not: see --memory-model and docs/benchmarks.md")
     return "\n".join(lines)
 
 
@@ -442,10 +463,10 @@ def shlex_join(cmd: list[str]) -> str:
 FULL_WORDS = 5.0e9  # words in article text
 FULL_REDIRECTS = 11.5e6  # main-namespace redirects
 FULL_LINKS = 2.0e8  # wikilinks in article text
-FULL_TARGETS = 1.0e7  # distinct link targets: articles, redirects and red links
+FULL_TARGETS = 1.0e7  # distinct link targets as written: articles, redirects and red links
 FULL_EDGES = 1.8e8  # distinct article -> entry pairs after resolving redirects
 FULL_PAIRS = 5.0e7  # distinct (surface, entry) pairs: anchors, titles, redirects, dab senses
-FULL_SURFACES = 3.5e7
+FULL_ANCHORS = 3.0e7  # distinct anchor texts
 PROFILE_TERMS = 32  # BuildOptions.profile_terms
 
 
@@ -466,107 +487,143 @@ def _per_item(make, n: int = 50_000) -> float:
     return _deep_size(make(n), set()) / n
 
 
-def memory_model(source: Path) -> None:
+def _power_law_mean(alpha: float, kmax: int) -> float:
+    k = range(1, kmax + 1)
+    w = [x ** -alpha for x in k]
+    return sum(x * y for x, y in zip(k, w)) / sum(w)
+
+
+def _context_pairs(links: float, targets: float, distinct, kmax: int = 200_000) -> float:
+    """Distinct (target, term) pairs when in-links follow a power law with mean links/targets
+    and a target with k in-links has ``distinct(k)`` distinct context terms."""
+    lo, hi = 1.01, 4.0
+    for _ in range(40):  # the exponent whose mean matches, by bisection
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if _power_law_mean(mid, kmax) < links / targets else (mid, hi)
+    alpha = (lo + hi) / 2
+    w = [k ** -alpha for k in range(1, kmax + 1)]
+    per_target = sum(p * distinct(k) for k, p in zip(range(1, kmax + 1), w)) / sum(w)
+    return targets * per_target
+
+
+def _table_bytes_per_row(kb: Path, table: str) -> float | None:
+    """On-disk bytes per row of ``table`` in a built KB (SQLite's dbstat), None if unknown."""
+    import sqlite3
+
+    try:
+        con = sqlite3.connect(f"file:{kb / 'kb.sqlite'}?mode=ro", uri=True)
+        size = con.execute("SELECT sum(pgsize) FROM dbstat WHERE name = ?", (table,)).fetchone()[0]
+        rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        con.close()
+    except sqlite3.Error:
+        return None
+    return size / rows if size and rows else None
+
+
+def memory_model(source: Path, work: Path) -> None:
     """Bytes per item of the build's in-memory structures, and what they add up to for enwiki.
 
-    Pass 1's structures (document frequencies, link contexts) are measured on
-    real pages, extracted and pickled per chunk as the workers return them;
-    the later ones are measured on samples of their shape (tuples of ids that
-    are not small cached ints, anchors of typical length) as written in
-    kb/aggregate.py, kb/profiles.py and kb/index.py.
+    Link and vocabulary statistics come from real pages (``extract_page`` on the
+    source dump); bytes per item are measured on samples shaped like the
+    structures in kb/aggregate.py, kb/profiles.py and kb/index.py (tuples of
+    ids that are not small cached ints, anchors of typical length, floats).
+    The list of structures follows the code as of the date in docs/benchmarks.md.
     """
-    import pickle
     import random
     from collections import Counter
 
-    from linkpedia.kb.build import CHUNK, _merge_contexts
-    from linkpedia.kb.extract import extract_page
+    from linkpedia.kb.extract import CONTEXT_WINDOW, extract_page
     from linkpedia.kb.store import unpack_text
     from linkpedia.sources import open_source
-    from linkpedia.text import WORD
+    from linkpedia.text import WORD, terms
 
     src = open_source(source)
-    records = [extract_page(p, src.site) for p in src.pages()]
-    df: Counter[str] = Counter()
-    contexts: dict = {}
+    records = [r for r in (extract_page(p, src.site) for p in src.pages()) if r.kind == "article"]
+    pairs: dict[str, set[str]] = {}
     in_links: Counter[str] = Counter()
-    for i in range(0, len(records), CHUNK):
-        for rec in pickle.loads(pickle.dumps(records[i:i + CHUNK])):  # as imap delivers them
-            if rec.kind == "article":
-                df.update(rec.page_terms)
-                _merge_contexts(contexts, rec.contexts)
-                in_links.update(t for _, _, t in rec.links)
-    b_df = _deep_size(df, set()) / len(df)
-    n_ctx = sum(len(c) for c in contexts.values())
-    b_ctx = _deep_size(contexts, set()) / n_ctx
-    buckets = [(1, 1), (2, 2), (3, 4), (5, 8), (9, 16), (17, 10**9)]
-    per_bucket = []
-    for lo, hi in buckets:
-        sizes = [len(c) for t, c in contexts.items() if lo <= in_links[t] <= hi]
-        per_bucket.append((lo, hi, len(sizes), sum(sizes) / len(sizes) if sizes else float("nan")))
+    for rec in records:
+        in_links.update(t for _, _, t in rec.links)
+        for target, counts in rec.contexts.items():
+            pairs.setdefault(target, set()).update(counts)
+    n_links = sum(in_links.values())
+    n_pairs = sum(len(v) for v in pairs.values())
+    # a·k^gamma from the mean distinct terms of targets with 1 and with 5-16 in-links
+    d1 = [len(v) for t, v in pairs.items() if in_links[t] == 1]
+    dk = [(in_links[t], len(v)) for t, v in pairs.items() if 5 <= in_links[t] <= 16]
+    a = sum(d1) / len(d1)
+    k_mean = sum(k for k, _ in dk) / len(dk)
+    gamma = math.log(sum(d for _, d in dk) / len(dk) / a) / math.log(k_mean)
     # Heaps' law on the lower-cased words that feed the document frequencies.
     seen: set[str] = set()
-    n = 0
+    n = n_terms = 0
     marks = []
     for rec in records:
-        if rec.kind == "article" and rec.text_z:
-            for w in WORD.findall(unpack_text(rec.text_z).lower()):
-                n += 1
-                seen.add(w)
-                if n in (30_000, 100_000, 300_000):
-                    marks.append((n, len(seen)))
+        text = unpack_text(rec.text_z) if rec.text_z else ""
+        n_terms += len(terms(text))
+        for w in WORD.findall(text.lower()):
+            n += 1
+            seen.add(w)
+            if n == 30_000:
+                marks.append((n, len(seen)))
     marks.append((n, len(seen)))
-    (n1, v1), (n2, v2) = marks[0], marks[-1]
+    (n1, v1), (n2, v2) = marks
+    content = n_terms / n2  # share of words that are context terms (not stopwords, numbers)
     beta = math.log(v2 / v1) / math.log(n2 / n1)
     vocab = v2 * (FULL_WORDS / n2) ** beta
+    # Many links to one target: its windows' terms grow like any text's vocabulary (Heaps).
+    window = 2 * CONTEXT_WINDOW / content  # words of running text around one link
+    full_ctx = _context_pairs(FULL_LINKS, FULL_TARGETS,
+                              lambda k: min(a * k ** gamma, v2 * (window * k / n2) ** beta))
 
     rnd = random.Random(0)
     big = lambda: rnd.randrange(10**6, 10**7)  # noqa: E731 - an id that is not a cached small int
     shared = [big() for _ in range(1000)]  # ids looked up in a dict: one object, many references
     ref = lambda: rnd.choice(shared)  # noqa: E731
     word = lambda k: "".join(rnd.choice("abcdefghij") for _ in range(k))  # noqa: E731
+    b_name = _per_item(lambda n: {word(18): big() for _ in range(n)})
     b_pair = _per_item(lambda n: {(word(14), ref()): [rnd.randrange(200), 1] for _ in range(n)})
     b_edge = _per_item(lambda n: Counter({(big(), ref()): 1 for _ in range(n)}))
+    b_srow = _per_item(lambda n: [(ref(), ref(), rnd.randrange(200), 1) for _ in range(n)])
+    b_anchor = _per_item(lambda n: {word(14): rnd.randrange(200) for _ in range(n)})
+    b_ctx = _per_item(lambda n: {big(): Counter({word(9): 0.5 * rnd.randrange(1, 9) for _ in range(40)})
+                                 for _ in range(n // 40)})
     b_prow = _per_item(lambda n: [(ref(), ref(), rnd.random()) for _ in range(n)])
     b_plist = _per_item(lambda n: [(ref(), rnd.random()) for _ in range(n)])
-    b_inl = _per_item(lambda n: [ref() for _ in range(n)]) - 28 * len(shared) / 50_000
-    b_title = _per_item(lambda n: {word(18): big() for _ in range(n)})
-    b_redirect = _per_item(lambda n: {word(18): word(18) for _ in range(n)})
-    b_ctx_float = b_ctx + sys.getsizeof(0.5)  # profiles.py multiplies the counts by a float weight
+    b_inl = 8.0  # a list slot; the ints are the shared values of idx_of
 
-    print(f"Measured on {source.name}: {len(df):,} words, {len(contexts):,} link targets, "
-          f"{n_ctx:,} context terms; Heaps' law V = K·n^{beta:.2f} from {n2:,} words")
-    print(format_table(
-        ["in-links of a target", "targets", "context terms kept (mean)"],
-        [[f"{lo}" if lo == hi else (f"{lo}-{hi}" if hi < 10**9 else f">= {lo}"), f"{k:,}", f"{m:.0f}"]
-         for lo, hi, k, m in per_bucket], [False, True, True]))
-    terms_per_target = 40  # enwiki's targets have ~20 in-links on average: most sit in the upper buckets
+    print(f"Measured on {source.name}: {len(records):,} articles, {n_links:,} links to {len(in_links):,} "
+          f"targets, {n_pairs:,} distinct (target, context term) pairs; a target with k in-links has "
+          f"{a:.1f}·k^{gamma:.2f} distinct context terms; Heaps' law V ∝ n^{beta:.2f} over {n2:,} words")
     items = [
-        # structure, alive during, count, bytes per item
-        ("df: word -> pages (build.py)", "pass 1 .. end", vocab, b_df),
-        ("contexts: target -> Counter (build.py)", "pass 1 .. end", FULL_TARGETS * terms_per_target, b_ctx),
-        ("titles, redirects, resolved (aggregate.py)", "derive", FULL_ARTICLES + 2 * FULL_REDIRECTS,
-         (b_title + b_redirect) / 2),
-        ("pairs: (surface, entry) -> counts (aggregate.py)", "derive", FULL_PAIRS, b_pair),
+        # structure, phase, count, bytes per item
+        ("titles, redirects, resolved: str -> id (aggregate.py)", "derive",
+         FULL_ARTICLES + 2 * FULL_REDIRECTS, b_name),
+        ("pairs: (surface, entry) -> [anchors, names] (aggregate.py)", "derive", FULL_PAIRS, b_pair),
         ("edges: (src, dst) -> n (aggregate.py)", "derive", FULL_EDGES, b_edge),
-        ("by_entry context Counters (profiles.py)", "profiles", FULL_TARGETS * terms_per_target * 0.7,
-         b_ctx_float),
+        ("surface_entries rows (aggregate.py)", "derive", FULL_PAIRS, b_srow),
+        ("link_pages: anchor -> pages (aggregate.py)", "derive", FULL_ANCHORS, b_anchor),
+        ("df, vocab: term -> n (profiles.py)", "profiles", 2 * vocab * 0.4, b_name),
+        ("entry_of: title -> id (profiles.py)", "profiles", FULL_ARTICLES + FULL_REDIRECTS, b_name),
+        ("by_entry: entry -> Counter of context terms (profiles.py)", "profiles", full_ctx * 0.8, b_ctx),
         ("profile rows before executemany (profiles.py)", "profiles", FULL_ARTICLES * PROFILE_TERMS, b_prow),
         ("in-link lists (index.py)", "index", FULL_EDGES, b_inl),
         ("profile lists (index.py)", "index", FULL_ARTICLES * PROFILE_TERMS, b_plist),
+        ("candidate lists (index.py)", "index", FULL_PAIRS, b_srow),
     ]
-    print(f"\nFull English Wikipedia: {vocab / 1e6:,.0f}M distinct words (Heaps), {FULL_TARGETS / 1e6:,.0f}M link "
-          f"targets x {terms_per_target} context terms, {FULL_PAIRS / 1e6:,.0f}M surface/entry pairs, "
-          f"{FULL_EDGES / 1e6:,.0f}M edges, {FULL_ARTICLES / 1e6:.1f}M articles x {PROFILE_TERMS} profile terms")
+    print(f"\nFull English Wikipedia: {FULL_LINKS / 1e6:,.0f}M links to {FULL_TARGETS / 1e6:,.0f}M targets "
+          f"-> {full_ctx / 1e9:,.1f}G context pairs (power-law in-links); {vocab / 1e6:,.0f}M distinct words; "
+          f"{FULL_PAIRS / 1e6:,.0f}M surface/entry pairs; {FULL_EDGES / 1e6:,.0f}M edges; "
+          f"{FULL_ARTICLES / 1e6:.1f}M articles x {PROFILE_TERMS} profile terms")
     print(format_table(
-        ["structure", "alive during", "items", "bytes/item", "GiB"],
-        [[name, alive, f"{count / 1e6:,.0f}M", f"{b:,.0f}", f"{count * b / 2**30:,.1f}"]
-         for name, alive, count, b in items], [False, False, True, True, True]))
-    resident = sum(c * b for name, alive, c, b in items if alive == "pass 1 .. end")
-    peaks = {phase: resident + sum(c * b for _, alive, c, b in items if alive == phase)
-             for phase in ("derive", "profiles", "index")}
-    print("main-process peak by phase (pass-1 structures stay alive to the end): "
-          + ", ".join(f"{ph} {v / 2**30:,.0f} GiB" for ph, v in peaks.items()))
+        ["structure (all held at once within its phase)", "phase", "items", "bytes/item", "GiB"],
+        [[name, phase, f"{count / 1e6:,.0f}M", f"{b:,.0f}", f"{count * b / 2**30:,.1f}"]
+         for name, phase, count, b in items], [False, False, True, True, True]))
+    peaks = {ph: sum(c * b for _, p, c, b in items if p == ph) for ph in ("derive", "profiles", "index")}
+    print("main-process peak by phase: " + ", ".join(f"{ph} {v / 2**30:,.0f} GiB" for ph, v in peaks.items()))
+    row = _table_bytes_per_row(work / f"kb-{source.name}-j2", "contexts")
+    if row:
+        print(f"contexts table on disk: {full_ctx / 1e9:,.1f}G rows x {row:.0f} bytes = "
+              f"{full_ctx * row / 1e9:,.0f} GB of the KB (bytes per row from the KB the benchmark built)")
 
 
 # --- main -----------------------------------------------------------------------------
@@ -607,7 +664,7 @@ def main(argv: list[str] | None = None) -> int:
         profile(args.profile, args.work, args.big_source)
         return 0
     if args.memory_model:
-        memory_model(args.big_source)
+        memory_model(args.big_source, args.work)
         print(f"\nreproduce: {reproduce_line(Path(__file__), argv)}")
         return 0
     jobs = [int(j) for j in args.jobs.split(",") if j.strip()]

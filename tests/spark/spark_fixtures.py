@@ -49,3 +49,12 @@ def en_kb(tmp_path_factory, en_dump):
     out = tmp_path_factory.mktemp("en-local") / "kb"
     linkpedia.build_kb([en_dump], out, options=linkpedia.BuildOptions(jobs=2))
     return out
+
+
+@pytest.fixture(scope="session")
+def link_kb(tmp_path_factory):
+    """A KB that links a lot: the ~10k vital articles' summaries (no link data, so every title spots)."""
+    source = need_shared("data", "kb-sources", "ovos_summaries_en.jsonl")
+    out = tmp_path_factory.mktemp("vital") / "kb"
+    linkpedia.build_kb([source], out, options=linkpedia.BuildOptions(jobs=2, fields={"text": "extract"}))
+    return out

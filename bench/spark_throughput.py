@@ -1,0 +1,242 @@
+"""Throughput of ``spark link`` and ``spark build`` next to one process, on the same input.
+
+Linking: the WNED-WIKI articles (../shared/data/benchmarks/wned-wiki.jsonl)
+repeated to ``--docs`` documents (ids ``<id>#<k>``), written once to
+``bench/out/spark-docs.jsonl``, linked with policy "all" by
+
+* one process: ``link_row`` (``kb.link`` + the JSON schema) per document,
+  written as JSONL: the work of a Spark partition, without Spark;
+* ``spark_link`` on ``local[1]`` and ``local[2]``.
+
+Building (unless ``--no-build``): the English dump decompressed to plain XML
+(so executors read byte ranges) and built by ``build_kb`` with 1 and 2 jobs
+and by ``spark_build`` on ``local[1]`` and ``local[2]``; "driver alone" is
+the driver's share of the pages pass (writing rows and sums, with records
+extracted beforehand), the part a cluster does not spread.
+
+Every configuration runs as a child process, interleaved, ``--repeats``
+times; the table gives medians. Columns: the child's wall time, the job's own
+time (after the Spark session is up, or after the KB is opened, so start-up is
+left out), documents (or MB of XML) per second of the job, and the other load
+on the machine (cores busy with other processes: figures from a shared
+machine are only comparable at equal load). The outputs of all linking runs
+are compared with the single-process output.
+
+    .venv/bin/python bench/spark_throughput.py [--kb KB_DIR] [--docs 20000] [--repeats 2] [--no-build]
+"""
+
+from __future__ import annotations
+
+import argparse
+import bz2
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import REPO, SHARED_DUMPS, Task, format_table, machine, measure_interleaved, median, reproduce_line  # noqa: E402
+
+SHARED = REPO.parent / "shared" / "data"
+WORK = REPO / "bench" / "out"
+EN = SHARED_DUMPS / "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
+LINK_CONFIGS = ["single process", "spark local[1]", "spark local[2]"]
+BUILD_CONFIGS = ["build --jobs 1", "build --jobs 2", "spark build local[1]", "spark build local[2]",
+                 "driver alone"]
+
+
+# -- children ---------------------------------------------------------------------------
+
+
+def child_link(args) -> None:
+    """One linking run; writes {"seconds": job time, "documents": n} to --report."""
+    sys.path.insert(0, str(REPO / "src"))
+    import linkpedia
+    from linkpedia.spark import spark_link, spark_session
+    from linkpedia.spark.link import link_row
+
+    out = Path(args.output)
+    if args.master == "single":
+        kb = linkpedia.open_kb(args.kb)
+        started = time.perf_counter()
+        n = 0
+        out.mkdir(parents=True)
+        with open(args.input, encoding="utf-8") as f, open(out / "part-00000", "w", encoding="utf-8") as w:
+            for line in f:
+                row = json.loads(line)
+                w.write(json.dumps(link_row(kb, row["id"], row["text"]), ensure_ascii=False) + "\n")
+                n += 1
+        seconds = time.perf_counter() - started
+    else:
+        with spark_session(args.master, "linkpedia bench") as spark:
+            spark.sparkContext.parallelize(range(4), 4).count()  # executors up before the clock starts
+            started = time.perf_counter()
+            report = spark_link(args.kb, args.input, out, master=args.master)
+            seconds = time.perf_counter() - started
+            n = report.documents
+    Path(args.report).write_text(json.dumps({"seconds": seconds, "documents": n}))
+
+
+def child_build(args) -> None:
+    """One build; writes the extraction phase's and the whole build's seconds to --report."""
+    sys.path.insert(0, str(REPO / "src"))
+    import linkpedia
+    from linkpedia.kb.build import ProgressHook
+    from linkpedia.spark import spark_build, spark_session
+
+    class Phases(ProgressHook):
+        def __init__(self):
+            self.seconds: dict[str, float] = {}
+
+        def start(self, phase, total):
+            self.phase, self.t0 = phase, time.perf_counter()
+
+        def finish(self):
+            self.seconds[self.phase] = time.perf_counter() - self.t0
+
+    phases = Phases()
+    if args.master == "driver":  # the records are extracted beforehand: what the driver does with them
+        from linkpedia.kb.build import LocalExtractor
+        from linkpedia.sources import open_source
+
+        batches = list(LocalExtractor(2).records(open_source(args.input)))
+
+        class Replay:
+            def records(self, source):
+                return iter(batches)
+
+            def close(self):
+                pass
+
+        started = time.perf_counter()
+        linkpedia.build_kb([args.input], args.output, progress=phases, extractor=Replay(),
+                           options=linkpedia.BuildOptions(jobs=1))
+    elif args.master.startswith("jobs"):
+        started = time.perf_counter()
+        linkpedia.build_kb([args.input], args.output, progress=phases,
+                           options=linkpedia.BuildOptions(jobs=int(args.master[4:])))
+    else:
+        with spark_session(args.master, "linkpedia bench") as spark:
+            spark.sparkContext.parallelize(range(4), 4).count()
+            started = time.perf_counter()
+            spark_build([args.input], args.output, master=args.master, progress=phases)
+    Path(args.report).write_text(json.dumps({"seconds": time.perf_counter() - started, "phases": phases.seconds}))
+
+
+# -- parent ------------------------------------------------------------------------------
+
+
+def write_docs(path: Path, n: int) -> tuple[int, int]:
+    base = [json.loads(line) for line in (SHARED / "benchmarks" / "wned-wiki.jsonl").open(encoding="utf-8")]
+    chars = 0
+    with open(path, "w", encoding="utf-8") as w:
+        for i in range(n):
+            doc = base[i % len(base)]
+            chars += len(doc["text"].encode("utf-8"))
+            w.write(json.dumps({"id": f"{doc['id']}#{i // len(base)}", "text": doc["text"]}, ensure_ascii=False) + "\n")
+    return n, chars
+
+
+def read_parts(out: Path) -> list[str]:
+    return [line for part in sorted(out.glob("part-*")) for line in part.open(encoding="utf-8")]
+
+
+def bench_link(args, kb: Path) -> tuple[str, bool]:
+    docs = WORK / "spark-docs.jsonl"
+    n, size = write_docs(docs, args.docs)
+    reports: dict[str, list[dict]] = {c: [] for c in LINK_CONFIGS}
+    outs = {c: WORK / f"spark-link-out-{i}" for i, c in enumerate(LINK_CONFIGS)}
+    masters = {"single process": "single", "spark local[1]": "local[1]", "spark local[2]": "local[2]"}
+
+    def task(config: str) -> Task:
+        report = WORK / f"spark-link-report-{masters[config]}.json"
+        cmd = [sys.executable, __file__, "--child", "link", "--master", masters[config], "--kb", str(kb),
+               "--input", str(docs), "--output", str(outs[config]), "--report", str(report)]
+        return Task(config, cmd, before=lambda: shutil.rmtree(outs[config], ignore_errors=True),
+                    after=lambda m: m.ok and reports[config].append(json.loads(report.read_text())))
+
+    runs = measure_interleaved([task(c) for c in LINK_CONFIGS], args.repeats)
+    rows = []
+    for config in LINK_CONFIGS:
+        ok = [m for m in runs[config] if m.ok]
+        if not ok:
+            raise SystemExit(f"{config} failed:\n{runs[config][-1].stderr[-3000:]}")
+        job = median(r["seconds"] for r in reports[config])
+        rows.append((config, f"{n:,}", f"{median(m.seconds for m in ok):.1f}", f"{job:.1f}",
+                     f"{n / job:.0f}", f"{size / job / 1e6:.2f}",
+                     f"{median(m.other_load or 0 for m in ok):.1f}"))
+    reference = read_parts(outs["single process"])
+    same = all(read_parts(outs[c]) == reference for c in LINK_CONFIGS[1:])
+    table = format_table(["linking", "docs", "wall s", "job s", "docs/s", "MB/s", "other load"], rows,
+                         [False, True, True, True, True, True, True])
+    return table, same
+
+
+def bench_build(args) -> str:
+    xml = WORK / "spark-enwiki.xml"
+    if not xml.exists():
+        xml.write_bytes(bz2.decompress(EN.read_bytes()))
+    mb = xml.stat().st_size / 1e6
+    masters = dict(zip(BUILD_CONFIGS, ["jobs1", "jobs2", "local[1]", "local[2]", "driver"]))
+    reports: dict[str, list[dict]] = {c: [] for c in BUILD_CONFIGS}
+
+    def task(config: str) -> Task:
+        out = WORK / f"spark-build-kb-{masters[config]}"
+        report = WORK / f"spark-build-report-{masters[config]}.json"
+        cmd = [sys.executable, __file__, "--child", "build", "--master", masters[config],
+               "--input", str(xml), "--output", str(out), "--report", str(report)]
+        return Task(config, cmd, before=lambda: shutil.rmtree(out, ignore_errors=True),
+                    after=lambda m: m.ok and reports[config].append(json.loads(report.read_text())))
+
+    runs = measure_interleaved([task(c) for c in BUILD_CONFIGS], args.repeats)
+    rows = []
+    for config in BUILD_CONFIGS:
+        ok = [m for m in runs[config] if m.ok]
+        if not ok:
+            raise SystemExit(f"{config} failed:\n{runs[config][-1].stderr[-3000:]}")
+        job = median(r["seconds"] for r in reports[config])
+        reading = median(r["phases"]["reading pages"] for r in reports[config])
+        rows.append((config, f"{mb:.1f}", f"{median(m.seconds for m in ok):.1f}", f"{job:.1f}",
+                     f"{reading:.1f}", f"{mb / reading:.2f}", f"{median(m.other_load or 0 for m in ok):.1f}"))
+    return format_table(["building", "MB XML", "wall s", "build s", "pages pass s", "MB/s (pages pass)",
+                         "other load"], rows, [False, True, True, True, True, True, True])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kb", type=Path, default=None, help="KB to link with (default: bench/out/eval-kb)")
+    ap.add_argument("--docs", type=int, default=20_000)
+    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--child", choices=["link", "build"], help=argparse.SUPPRESS)
+    ap.add_argument("--master", help=argparse.SUPPRESS)
+    ap.add_argument("--input", help=argparse.SUPPRESS)
+    ap.add_argument("--output", help=argparse.SUPPRESS)
+    ap.add_argument("--report", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child == "link":
+        return child_link(args)
+    if args.child == "build":
+        return child_build(args)
+    WORK.mkdir(parents=True, exist_ok=True)
+    kb = args.kb or WORK / "eval-kb"
+    if not (kb / "kb.sqlite").is_file():
+        from link_throughput import build_eval_kb
+
+        build_eval_kb(kb)
+    print(machine())
+    table, same = bench_link(args, kb)
+    print(f"KB: {kb}")
+    print(table)
+    print(f"Spark outputs identical to the single-process output: {'yes' if same else 'NO'}")
+    if not args.no_build:
+        print()
+        print(bench_build(args))
+    argv = [a for a in sys.argv[1:]]
+    print(f"reproduce: {reproduce_line(Path(__file__), argv)}")
+
+
+if __name__ == "__main__":
+    main()
