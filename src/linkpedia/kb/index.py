@@ -30,6 +30,7 @@ from .store import DB_NAME
 __all__ = ["Index", "compile_index", "load_index", "INDEX_DIR"]
 
 INDEX_DIR = "index"
+MEMO_SIZE = 200_000
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,19 @@ class Index:
     # Memo of per-surface lookups that repeat across documents (bounded; safe to
     # share between threads: a race costs a recomputation, never a wrong value).
     memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def memoized(self, table: str, key, compute):
+        """``compute()``, remembered under ``key`` in ``table`` (cleared when it grows large)."""
+        memo = self.memo.get(table)
+        if memo is None:
+            memo = self.memo.setdefault(table, {})
+        hit = memo.get(key)
+        if hit is None:
+            hit = compute()
+            if len(memo) > MEMO_SIZE:
+                memo.clear()
+            memo[key] = hit
+        return hit
 
 
 def _csr(groups: list[list], dtype) -> tuple[np.ndarray, np.ndarray]:

@@ -7,23 +7,12 @@ from ..kb.index import Index
 __all__ = ["candidates_of"]
 
 
-MEMO_SIZE = 200_000
-
-
 def candidates_of(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tuple[int, float, int]]:
     """Up to ``k`` (entry index, prior, anchor count), most probable first.
 
     Disambiguation pages are never candidates: they list senses, they are not one.
     """
-    memo = index.memo.setdefault("candidates", {})
-    key = (surface_ids, k)
-    hit = memo.get(key)
-    if hit is None:
-        hit = _candidates(index, surface_ids, k)
-        if len(memo) > MEMO_SIZE:
-            memo.clear()
-        memo[key] = hit
-    return hit
+    return index.memoized("candidates", (surface_ids, k), lambda: _candidates(index, surface_ids, k))
 
 
 def _candidates(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tuple[int, float, int]]:

@@ -18,7 +18,6 @@ __all__ = ["Spot", "spot", "choose_surfaces", "CASE_MISMATCH_PENALTY"]
 
 _WORD_RUN = re.compile(r"\w+")  # a mention may start at any run of word characters
 CASE_MISMATCH_PENALTY = 0.25
-MEMO_SIZE = 200_000
 MAX_SPOT_CHARS = 120  # longer surfaces (rare, mostly list titles) are not spotted
 # Lower-case function words that no mention starts with ("the" in "the Beatles"
 # is not part of the name); skipping them saves a trie lookup per word.
@@ -78,7 +77,7 @@ def spot(text: str, index: Index) -> list[Spot]:
     n = len(text)
     maxlen = min(index.max_surface_len, MAX_SPOT_CHARS)
     prefixes = index.folded.iter_prefixes_with_ids
-    memo = index.memo.setdefault("surfaces", {})
+    memoized = index.memoized
     out: list[Spot] = []
     for m in _WORD_RUN.finditer(folded):
         st = m.start()
@@ -92,12 +91,7 @@ def spot(text: str, index: Index) -> list[Spot]:
             if not (last.isalnum() or last in "_.)"):
                 continue
             written = text[st:e]
-            hit = memo.get(written)
-            if hit is None:
-                hit = choose_surfaces(index, fid, written)
-                if len(memo) > MEMO_SIZE:
-                    memo.clear()
-                memo[written] = hit
-            sids, exact, lp, plp = hit
+            sids, exact, lp, plp = memoized("surfaces", written,
+                                            lambda: choose_surfaces(index, fid, written))
             out.append(Spot(st, e, sids, lp, exact, plp))
     return out
