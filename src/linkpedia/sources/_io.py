@@ -23,6 +23,7 @@ from ..wikitext import normalize_title
 from ..wikitext.site import DEFAULT_SITE, SiteInfo
 
 __all__ = [
+    "decode_line",
     "ACCEPTED",
     "CountingReader",
     "Opened",
@@ -241,6 +242,18 @@ def iter_lines(stream: BinaryIO, limit: int) -> Iterator[tuple[int, int, bytes |
 
 
 _DATE_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+def decode_line(raw: bytes, path: Path, number: int, offset: int) -> str:
+    """A line of a text source as UTF-8, or a one-line error with its line and byte."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(
+            f"invalid UTF-8 (byte 0x{raw[exc.start]:02X}) — convert the file to UTF-8 "
+            "(e.g. iconv -f latin1 -t utf-8)",
+            path=str(path), position=f"line {number}, byte {offset + exc.start}",
+        ) from None
 
 
 def date_in_name(path: Path) -> str | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from ..errors import SourceFormatError
-from ._io import ReaderBase, iter_lines, normalize_title, read_head, stream_errors
+from ._io import ReaderBase, decode_line, iter_lines, normalize_title, read_head, stream_errors
 from .base import Page, PlainLink
 
 __all__ = ["JsonlSource", "FIELDS"]
@@ -81,14 +81,7 @@ class JsonlSource(ReaderBase):
         return SourceFormatError(what, path=self.path, position=f"line {number}")
 
     def _page(self, raw: bytes, number: int, offset: int) -> Page | None:
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise SourceFormatError(
-                f"invalid UTF-8 (byte 0x{raw[exc.start]:02X}) — convert the file to UTF-8 "
-                "(e.g. iconv -f latin1 -t utf-8)",
-                path=self.path, position=f"line {number}, byte {offset + exc.start}",
-            ) from None
+        line = decode_line(raw, self.path, number, offset)
         if not line.strip():
             return None
         try:

@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 from ..errors import SourceFormatError
 from ..wikitext.site import DEFAULT_SITE
-from ._io import ReaderBase, iter_lines, normalize_title, read_head, stream_errors
+from ._io import ReaderBase, decode_line, iter_lines, normalize_title, read_head, stream_errors
 from .base import Page, PlainLink
 
 __all__ = ["WikiExtractorSource", "plain_text_and_links"]
@@ -246,11 +246,4 @@ class WikiExtractorSource(ReaderBase):
         )
 
     def _decode(self, raw: bytes, number: int, offset: int) -> str:
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise SourceFormatError(
-                f"invalid UTF-8 (byte 0x{raw[exc.start]:02X}) — convert the file to UTF-8 "
-                "(e.g. iconv -f latin1 -t utf-8)",
-                path=self.path, position=f"line {number}, byte {offset + exc.start}",
-            ) from None
+        return decode_line(raw, self.path, number, offset)
