@@ -8,21 +8,25 @@ repeated to ``--docs`` documents (ids ``<id>#<k>``), written once to
   written as JSONL: the work of a Spark partition, without Spark;
 * ``spark_link`` on ``local[1]`` and ``local[2]``.
 
-Building (unless ``--no-build``): the English dump decompressed to plain XML
-(so executors read byte ranges) and built by ``build_kb`` with 1 and 2 jobs
-and by ``spark_build`` on ``local[1]`` and ``local[2]``; "driver alone" is
+Building (unless ``--no-build``): the English dump's pages repeated to
+``--build-mb`` MB of plain XML (so executors read byte ranges; copy k's titles
+end with " (copy k)"), built by ``build_kb`` with 1 and 2 jobs and by
+``spark_build`` on ``local[1]`` and ``local[2]``; "driver alone" is
 the driver's share of the pages pass (writing rows and sums, with records
 extracted beforehand), the part a cluster does not spread.
 
 Every configuration runs as a child process, interleaved, ``--repeats``
-times; the table gives medians. Columns: the child's wall time, the job's own
+times; the table gives medians. Columns: the child's wall time; the job's own
 time (after the Spark session is up, or after the KB is opened, so start-up is
-left out), documents (or MB of XML) per second of the job, and the other load
-on the machine (cores busy with other processes: figures from a shared
-machine are only comparable at equal load). The outputs of all linking runs
-are compared with the single-process output.
+left out) and documents (or MB of XML) per second of it; the CPU seconds the
+job's whole process tree used (Spark's JVM and Python workers included), and
+documents per CPU second, which a busy machine does not skew; and the other
+load on the machine during the job (cores busy with processes outside the
+tree: wall-clock figures are only comparable at equal load). The outputs of
+all linking runs are compared with the single-process output.
 
-    .venv/bin/python bench/spark_throughput.py [--kb KB_DIR] [--docs 20000] [--repeats 2] [--no-build]
+    .venv/bin/python bench/spark_throughput.py [--kb KB_DIR] [--docs 20000] [--repeats 2]
+        [--no-build | --build-mb 60]
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from __future__ import annotations
 import argparse
 import bz2
 import json
+import re
 import shutil
 import sys
 import time
@@ -50,8 +55,44 @@ BUILD_CONFIGS = ["build --jobs 1", "build --jobs 2", "spark build local[1]", "sp
 # -- children ---------------------------------------------------------------------------
 
 
+class Clock:
+    """Wall time, CPU of this process tree (the JVM and Python workers included) and the
+    machine's other load (cores busy with processes outside the tree) over one job."""
+
+    def __init__(self):
+        self.t0, self.cpu0, self.busy0 = time.perf_counter(), self.tree_cpu(), self.machine_busy()
+
+    def stop(self) -> dict[str, float]:
+        seconds = time.perf_counter() - self.t0
+        cpu = self.tree_cpu() - self.cpu0
+        other = (self.machine_busy() - self.busy0 - cpu) / seconds
+        return {"seconds": seconds, "cpu": cpu, "other_load": max(0.0, other)}
+
+    @staticmethod
+    def tree_cpu() -> float:
+        import psutil
+
+        me = psutil.Process()
+        total = 0.0
+        for p in [me, *me.children(recursive=True)]:
+            try:  # children_*: processes of the tree that have exited (pool workers, Python workers)
+                t = p.cpu_times()
+                total += t.user + t.system + t.children_user + t.children_system
+            except psutil.Error:
+                pass
+        return total
+
+    @staticmethod
+    def machine_busy() -> float:
+        import psutil
+
+        t = psutil.cpu_times()
+        return t.user + t.system + getattr(t, "nice", 0.0) + getattr(t, "irq", 0.0) + getattr(t, "softirq", 0.0)
+
+
+
 def child_link(args) -> None:
-    """One linking run; writes {"seconds": job time, "documents": n} to --report."""
+    """One linking run; writes the job's seconds, CPU seconds and documents to --report."""
     sys.path.insert(0, str(REPO / "src"))
     import linkpedia
     from linkpedia.spark import spark_link, spark_session
@@ -60,7 +101,7 @@ def child_link(args) -> None:
     out = Path(args.output)
     if args.master == "single":
         kb = linkpedia.open_kb(args.kb)
-        started = time.perf_counter()
+        clock = Clock()
         n = 0
         out.mkdir(parents=True)
         with open(args.input, encoding="utf-8") as f, open(out / "part-00000", "w", encoding="utf-8") as w:
@@ -68,15 +109,15 @@ def child_link(args) -> None:
                 row = json.loads(line)
                 w.write(json.dumps(link_row(kb, row["id"], row["text"]), ensure_ascii=False) + "\n")
                 n += 1
-        seconds = time.perf_counter() - started
+        figures = clock.stop()
     else:
         with spark_session(args.master, "linkpedia bench") as spark:
             spark.sparkContext.parallelize(range(4), 4).count()  # executors up before the clock starts
-            started = time.perf_counter()
+            clock = Clock()
             report = spark_link(args.kb, args.input, out, master=args.master)
-            seconds = time.perf_counter() - started
+            figures = clock.stop()
             n = report.documents
-    Path(args.report).write_text(json.dumps({"seconds": seconds, "documents": n}))
+    Path(args.report).write_text(json.dumps({**figures, "documents": n}))
 
 
 def child_build(args) -> None:
@@ -110,19 +151,19 @@ def child_build(args) -> None:
             def close(self):
                 pass
 
-        started = time.perf_counter()
+        clock = Clock()
         linkpedia.build_kb([args.input], args.output, progress=phases, extractor=Replay(),
                            options=linkpedia.BuildOptions(jobs=1))
     elif args.master.startswith("jobs"):
-        started = time.perf_counter()
+        clock = Clock()
         linkpedia.build_kb([args.input], args.output, progress=phases,
                            options=linkpedia.BuildOptions(jobs=int(args.master[4:])))
     else:
         with spark_session(args.master, "linkpedia bench") as spark:
             spark.sparkContext.parallelize(range(4), 4).count()
-            started = time.perf_counter()
+            clock = Clock()
             spark_build([args.input], args.output, master=args.master, progress=phases)
-    Path(args.report).write_text(json.dumps({"seconds": time.perf_counter() - started, "phases": phases.seconds}))
+    Path(args.report).write_text(json.dumps({**clock.stop(), "phases": phases.seconds}))
 
 
 # -- parent ------------------------------------------------------------------------------
@@ -164,20 +205,34 @@ def bench_link(args, kb: Path) -> tuple[str, bool]:
         if not ok:
             raise SystemExit(f"{config} failed:\n{runs[config][-1].stderr[-3000:]}")
         job = median(r["seconds"] for r in reports[config])
+        cpu = median(r["cpu"] for r in reports[config])
         rows.append((config, f"{n:,}", f"{median(m.seconds for m in ok):.1f}", f"{job:.1f}",
-                     f"{n / job:.0f}", f"{size / job / 1e6:.2f}",
-                     f"{median(m.other_load or 0 for m in ok):.1f}"))
+                     f"{n / job:.0f}", f"{size / job / 1e6:.2f}", f"{cpu:.1f}", f"{n / cpu:.0f}",
+                     f"{median(r['other_load'] for r in reports[config]):.1f}"))
     reference = read_parts(outs["single process"])
     same = all(read_parts(outs[c]) == reference for c in LINK_CONFIGS[1:])
-    table = format_table(["linking", "docs", "wall s", "job s", "docs/s", "MB/s", "other load"], rows,
-                         [False, True, True, True, True, True, True])
+    table = format_table(["linking", "docs", "wall s", "job s", "docs/s", "MB/s", "CPU s", "docs/CPU s",
+                          "other load"], rows, [False] + [True] * 8)
     return table, same
 
 
+def synthetic_xml(path: Path, mb: int) -> None:
+    """The English dump's pages, repeated under new titles to about ``mb`` MB."""
+    data = bz2.decompress(EN.read_bytes())
+    first, end = data.index(b"  <page>"), data.rindex(b"</mediawiki>")
+    pages = data[first:end]
+    with open(path, "wb") as w:
+        w.write(data[:first])
+        for k in range(max(1, round(mb * 1e6 / len(data)))):
+            w.write(pages if k == 0 else re.sub(rb"<title>(.*?)</title>",
+                                                lambda m: b"<title>%s (copy %d)</title>" % (m.group(1), k), pages))
+        w.write(data[end:])
+
+
 def bench_build(args) -> str:
-    xml = WORK / "spark-enwiki.xml"
+    xml = WORK / f"spark-enwiki-{args.build_mb}MB.xml"
     if not xml.exists():
-        xml.write_bytes(bz2.decompress(EN.read_bytes()))
+        synthetic_xml(xml, args.build_mb)
     mb = xml.stat().st_size / 1e6
     masters = dict(zip(BUILD_CONFIGS, ["jobs1", "jobs2", "local[1]", "local[2]", "driver"]))
     reports: dict[str, list[dict]] = {c: [] for c in BUILD_CONFIGS}
@@ -198,10 +253,12 @@ def bench_build(args) -> str:
             raise SystemExit(f"{config} failed:\n{runs[config][-1].stderr[-3000:]}")
         job = median(r["seconds"] for r in reports[config])
         reading = median(r["phases"]["reading pages"] for r in reports[config])
+        cpu = median(r["cpu"] for r in reports[config])
         rows.append((config, f"{mb:.1f}", f"{median(m.seconds for m in ok):.1f}", f"{job:.1f}",
-                     f"{reading:.1f}", f"{mb / reading:.2f}", f"{median(m.other_load or 0 for m in ok):.1f}"))
+                     f"{reading:.1f}", f"{mb / reading:.2f}", f"{cpu:.1f}",
+                     f"{median(r['other_load'] for r in reports[config]):.1f}"))
     return format_table(["building", "MB XML", "wall s", "build s", "pages pass s", "MB/s (pages pass)",
-                         "other load"], rows, [False, True, True, True, True, True, True])
+                         "CPU s", "other load"], rows, [False] + [True] * 7)
 
 
 def main() -> None:
@@ -210,6 +267,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=20_000)
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--build-mb", type=int, default=60, help="MB of XML to build from")
     ap.add_argument("--child", choices=["link", "build"], help=argparse.SUPPRESS)
     ap.add_argument("--master", help=argparse.SUPPRESS)
     ap.add_argument("--input", help=argparse.SUPPRESS)

@@ -23,14 +23,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
-import threading
 import uuid
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -52,10 +51,10 @@ if TYPE_CHECKING:
 
 __all__ = ["spark_build", "SparkExtractor", "SparkOccurrenceCounter"]
 
-SPLIT_BYTES = 64 << 20  # bytes of a dump per task (compressed bytes for bz2)
+SPLIT_BYTES = 64 << 20  # XML bytes per task (a bz2 range is a quarter of this, compressed)
 TASK_CHUNKS = 8  # chunks of CHUNK pages per task when the driver reads the source
 OCCURRENCE_PAGES = 2000  # page ids per occurrence-counting task
-MAX_WINDOW_TASKS = 64  # tasks per job when the driver ships data: bounds the driver's memory
+MAX_WINDOW_TASKS = 32  # tasks per job: bounds the driver's memory (it holds two jobs' results)
 
 
 def spark_build(
@@ -116,10 +115,12 @@ class SparkExtractor:
         n = len(plan.splits)
         work = partial(_extract_splits, plan, source.site, self._max_page_bytes)
         rdd = sc.parallelize(range(n), n).mapPartitions(work)
+        window = min(2 * parallelism(self._spark), MAX_WINDOW_TASKS)
+        windows = [list(range(i, min(i + window, n))) for i in range(0, n, window)]
         skipped: Counter[str] = Counter()
         pages = articles = 0
         newest: str | None = None
-        for kind, *item in _in_order(sc, rdd):
+        for kind, *item in _pipelined(sc, lambda parts: sc.runJob(rdd, _identity, parts), windows):
             if kind == "records":
                 yield item[0]
             elif kind == "stats":
@@ -148,15 +149,7 @@ class SparkExtractor:
         sc = self._spark.sparkContext
         tasks = min(2 * parallelism(self._spark), MAX_WINDOW_TASKS)
         windows = _batched(chunked(source.pages(), source.site), tasks * TASK_CHUNKS)
-        with ThreadPoolExecutor(1, thread_name_prefix="linkpedia-spark") as pool:
-            running: Future | None = None
-            for window in windows:  # the next window is read while the last one is extracted
-                job = pool.submit(_extract_window, sc, window)
-                if running is not None:
-                    yield from running.result()
-                running = job
-            if running is not None:
-                yield from running.result()
+        yield from _pipelined(sc, partial(_extract_window, sc), windows)
 
 
 class SparkOccurrenceCounter:
@@ -330,36 +323,39 @@ def _sum_sparse(parts: Iterable[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ..
     return total
 
 
-def _in_order(sc: "SparkContext", rdd: "RDD") -> Iterator:
-    """The RDD's items in partition order, with every partition computed in parallel.
+def _pipelined(sc: "SparkContext", run: Callable[[object], list], units: Iterable) -> Iterator:
+    """``run(unit)``'s results, unit after unit, with the next unit's job running meanwhile.
 
-    ``toLocalIterator`` alone runs one partition at a time; a concurrent
-    ``count()`` on the cached RDD keeps the whole cluster busy while the
-    driver consumes the partitions in order, one in memory at a time.
+    The driver consumes one job's results while the cluster computes the
+    next: extraction and the driver's writing overlap, and the driver holds at
+    most two jobs' results. A consumer that stops early cancels the job in
+    flight.
     """
-    from pyspark import StorageLevel
-
     group = f"linkpedia-{uuid.uuid4().hex[:8]}"
-    rdd.persist(StorageLevel.MEMORY_AND_DISK)
 
-    def compute() -> None:
-        sc.setJobGroup(group, "linkpedia: computing all partitions", interruptOnCancel=True)
-        try:
-            rdd.count()
-        except Exception:  # the ordered read below fails with the same error
-            pass
+    def job(unit) -> list:
+        sc.setJobGroup(group, "linkpedia build", interruptOnCancel=True)
+        return run(unit)
 
-    worker = threading.Thread(target=compute, name="linkpedia-spark-count", daemon=True)
-    worker.start()
     done = False
-    try:
-        yield from rdd.toLocalIterator(prefetchPartitions=True)
-        done = True
-    finally:
-        if not done and worker.is_alive():  # the consumer stopped early: free the cluster
-            sc.cancelJobGroup(group)
-        worker.join()
-        rdd.unpersist()
+    with ThreadPoolExecutor(1, thread_name_prefix="linkpedia-spark") as pool:
+        try:
+            running: Future | None = None
+            for unit in units:  # the driver side of the next unit (e.g. reading pages) happens here
+                submitted = pool.submit(job, unit)
+                if running is not None:
+                    yield from running.result()
+                running = submitted
+            if running is not None:
+                yield from running.result()
+            done = True
+        finally:
+            if not done:
+                sc.cancelJobGroup(group)
+
+
+def _identity(items: Iterable) -> Iterable:
+    return items
 
 
 def _batched(items: Iterable, n: int) -> Iterator[list]:

@@ -296,7 +296,7 @@ def _link_partition(kb_ref, fmt, id_column, text_column, policy, threshold, out_
             counts[_DOCS] += 1
             counts[_LINKS] += len(row["links"])
             if out_fmt == "jsonl":
-                yield (json.dumps(row, ensure_ascii=False, allow_nan=False),)
+                yield json.dumps(row, ensure_ascii=False, allow_nan=False)
             else:
                 yield _parquet_row(row)
     finally:
@@ -323,16 +323,18 @@ def _parquet_row(row: dict[str, Any]) -> tuple:
 
 
 def _write(spark: "SparkSession", rows, out_fmt: str, output_path: str) -> None:
+    """JSONL as plain text part files (no DataFrame: converting rows costs the JVM more than the
+    writing), Parquet through a DataFrame with a fixed schema."""
+    from py4j.protocol import Py4JJavaError
     from pyspark.errors import AnalysisException
 
-    schema = "value string" if out_fmt == "jsonl" else PARQUET_SCHEMA
-    writer = spark.createDataFrame(rows, schema, verifySchema=False).write.mode("errorifexists")
     try:
         if out_fmt == "jsonl":
-            writer.text(output_path)
+            rows.saveAsTextFile(output_path)
         else:
-            writer.parquet(output_path)
-    except AnalysisException as exc:
-        if "PATH_ALREADY_EXISTS" in str(exc) or "already exists" in str(exc):
+            spark.createDataFrame(rows, PARQUET_SCHEMA, verifySchema=False).write.mode("errorifexists") \
+                .parquet(output_path)
+    except (AnalysisException, Py4JJavaError) as exc:
+        if "PATH_ALREADY_EXISTS" in str(exc) or "FileAlreadyExistsException" in str(exc):
             raise InputError(f"{output_path}: already exists — choose another --output or remove it") from None
         raise

@@ -54,7 +54,10 @@ class SplitPlan:
 
 
 def plan_splits(path: str | Path, *, min_splits: int = 1, split_bytes: int = 64 << 20) -> SplitPlan | None:
-    """Ranges of about ``split_bytes`` (at least ``min_splits`` of them), or None if unsplittable."""
+    """Ranges of about ``split_bytes`` of XML (at least ``min_splits`` of them), or None if unsplittable.
+
+    A bz2 range is a quarter of ``split_bytes`` on disk: about that much XML once decompressed.
+    """
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
@@ -74,7 +77,7 @@ def plan_splits(path: str | Path, *, min_splits: int = 1, split_bytes: int = 64 
     header = _header(path, compression)
     if header is None or not _utf8(header) or not _ends_cleanly(path, compression, starts):
         return None
-    n = max(min_splits, -(-size // split_bytes))
+    n = max(min_splits, -(-size // (split_bytes if compression is None else max(1, split_bytes // 4))))
     if compression is None:
         bounds = sorted({size * k // n for k in range(n)})
     else:
