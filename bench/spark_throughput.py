@@ -22,11 +22,12 @@ left out) and documents (or MB of XML) per second of it; the CPU seconds the
 job's whole process tree used (Spark's JVM and Python workers included), and
 documents per CPU second, which a busy machine does not skew; and the other
 load on the machine during the job (cores busy with processes outside the
-tree: wall-clock figures are only comparable at equal load). The outputs of
-all linking runs are compared with the single-process output.
+tree: wall-clock figures are only comparable at equal load). The build table
+gives wall-clock figures only. The outputs of all linking runs are compared
+with the single-process output.
 
     .venv/bin/python bench/spark_throughput.py [--kb KB_DIR] [--docs 20000] [--repeats 2]
-        [--no-build | --build-mb 60]
+        [--no-link] [--no-build | --build-mb 60]
 """
 
 from __future__ import annotations
@@ -253,12 +254,10 @@ def bench_build(args) -> str:
             raise SystemExit(f"{config} failed:\n{runs[config][-1].stderr[-3000:]}")
         job = median(r["seconds"] for r in reports[config])
         reading = median(r["phases"]["reading pages"] for r in reports[config])
-        cpu = median(r["cpu"] for r in reports[config])
         rows.append((config, f"{mb:.1f}", f"{median(m.seconds for m in ok):.1f}", f"{job:.1f}",
-                     f"{reading:.1f}", f"{mb / reading:.2f}", f"{cpu:.1f}",
-                     f"{median(r['other_load'] for r in reports[config]):.1f}"))
-    return format_table(["building", "MB XML", "wall s", "build s", "pages pass s", "MB/s (pages pass)",
-                         "CPU s", "other load"], rows, [False] + [True] * 7)
+                     f"{reading:.1f}", f"{mb / reading:.2f}"))
+    return format_table(["building", "MB XML", "wall s", "build s", "pages pass s", "MB/s (pages pass)"],
+                        rows, [False] + [True] * 5)
 
 
 def main() -> None:
@@ -266,6 +265,7 @@ def main() -> None:
     ap.add_argument("--kb", type=Path, default=None, help="KB to link with (default: bench/out/eval-kb)")
     ap.add_argument("--docs", type=int, default=20_000)
     ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--no-link", action="store_true")
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--build-mb", type=int, default=60, help="MB of XML to build from")
     ap.add_argument("--child", choices=["link", "build"], help=argparse.SUPPRESS)
@@ -279,18 +279,19 @@ def main() -> None:
     if args.child == "build":
         return child_build(args)
     WORK.mkdir(parents=True, exist_ok=True)
-    kb = args.kb or WORK / "eval-kb"
-    if not (kb / "kb.sqlite").is_file():
-        from link_throughput import build_eval_kb
-
-        build_eval_kb(kb)
     print(machine())
-    table, same = bench_link(args, kb)
-    print(f"KB: {kb}")
-    print(table)
-    print(f"Spark outputs identical to the single-process output: {'yes' if same else 'NO'}")
-    if not args.no_build:
+    if not args.no_link:
+        kb = args.kb or WORK / "eval-kb"
+        if not (kb / "kb.sqlite").is_file():
+            from link_throughput import build_eval_kb
+
+            build_eval_kb(kb)
+        table, same = bench_link(args, kb)
+        print(f"KB: {kb}")
+        print(table)
+        print(f"Spark outputs identical to the single-process output: {'yes' if same else 'NO'}")
         print()
+    if not args.no_build:
         print(bench_build(args))
     argv = [a for a in sys.argv[1:]]
     print(f"reproduce: {reproduce_line(Path(__file__), argv)}")

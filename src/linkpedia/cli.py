@@ -270,12 +270,10 @@ def spark() -> None:
 
 
 def _spark_api():
-    try:
-        from . import spark as api
-        import pyspark  # noqa: F401
-    except ImportError as exc:
-        raise InputError(f"Spark jobs need their extra ({exc.name} is missing) — "
-                         "pip install 'linkpedia[spark]'") from None
+    from . import spark as api
+    from .spark.session import require_pyspark
+
+    require_pyspark()  # SparkUnavailableError, a one-line message with the fix
     return api
 
 
@@ -296,10 +294,16 @@ Example:
 @click.option("--id-column", default="id", show_default=True)
 @click.option("--input-format", type=click.Choice(["jsonl", "parquet", "text"]), default=None,
               help="Input format (guessed from the file names when omitted).")
+@click.option("--output-format", type=click.Choice(["jsonl", "parquet"]), default=None,
+              help="Overrides the choice made from --output's suffix.")
 @click.option("--policy", type=click.Choice(["all", "first"]), default="all", show_default=True)
-@click.option("--threshold", type=click.FloatRange(0, 1), default=None)
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Minimum confidence to link (default: the KB's calibrated 0.5).")
+@click.option("--ship-kb/--no-ship-kb", default=None,
+              help="Copy the KB to the executors (default on a cluster) or open it where it is "
+                   "(default on local masters).")
 def spark_link_cmd(kb_dir, input_path, output_path, master, text_column, id_column, input_format,
-                   policy, threshold) -> None:
+                   output_format, policy, threshold, ship_kb) -> None:
     """Link a corpus on Spark; the output equals `linkpedia link` document by document."""
     from .kb.store import check_kb_dir
 
@@ -307,7 +311,7 @@ def spark_link_cmd(kb_dir, input_path, output_path, master, text_column, id_colu
     api = _spark_api()
     report = api.spark_link(kb_dir, input_path, output_path, master=master, text_column=text_column,
                             id_column=id_column, input_format=input_format, policy=policy,
-                            threshold=threshold)
+                            threshold=threshold, output_format=output_format, ship_kb=ship_kb)
     click.echo(f"Linked {report.documents:,} documents ({report.links:,} links) into {report.output} "
                f"({report.format}) in {report.seconds:,.1f} s", err=True)
     if report.skipped:
@@ -323,15 +327,25 @@ Example:
 @click.option("--out", "-o", required=True, type=click.Path(path_type=Path), help="KB directory to write.")
 @click.option("--master", default="local[*]", show_default=True,
               help="Spark master: local[N], spark://host:port, yarn, ...")
+@click.option("--format", "fmt", type=click.Choice(["mediawiki", "wikiextractor", "wikiextractor-json", "jsonl"]),
+              help="Source format (detected from the content when omitted).")
 @click.option("--field", "fields", multiple=True, metavar="OURS=THEIRS",
               help="JSONL field mapping, e.g. --field text=extract.")
-def spark_build_cmd(sources, out, master, fields) -> None:
-    """Build a KB with the heavy passes on Spark; the KB equals `linkpedia build`'s."""
+@click.option("--max-page-bytes", type=click.IntRange(min=1000), default=10_000_000, show_default=True,
+              help="Skip (and count) pages larger than this.")
+def spark_build_cmd(sources, out, master, fmt, fields, max_page_bytes) -> None:
+    """Build a KB with page parsing and occurrence counting on Spark; the KB equals `linkpedia build`'s.
+
+    Plain XML and multistream .bz2 dumps are read by the executors in byte
+    ranges (same path on every executor); other sources are read by the driver.
+    """
     from .kb.build import BuildOptions
+    from .progress import RichProgress
 
     api = _spark_api()
-    report = api.spark_build(sources, out, master=master,
-                             options=BuildOptions(fields=_parse_fields(fields)))
+    report = api.spark_build(sources, out, master=master, progress=RichProgress(),
+                             options=BuildOptions(fields=_parse_fields(fields), format=fmt,
+                                                  max_page_bytes=max_page_bytes))
     click.echo(f"Built {out}: {report.entries:,} entries, {report.redirects:,} redirects, "
                f"{report.surfaces:,} surfaces from {report.pages:,} pages in {report.seconds:,.1f} s")
 

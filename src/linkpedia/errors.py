@@ -8,7 +8,8 @@
     ├── KBError                    a knowledge base cannot be used
     │   ├── KBNotFoundError        no KB at that path
     │   └── KBVersionError         the KB was written by an incompatible schema version
-    └── EntryNotFoundError         a title is not in the KB (HTTP 404)
+    ├── EntryNotFoundError         a title is not in the KB (HTTP 404)
+    └── SparkUnavailableError      PySpark or Java is missing, or the master is unreachable
 
 Library code raises these with a message that says which file, where, and what
 to do; the CLI prints ``Error: <message>`` on one line and exits with code 2, so
@@ -27,6 +28,7 @@ __all__ = [
     "KBNotFoundError",
     "KBVersionError",
     "EntryNotFoundError",
+    "SparkUnavailableError",
 ]
 
 
@@ -86,3 +88,9 @@ class EntryNotFoundError(LinkpediaError):
     """A title names no entry of the KB."""
 
     http_status = 404
+
+
+class SparkUnavailableError(LinkpediaError):
+    """PySpark or Java is missing, or the Spark master cannot be reached."""
+
+    http_status = 503

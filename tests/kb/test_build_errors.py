@@ -137,3 +137,12 @@ def test_info_on_a_missing_kb(tmp_path):
 def test_bad_field_option(tmp_path):
     res = run("build", "x.jsonl", "--field", "text", "--out", str(tmp_path / "kb"))
     assert res.exit_code == 2 and "--field" in res.output
+
+
+def test_broken_tag_mid_file_is_not_called_cut(tmp_path):
+    src = tmp_path / "typo.xml"
+    src.write_text(HEAD + page("A", "Alpha.", 1) + "<page><titel>B</title></page>\n"
+                   + page("C", "Gamma.", 3) + "</mediawiki>", encoding="utf-8")
+    res = run("build", str(src), "--out", str(tmp_path / "kb"))
+    assert_clean_failure(res, tmp_path / "kb", "typo.xml", "broken XML")
+    assert "cut" not in res.output

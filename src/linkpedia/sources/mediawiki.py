@@ -227,18 +227,16 @@ class MediaWikiSource(ReaderBase):
     def _syntax_error(self, exc: etree.XMLSyntaxError) -> SourceFormatError:
         line, column = exc.position if exc.position else (exc.lineno, 0)
         message = (exc.msg or str(exc)).split(", line ")[0].strip()
-        at_end = (
-            self._opened is not None
-            and self.size is not None
-            and self._opened.counter.count >= self.size
-        )
         lowered = message.lower()
+        # Only the parser's own words say the input stopped early: a small file is
+        # read whole before parsing, so "everything was read" proves nothing.
+        cut = "premature end" in lowered or "end of data" in lowered or "unexpected eof" in lowered
         if "encoding" in lowered or "utf-8" in lowered or "char 0x" in lowered:
             what = (
                 f"invalid text encoding ({message}) — "
                 "fix or remove those bytes, or re-export the file as UTF-8"
             )
-        elif at_end or "premature end" in lowered:
+        elif cut:
             what = f"the XML ends in the middle ({message}) — the file is cut: export or download it again"
         else:
             what = f"broken XML ({message}) — export or download the file again"

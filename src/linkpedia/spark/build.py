@@ -11,6 +11,9 @@ Extraction: a MediaWiki dump that can be cut (plain XML, multistream bz2; see
 file, which must therefore be on storage they all see (local mode: it is).
 Any other source (single-stream bz2, gzip, JSONL, WikiExtractor) is read on
 the driver, which ships windows of pages to the executors for extraction.
+Either way the driver takes the records a window of jobs at a time, writing
+one window's pages while the executors extract the next. The driver's
+writing does not scale out: about three executor cores keep it busy.
 
 Occurrence counting: the surfaces go to every executor as a broadcast; each
 task counts a range of articles and the sums are reduced by tree. Executors
@@ -20,7 +23,6 @@ disk (local mode); on a cluster the driver ships the compressed texts.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import tempfile
 import uuid
@@ -46,15 +48,15 @@ from .session import is_local, parallelism, spark_session
 from .split import SplitPlan, plan_splits, read_fragment
 
 if TYPE_CHECKING:
-    from pyspark import RDD, SparkContext
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
 __all__ = ["spark_build", "SparkExtractor", "SparkOccurrenceCounter"]
 
-SPLIT_BYTES = 64 << 20  # XML bytes per task (a bz2 range is a quarter of this, compressed)
+SPLIT_BYTES = 32 << 20  # XML bytes per task (a bz2 range is a quarter of this, compressed)
 TASK_CHUNKS = 8  # chunks of CHUNK pages per task when the driver reads the source
 OCCURRENCE_PAGES = 2000  # page ids per occurrence-counting task
-MAX_WINDOW_TASKS = 32  # tasks per job: bounds the driver's memory (it holds two jobs' results)
+MAX_WINDOW_TASKS = 16  # tasks per job: bounds the driver's memory (it holds two jobs' results)
 
 
 def spark_build(

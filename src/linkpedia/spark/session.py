@@ -17,16 +17,12 @@ import tempfile
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterator
 
-from ..errors import LinkpediaError
+from ..errors import SparkUnavailableError
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 __all__ = ["SparkUnavailableError", "spark_session", "is_local", "parallelism", "require_pyspark"]
-
-
-class SparkUnavailableError(LinkpediaError):
-    """PySpark or Java is missing, or the Spark master cannot be reached."""
 
 
 def require_pyspark() -> None:

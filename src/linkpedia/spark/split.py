@@ -53,7 +53,7 @@ class SplitPlan:
     splits: tuple[Split, ...]
 
 
-def plan_splits(path: str | Path, *, min_splits: int = 1, split_bytes: int = 64 << 20) -> SplitPlan | None:
+def plan_splits(path: str | Path, *, min_splits: int = 1, split_bytes: int = 32 << 20) -> SplitPlan | None:
     """Ranges of about ``split_bytes`` of XML (at least ``min_splits`` of them), or None if unsplittable.
 
     A bz2 range is a quarter of ``split_bytes`` on disk: about that much XML once decompressed.
