@@ -21,7 +21,7 @@ from ..link.model import DEFAULT_MODEL, Model
 from ..text import fold
 from ..types import Candidate, Document, Entry, Link
 from ..wikitext import normalize_title
-from .index import load_index
+from .index import MEMO_SIZE, load_index
 from .store import check_kb_dir, connect_ro, read_meta
 
 __all__ = ["KnowledgeBase", "open_kb"]
@@ -73,7 +73,8 @@ class KnowledgeBase:
 
     # -- lookups ------------------------------------------------------------
     def title_of(self, entry_index: int) -> str:
-        return self.index.titles.restore_key(entry_index)
+        return self.index.memoized("titles", entry_index,
+                                   lambda: self.index.titles.restore_key(entry_index))
 
     def resolve(self, title: str) -> str | None:
         """The entry a title names, after redirects; None when the KB lacks it."""
@@ -100,13 +101,24 @@ class KnowledgeBase:
         return self._con().execute("SELECT preview FROM entries WHERE title = ?", (t,)).fetchone()[0]
 
     def previews(self, titles: Sequence[str]) -> dict[str, str]:
-        wanted = sorted(set(titles))
+        # Remembered beside the index: the same entries are linked from text after
+        # text, and a query per document costs more than the rest of rendering.
+        memo = self.index.memo.setdefault("previews", {})
         out: dict[str, str] = {}
+        for t in titles:
+            hit = memo.get(t)  # get, not `in` + []: another thread may clear the memo
+            if hit is not None:
+                out[t] = hit
+        wanted = sorted(set(titles) - out.keys())
         con = self._con()
         for i in range(0, len(wanted), 500):
             part = wanted[i : i + 500]
             q = f"SELECT title, preview FROM entries WHERE title IN ({','.join('?' * len(part))})"
-            out.update(con.execute(q, part))
+            found = dict(con.execute(q, part))
+            out.update(found)
+            if len(memo) > MEMO_SIZE:
+                memo.clear()
+            memo.update(found)
         return out
 
     def entry(self, title: str) -> Entry:

@@ -12,7 +12,8 @@ from typing import Mapping
 import numpy as np
 
 from ..kb.index import Index
-from ..text import paragraph_spans, term_counts
+from ..text import WORD, _term, paragraph_spans
+from .memo import memo_table
 
 __all__ = ["CANDIDATE_FEATURES", "SPOT_FEATURES", "doc_vector", "term_ids", "context_similarity",
            "similarities", "relatedness_matrix",
@@ -29,12 +30,16 @@ SPOT_FEATURES = ("link_prob", "link_prob_unknown", "best_score", "margin", "best
 
 def term_ids(index: Index, text: str) -> Counter[int]:
     """Counts of the text's terms that the KB's vocabulary knows, by term id."""
+    # Raw word -> term id (-1: none), remembered: the same words recur in every text.
+    ids = memo_table(index, "term-ids")
     tf: Counter[int] = Counter()
-    get = index.terms.get
-    for t, n in term_counts(text).items():
-        tid = get(t)
-        if tid is not None:
-            tf[tid] = n
+    for w, n in Counter(WORD.findall(text)).items():
+        tid = ids.get(w)
+        if tid is None:
+            t = _term(w)
+            tid = ids[w] = index.terms.get(t, -1) if t is not None else -1
+        if tid >= 0:
+            tf[tid] += n
     return tf
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -48,8 +49,7 @@ class Features:
     spot_lp: list[float]
 
 
-@dataclass(frozen=True, slots=True)
-class Scored:
+class Scored(NamedTuple):
     """A mention with its ranked, scored candidates (entry indexes)."""
 
     start: int
@@ -198,12 +198,16 @@ class Linker:
         bounds = np.searchsorted(spot_idx[order], np.arange(len(spots) + 1)).tolist() if order else \
             [0] * (len(spots) + 1)
         final = (p_entry * p_spot[spot_idx]).tolist() if order else []
+        # Columns in (spot, best first) order, so each spot's candidates are one slice.
+        entry = [f.entry[r] for r in order]
+        prior = [f.prior[r] for r in order]
+        count = [f.count[r] for r in order]
+        final = [final[r] for r in order]
         out = []
         for i, sp in enumerate(spots):
-            rs = order[bounds[i]:bounds[i + 1]]
-            out.append(Scored(sp.start, sp.end, tuple(f.entry[r] for r in rs),
-                              tuple(f.prior[r] for r in rs), tuple(f.count[r] for r in rs),
-                              tuple(final[r] for r in rs)))
+            a, b = bounds[i], bounds[i + 1]
+            out.append(Scored(sp.start, sp.end, tuple(entry[a:b]), tuple(prior[a:b]),
+                              tuple(count[a:b]), tuple(final[a:b])))
         return out
 
     @staticmethod

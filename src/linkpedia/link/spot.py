@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..kb.index import Index
 from ..text import fold
+from .memo import memo_table
 
 __all__ = ["Spot", "spot", "choose_surfaces", "CASE_MISMATCH_PENALTY"]
 
@@ -25,9 +26,11 @@ _SKIP_STARTS = frozenset("the a an of and or in on at to for by with from as is 
                          "its this that which who he she they his her their".split())  # lower-case text matching only capitalized surfaces ("apple"/"Apple")
 
 
-@dataclass(frozen=True, slots=True)
-class Spot:
-    """A candidate mention; ``surface_ids`` are the KB surfaces it stands for."""
+class Spot(NamedTuple):
+    """A candidate mention; ``surface_ids`` are the KB surfaces it stands for.
+
+    A named tuple, not a dataclass: a text makes hundreds, and a tuple is built in C.
+    """
 
     start: int
     end: int
@@ -76,12 +79,23 @@ def spot(text: str, index: Index) -> list[Spot]:
     folded = fold(text)
     n = len(text)
     maxlen = min(index.max_surface_len, MAX_SPOT_CHARS)
-    prefixes = index.folded.iter_prefixes_with_ids
-    memoized = index.memoized
+    trie = index.folded
+    prefixes = trie.iter_prefixes_with_ids
+    # A match must end at a word end, so a word that no surface starts with
+    # (the whole word, not a part of it) starts no match: one remembered trie
+    # probe per distinct word instead of a prefix walk per occurrence.
+    starts = memo_table(index, "spot-starts")
+    chosen = memo_table(index, "surfaces")
     out: list[Spot] = []
     for m in _WORD_RUN.finditer(folded):
+        word = m.group()
         st = m.start()
-        if m.group() in _SKIP_STARTS and text[st].islower():
+        if word in _SKIP_STARTS and text[st].islower():
+            continue
+        ok = starts.get(word)
+        if ok is None:
+            ok = starts[word] = next(iter(trie.iterkeys(word)), None) is not None
+        if not ok:
             continue
         for key, fid in prefixes(folded[st : st + maxlen]):
             e = st + len(key)
@@ -91,7 +105,9 @@ def spot(text: str, index: Index) -> list[Spot]:
             if not (last.isalnum() or last in "_.)"):
                 continue
             written = text[st:e]
-            sids, exact, lp, plp = memoized("surfaces", written,
-                                            lambda: choose_surfaces(index, fid, written))
+            hit = chosen.get(written)
+            if hit is None:
+                hit = chosen[written] = choose_surfaces(index, fid, written)
+            sids, exact, lp, plp = hit
             out.append(Spot(st, e, sids, lp, exact, plp))
     return out
