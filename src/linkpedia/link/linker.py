@@ -107,8 +107,9 @@ class Linker:
         groups: dict[str, int] = {}
         spot_group: list[int] = []
         spot_lp: list[float] = []
+        folded = fold(text)  # same length as the text: spans carry over
         for i, sp in enumerate(spots):
-            spot_group.append(groups.setdefault(fold(text[sp.start:sp.end]), len(groups)))
+            spot_group.append(groups.setdefault(folded[sp.start:sp.end], len(groups)))
             spot_lp.append(sp.link_prob)
             for rank, (e, prior, n) in enumerate(candidates_of(index, sp.surface_ids, cfg.max_candidates)):
                 rows_spot.append(i)
