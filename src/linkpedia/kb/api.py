@@ -209,6 +209,7 @@ class KnowledgeBase:
         else:
             scored = sorted((s for s in scored if s.entries and s.best >= threshold),
                             key=lambda s: (s.start, s.end))
+        scored = linker.link_short_names(text, scored, None if mentions is None else list(mentions))
         scored = linker.apply_policy(text, scored, policy)
         links = tuple(self._to_link(text, s) for s in scored)
         return Document(text=text, links=links, title=title,

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
 from ..kb.index import Index
 from ..text import fold, paragraph_spans
 from .candidates import candidates_of
+from .names import occurrences, short_names, standalone
 from .features import CANDIDATE_FEATURES, SPOT_FEATURES, coherence, similarities
 from .model import Model
 from .spot import Spot, choose_surfaces, spot
@@ -33,6 +34,7 @@ class LinkerConfig:
     unknown_link_prob: float = 0.3  # assumed for surfaces of link-less sources
     max_candidates: int = 8
     context_per_mention: int = 2  # candidates of each mention that vote in coherence
+    short_names: bool = True  # a later "Saddam" is the "Saddam Hussein" linked before (link/names.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +227,58 @@ class Linker:
             taken.append((s.start, s.end))
         keep.sort(key=lambda s: s.start)
         return keep
+
+    def link_short_names(self, text: str, kept: list[Scored],
+                         given: Sequence[tuple[int, int]] | None = None) -> list[Scored]:
+        """``kept`` plus the short forms of its multi-word names (``given``: only those spans).
+
+        A short form takes the full name's entry and confidence; a lone word
+        linked elsewhere on its own ("Bush" -> another Bush) is relinked.
+        """
+        if not self.config.short_names:
+            return kept
+        parts = short_names(text, ((s.start, s.end, s.entries[0], s.best) for s in kept))
+        parts = {w: v for w, v in parts.items() if self._may_shorten(w, v[0])}
+        if not parts:
+            return kept
+        # A part glued to another capitalized word outside its own name ("Lithuanian"
+        # in "Soviet–Lithuanian Peace Treaty") is a modifier in this text, not a name.
+        found = occurrences(text, list(parts))
+        own = {(s.start, s.end, s.entries[0]) for s in kept}
+        modifiers = {w for b, e, w in found if not standalone(text, b, e)
+                     and not any(sb <= b and e <= se and ent == parts[w][0] for sb, se, ent in own)}
+        parts = {w: v for w, v in parts.items() if w not in modifiers}
+        if given is None:
+            spans = [(b, e, w) for b, e, w in found if w in parts and standalone(text, b, e)]
+        else:
+            spans = [(b, e, text[b:e]) for b, e in given if text[b:e] in parts]
+        at = {(s.start, s.end): s for s in kept}
+        out = list(kept)
+        taken = [(s.start, s.end) for s in kept]
+        for b, e, part in spans:
+            entry, score = parts[part]
+            current = at.get((b, e))
+            if current is not None:
+                if current.entries[0] == entry:
+                    continue
+                out.remove(current)
+            elif any(b < te and tb < e for tb, te in taken):
+                continue
+            out.append(Scored(b, e, (entry,), (0.0,), (0,), (score,)))
+            taken.append((b, e))
+        out.sort(key=lambda s: (s.start, s.end))
+        return out
+
+    def _may_shorten(self, part: str, entry: int) -> bool:
+        """Whether the KB lets ``part`` stand for ``entry``: it does not know the
+        word, ranks the entry first, or knows no clear meaning of it (prior under
+        one half); "Lithuania" of "Republic of Central Lithuania" means Lithuania."""
+        fid = self.index.folded.get(fold(part))
+        if fid is None:
+            return True
+        cands = candidates_of(self.index, choose_surfaces(self.index, fid, part)[0],
+                              self.config.max_candidates)
+        return not cands or cands[0][0] == entry or cands[0][1] < 0.5
 
     @staticmethod
     def apply_policy(text: str, scored: list[Scored], policy: str) -> list[Scored]:
