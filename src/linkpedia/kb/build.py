@@ -1,9 +1,10 @@
 """``build_kb``: stream sources into a new KB directory, atomically.
 
-Pass 1 reads pages (one process) and extracts them (``jobs`` processes),
-writing per-page rows; the later passes derive the aggregates from those rows
-(``aggregate``), count surface occurrences (``occurrences``), build context
-profiles (``profiles``) and compile the read-optimized index (``index``).
+Pass 1 reads pages (a thread of this process), extracts them (``jobs`` worker
+processes, see ``workers``, which also keep the articles' term and context
+sums) and writes per-page rows; the later passes derive the aggregates from
+those rows (``aggregate``), count surface occurrences (``occurrences``), build
+context profiles (``profiles``) and compile the read-optimized index (``index``).
 Everything is written in ``.<name>.tmp-<pid>`` beside the target and renamed
 on success, so a failed or killed build never leaves a KB that looks valid.
 """
@@ -19,6 +20,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import repeat
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Protocol, Sequence
 
@@ -27,14 +29,16 @@ from ..sources import detect_format, expand_paths, open_source
 from ..sources.base import Page, Source
 from ..wikitext.site import SiteInfo
 from . import aggregate, index, occurrences, profiles
-from .extract import PageRecord, extract_page
+from .extract import PageRecord, Sums, article_sums, extract_page
 from .schema import SCHEMA_VERSION
-from .store import DB_NAME, create_db, live_dir, pack_links, write_meta
+from .store import DB_NAME, create_db, live_dir, pack_links, unpack_text, write_meta
+from .workers import LocalExtractor
 
 __all__ = ["BuildOptions", "BuildReport", "build_kb", "ProgressHook", "Extractor", "LocalExtractor",
-           "OccurrenceCounter", "extract_chunk", "chunked", "add_sums", "finish_kb", "insert_page"]
+           "OccurrenceCounter", "extract_chunk", "chunked", "add_sums", "write_sums", "finish_kb",
+           "insert_page"]
 
-CHUNK = 64  # pages per task sent to a worker
+CHUNK = 64  # pages per task sent to a worker (Spark)
 FLUSH_AT = 2_000_000  # buffered term/context counts before they are added to the database
 
 
@@ -105,34 +109,17 @@ def chunked(pages: Iterator[Page], site: SiteInfo, size: int = CHUNK) -> Iterato
 class Extractor(Protocol):
     """Turns a source's pages into ``PageRecord`` batches, in the source's order.
 
-    The local build uses a process pool (``LocalExtractor``); ``linkpedia spark
-    build`` plugs in one that runs on a Spark cluster. Whatever runs them, the
-    records and their order are the same, so the KB is the same.
+    The local build uses worker processes (``LocalExtractor``); ``linkpedia
+    spark build`` plugs in one that runs on a Spark cluster. Whatever runs them, the
+    records and their order are the same, so the KB is the same. An extractor
+    may keep the articles' term and context counts itself (records with
+    ``summed`` set) if it also has ``take_sums()`` and ``finish_sums()``, as
+    ``LocalExtractor(keep_sums=True)`` does.
     """
 
     def records(self, source: Source) -> Iterator[list[PageRecord]]: ...
 
     def close(self) -> None: ...
-
-
-class LocalExtractor:
-    """Extraction in ``jobs`` forked processes (in this process when jobs == 1)."""
-
-    def __init__(self, jobs: int):
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-        self._pool = ctx.Pool(jobs) if jobs > 1 else None
-
-    def records(self, source: Source) -> Iterator[list[PageRecord]]:
-        chunks = chunked(source.pages(), source.site)
-        if self._pool is None:
-            return map(extract_chunk, chunks)
-        return self._pool.imap(extract_chunk, chunks)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool.join()
-            self._pool = None
 
 
 OccurrenceCounter = Callable[[sqlite3.Connection, Path, int], None]
@@ -189,7 +176,7 @@ def build_kb(
     try:
         jobs = options.jobs or os.cpu_count() or 1
         own = extractor is None
-        ex = LocalExtractor(jobs) if own else extractor
+        ex = LocalExtractor(jobs, keep_sums=True) if own else extractor
         try:
             report = _build(opened, tmp, options, progress or ProgressHook(), started, ex,
                             count_occurrences or occurrences.count)
@@ -209,6 +196,7 @@ def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: Pr
     con = create_db(tmp / DB_NAME)
     jobs = options.jobs or os.cpu_count() or 1
     sums = _Sums(con)
+    take = getattr(extractor, "take_sums", None)
     skipped: Counter[str] = Counter()
     total_bytes = sum(s.size or 0 for s in sources)
     progress.start("reading pages", total_bytes or None)
@@ -227,14 +215,21 @@ def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: Pr
                 for rec in records:
                     if insert_page(con, rec, source_id, skipped):
                         n_source += 1
-                        if rec.kind == "article":
-                            sums.add(rec.page_terms, rec.contexts)
+                        if rec.kind == "article" and not rec.summed:
+                            sums.add_record(rec)
+                    elif rec.summed:  # a duplicate whose counts a worker already has
+                        sums.take_away(rec)
+                if take is not None:
+                    sums.merge(take())
                 pages_seen += len(records)
                 progress.advance(done_before + source.bytes_read(), pages_seen)
             done_before += source.size or 0
             skipped.update(source.skipped)
             con.execute("UPDATE sources SET pages=?, skipped=? WHERE id=?",
                         (n_source, json.dumps(dict(source.skipped)), source_id))
+        finish = getattr(extractor, "finish_sums", None)
+        if finish is not None:
+            sums.merge(finish())
         sums.flush()
         con.execute("COMMIT")
     finally:
@@ -304,45 +299,81 @@ def insert_page(con, rec: PageRecord, source_id: int, skipped: Counter[str]) -> 
     if not rec.title:
         skipped["page without a usable title"] += 1
         return False
-    exists = con.execute("SELECT 1 FROM pages WHERE title=?", (rec.title,)).fetchone()
-    if exists:
-        skipped["duplicate title (first source wins)"] += 1
-        return False
     cur = con.execute(
         "INSERT INTO pages(title, kind, redirect_to, source_id, has_links, page_id, revision_id,"
         " timestamp, description, aliases, preview, text, links)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(title) DO NOTHING",
         (rec.title, rec.kind, rec.redirect_to, source_id, int(rec.has_links), rec.page_id,
          rec.revision_id, rec.timestamp, rec.description,
-         json.dumps(list(rec.aliases), ensure_ascii=False), rec.preview, rec.text_z,
-         pack_links(rec.links)),
+         json.dumps(list(rec.aliases), ensure_ascii=False) if rec.aliases else "[]", rec.preview,
+         rec.text_z, pack_links(rec.links)),
     )
+    if not cur.rowcount:
+        skipped["duplicate title (first source wins)"] += 1
+        return False
     if rec.anchors:
-        con.executemany(
-            "INSERT INTO page_links(page, target, anchor, n) VALUES (?,?,?,?)",
-            [(cur.lastrowid, t, a, n) for (t, a), n in rec.anchors.items()],
-        )
+        targets, anchors = zip(*rec.anchors)
+        con.executemany("INSERT INTO page_links(page, target, anchor, n) VALUES (?,?,?,?)",
+                        zip(repeat(cur.lastrowid), targets, anchors, rec.anchors.values()))
     return True
 
 
 class _Sums:
-    """Buffers ``term_df`` and ``contexts`` increments and adds them in bulk (bounded memory)."""
+    """The pass's term and context counts, added to the database in bulk (bounded memory)."""
 
     def __init__(self, con: sqlite3.Connection):
         self.con = con
-        self.df: Counter[str] = Counter()
-        self.ctx: Counter[tuple[str, str]] = Counter()
+        self.held = Sums()
+        self.took_away = False
 
-    def add(self, terms: frozenset[str], contexts: Counter[tuple[str, str]]) -> None:
-        self.df.update(terms)
-        self.ctx.update(contexts)
-        if len(self.df) + len(self.ctx) > FLUSH_AT:
-            self.flush()
+    def add_record(self, rec: PageRecord) -> None:
+        self.held.add_pairs(rec.page_terms, rec.contexts)
+        self._check()
 
-    def flush(self) -> None:
-        add_sums(self.con, self.df, self.ctx)
-        self.df.clear()
-        self.ctx.clear()
+    def take_away(self, rec: PageRecord) -> None:
+        """Undo a summed record's counts (it was not stored: its title was taken)."""
+        text = unpack_text(rec.text_z) if rec.text_z else ""
+        terms, windows = article_sums(text, rec.links)
+        self.held.add(terms, windows, sign=-1)
+        self.took_away = True
+        self._check()
+
+    def merge(self, handed: list[Sums]) -> None:
+        for other in handed:
+            if not len(self.held):
+                self.held = other
+                continue
+            self.held.df.update(other.df)
+            ctx = self.held.ctx
+            for target, c in other.ctx.items():
+                mine = ctx.get(target)
+                if mine is None:
+                    ctx[target] = c
+                else:
+                    mine.update(c)
+            self.held.recount()
+        self._check()
+
+    def _check(self) -> None:
+        if len(self.held) > FLUSH_AT:
+            self.flush(final=False)
+
+    def flush(self, final: bool = True) -> None:
+        write_sums(self.con, self.held)
+        self.held = Sums()
+        if final and self.took_away:  # rows that only a duplicate's counts made
+            self.con.execute("DELETE FROM term_df WHERE df <= 0")
+            self.con.execute("DELETE FROM contexts WHERE n <= 0")
+
+
+def write_sums(con: sqlite3.Connection, sums: Sums) -> None:
+    """Add a ``Sums``' counts to ``term_df`` and ``contexts``."""
+    con.executemany(
+        "INSERT INTO term_df(term, df) VALUES (?, ?) "
+        "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df", sums.df.items())
+    con.executemany(
+        "INSERT INTO contexts(target, term, n) VALUES (?, ?, ?) "
+        "ON CONFLICT(target, term) DO UPDATE SET n = n + excluded.n", sums.context_rows())
 
 
 def add_sums(con: sqlite3.Connection, df: Counter[str], ctx: Counter[tuple[str, str]],

@@ -23,6 +23,7 @@ _AUTOMATON: "ahocorasick.Automaton | None" = None
 _DB: Path | None = None
 _N = 0
 BATCH = 2000  # pages per task
+MIN_PARALLEL = 200  # fewer pages than this are counted in this process
 
 
 def build_automaton(surfaces) -> "ahocorasick.Automaton":
@@ -80,7 +81,9 @@ def count(con: sqlite3.Connection, db_path: Path, jobs: int = 1) -> None:
     _AUTOMATON = build_automaton(rows)
     _DB = db_path
     lo, hi = con.execute("SELECT min(id), max(id) FROM pages").fetchone()
-    ranges = [(i, i + BATCH) for i in range(lo, hi + 1, BATCH)]
+    # Ranges of at most BATCH pages, and at least 4 per worker so the workers finish together.
+    step = max(1, min(BATCH, -(-(hi + 1 - lo) // (4 * jobs)))) if jobs > 1 and hi - lo >= MIN_PARALLEL else BATCH
+    ranges = [(i, i + step) for i in range(lo, hi + 1, step)]
     totals = np.zeros(_N, dtype=np.int64)
     page_totals = np.zeros(_N, dtype=np.int64)
     try:

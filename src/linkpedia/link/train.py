@@ -196,6 +196,22 @@ def _hide_link_prob(page: _Page) -> list[Spot]:
             if (page.pid * 31 + i) % 10 < 3 else sp for i, sp in enumerate(page.spots)]
 
 
+def _best_per_spot(trained: Linker, page: _Page) -> list[tuple[float, int, int]]:
+    """(score, entry, label) of each spot's best candidate, as ``trained.score`` would
+    give them, from the features the page already has (a held-out page's are untouched)."""
+    f = page.f
+    if not len(f.X):
+        return []
+    p_entry = trained.model.disambiguation.score(f.X)
+    p_spot = trained.model.linking.score(trained.spot_features(page.text, page.spots, f, p_entry))
+    spot_idx = np.asarray(f.spot, dtype=np.int64)
+    final = p_entry * p_spot[spot_idx]
+    order = np.lexsort((-p_entry, spot_idx))  # by spot, best candidate first: as score() ranks
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = spot_idx[order[1:]] != spot_idx[order[:-1]]
+    return [(float(final[r]), f.entry[r], page.labels[f.spot[r]]) for r in order[first].tolist()]
+
+
 def train_model(kb_dir: Path, index: Index, *, max_pages: int = 1500,
                 config: LinkerConfig = LinkerConfig(), jobs: int = 1) -> TrainReport:
     """Fit both scorers on the KB's own links; saves ``model.json`` when there is enough data."""
@@ -243,10 +259,9 @@ def train_model(kb_dir: Path, index: Index, *, max_pages: int = 1500,
         trained = Linker(index, model, config)
         probs, hits = [], []
         for p in test:
-            for s, label in zip(trained.score(p.text, p.spots), p.labels):
-                if s.entries:
-                    probs.append(s.scores[0])
-                    hits.append(s.entries[0] == label)
+            for score, entry, label in _best_per_spot(trained, p):
+                probs.append(score)
+                hits.append(entry == label)
         report.heldout_mentions = len(probs)
         report.reliability, report.ece = reliability(np.asarray(probs), np.asarray(hits, dtype=float))
     model.save(kb_dir)
