@@ -26,10 +26,14 @@ links or the contexts of links that leave the dump, so memory and KB size are
 extrapolated with ``--memory-model`` as well (see docs/benchmarks.md).
 
 ``--profile MB`` instead writes a slice of MB megabytes the same way and runs
-the build under cProfile with one job (cProfile does not follow workers),
-printing the functions with the largest own and cumulative time.
-``--memory-model`` measures bytes per item of the build's in-memory structures
-and adds them up for the full English Wikipedia.
+the build under cProfile with one job and its extraction in the profiled
+process (cProfile does not follow worker processes), printing the functions
+with the largest own and cumulative time.
+``--memory-model`` measures the peak RSS of each phase after pass 1, each in
+its own process, on the generated dump's KB and on generated pass-1 KBs of
+growing size (``--memory-scale``), measures bytes per key of what still grows
+with the surfaces and the vocabulary, and adds it up for the full English
+Wikipedia.
 
     .venv/bin/python bench/build_throughput.py                         # everything, ~25 min
     .venv/bin/python bench/build_throughput.py --big-mb 0 --repeats 1  # shared dumps only
@@ -424,12 +428,12 @@ def profile(mb: float, work: Path, source: Path, top: int = 25) -> None:
     prof = work / f"build-{mb:g}MB.prof"
     kb = work / f"kb-profile-{mb:g}MB"
     shutil.rmtree(kb, ignore_errors=True)
-    cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "linkpedia.cli",
-           "build", str(xml), "--out", str(kb), "--jobs", "1"]
+    cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), __file__, "--child-profile", str(xml), str(kb)]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     stats = pstats.Stats(str(prof))
     total = stats.total_tt  # type: ignore[attr-defined]
-    print(f"cProfile of `linkpedia build --jobs 1` on {xml.name} ({dir_bytes(xml) / MB:.0f} MB): "
+    print(f"cProfile of a one-process build (`build_kb`, jobs 1, extraction in the profiled process) on "
+          f"{xml.name} ({dir_bytes(xml) / MB:.0f} MB): "
           f"{total:,.1f} s under the profiler")
     entries = stats.stats  # type: ignore[attr-defined]
 
@@ -451,6 +455,19 @@ def profile(mb: float, work: Path, source: Path, top: int = 25) -> None:
     print(f"\nprofile saved to {prof}; reproduce: {shlex_join(cmd)}")
 
 
+def child_profile(xml: Path, kb: Path) -> None:
+    """A build whose extraction runs in this process (``linkpedia build -j 1`` uses a
+    worker process, which cProfile does not follow)."""
+    from linkpedia import BuildOptions, build_kb
+    from linkpedia.kb.build import LocalExtractor
+
+    extractor = LocalExtractor(1, keep_sums=True, in_process=True)
+    try:
+        build_kb([xml], kb, options=BuildOptions(jobs=1), extractor=extractor)
+    finally:
+        extractor.close()
+
+
 def shlex_join(cmd: list[str]) -> str:
     import shlex
 
@@ -467,6 +484,8 @@ FULL_TARGETS = 1.0e7  # distinct link targets as written: articles, redirects an
 FULL_EDGES = 1.8e8  # distinct article -> entry pairs after resolving redirects
 FULL_PAIRS = 5.0e7  # distinct (surface, entry) pairs: anchors, titles, redirects, dab senses
 FULL_ANCHORS = 3.0e7  # distinct anchor texts
+FULL_SURFACES = 4.0e7  # distinct surfaces: the anchor texts and ~10M names never used as anchors (assumed)
+FULL_VOCAB_KEPT = 0.4  # share of distinct words with df >= MIN_DF (2) (assumed)
 PROFILE_TERMS = 32  # BuildOptions.profile_terms
 
 
@@ -520,16 +539,248 @@ def _table_bytes_per_row(kb: Path, table: str) -> float | None:
     return size / rows if size and rows else None
 
 
-def memory_model(source: Path, work: Path) -> None:
-    """Bytes per item of the build's in-memory structures, and what they add up to for enwiki.
+POST_PASS1 = ("derive", "occurrences", "profiles", "index")  # finish_kb's phases, in order
+PASS1_TABLES = ("pages", "page_links", "term_df", "contexts")
 
-    Link and vocabulary statistics come from real pages (``extract_page`` on the
-    source dump); bytes per item are measured on samples shaped like the
-    structures in kb/aggregate.py, kb/profiles.py and kb/index.py (tuples of
-    ids that are not small cached ints, anchors of typical length, floats).
-    The list of structures follows the code as of the date in docs/benchmarks.md.
+
+def _status_bytes(field: str) -> int:
+    """A size from /proc/self/status (VmRSS: resident now; VmHWM: its peak), in bytes."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"/proc/self/status has no {field}: --memory-model needs Linux")
+
+
+def _reset_peak() -> int:
+    """Restart the peak RSS from the current RSS, and return that.
+
+    ``ru_maxrss`` cannot be used here: Linux carries it over ``execve``, so a
+    child would report its parent's peak. VmHWM belongs to the address space,
+    and writing 5 to clear_refs resets it (Linux >= 4.0).
+    """
+    Path("/proc/self/clear_refs").write_text("5")
+    return _status_bytes("VmRSS")
+
+
+def _connect_like_build(db: Path):
+    """A connection to ``db`` with the settings ``store.create_db`` gives the build's own."""
+    import sqlite3
+    import tempfile
+
+    from linkpedia.kb.store import create_db
+
+    with tempfile.TemporaryDirectory() as d:
+        probe = create_db(Path(d) / "probe.sqlite")
+        pragmas = {p: probe.execute(f"PRAGMA {p}").fetchone()[0]
+                   for p in ("journal_mode", "synchronous", "cache_size", "temp_store")}
+        probe.close()
+    con = sqlite3.connect(db, isolation_level=None)
+    for p, v in pragmas.items():
+        con.execute(f"PRAGMA {p}={v}")
+    return con
+
+
+def child_phase(phase: str, kb: Path) -> None:
+    """Run one of ``finish_kb``'s phases on ``kb`` as the build does; print its peak RSS as JSON.
+
+    A fresh process per phase, so that the peak is that phase's own (in one
+    process it only ever grows). ``before`` is the RSS of the interpreter
+    with linkpedia imported; occurrence counting forks 2 workers (a 2-core
+    build), whose largest peak (``ru_maxrss``, counting the pages they share
+    with this process) is ``workers``.
+    """
+    import resource
+    import time
+    from collections import Counter
+
+    from linkpedia import BuildOptions
+    from linkpedia.kb import aggregate, index, occurrences, profiles
+
+    options = BuildOptions()
+    db = kb / "kb.sqlite"
+    con = _connect_like_build(db)
+    before = _reset_peak()
+    started = time.perf_counter()
+    if phase == "derive":
+        aggregate.derive(con, Counter(), min_anchor_count=options.min_anchor_count)
+    elif phase == "occurrences":
+        occurrences.count(con, db, 2)
+    elif phase == "profiles":
+        n_docs = con.execute("SELECT count(*) FROM pages WHERE kind = 'article'").fetchone()[0]
+        profiles.build(con, n_docs, keep=options.profile_terms)
+    elif phase == "index":
+        con.execute("ANALYZE")
+        index.compile_index(kb)
+    seconds = time.perf_counter() - started
+    con.close()
+    print(json.dumps({"phase": phase, "seconds": seconds, "before": before, "peak": _status_bytes("VmHWM"),
+                      "workers": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024}))
+
+
+def measure_phases(db: Path, work: Path) -> tuple[dict[str, int], list[dict]]:
+    """(pass-1 row counts, one child_phase report per phase) for a copy of ``db``'s pass-1 rows."""
+    import sqlite3
+
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    shutil.copyfile(db, work / "kb.sqlite")
+    con = sqlite3.connect(work / "kb.sqlite")
+    for table in ("entries", "redirects", "surfaces", "surface_entries", "edges", "terms", "profiles"):
+        con.execute(f"DELETE FROM {table}")
+    con.execute("DROP TABLE IF EXISTS sqlite_stat1")
+    con.commit()
+    con.execute("VACUUM")
+    rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in PASS1_TABLES}
+    con.close()
+    reports = []
+    for phase in POST_PASS1:
+        done = subprocess.run([sys.executable, __file__, "--child-phase", phase, str(work)],
+                              check=True, capture_output=True, text=True)
+        reports.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return rows, reports
+
+
+def make_pass1_kb(path: Path, articles: int) -> Path:
+    """A generated KB holding only pass 1's rows, shaped roughly like Wikipedia's.
+
+    Per article: 1.5 redirects (1 in 50 of them in a chain), ~25 distinct
+    links to Zipf-distributed targets (a quarter of them red links, 40 % with
+    an anchor other than the title), a 60-word lead; 1 disambiguation page per
+    30 articles; ~40 context terms per second link target, over a fixed
+    200,000-word vocabulary. Links, context rows and pages all grow linearly
+    with ``articles``, which is the point: the peaks must not.
+    """
+    import json as _json
+    import random
+    import zlib
+
+    import numpy as np
+
+    from linkpedia.kb.store import create_db
+
+    path.mkdir(parents=True, exist_ok=True)
+    db = path / "kb.sqlite"
+    db.unlink(missing_ok=True)
+    rng, rnd = np.random.default_rng(0), random.Random(0)
+    vocab = [f"w{i:x}q" for i in range(200_000)]
+    titles = [f"Article {i}" + (" (topic)" if i % 7 == 0 else "") for i in range(articles)]
+    redirects = [f"Redirect {i}" for i in range(articles * 3 // 2)]
+    dabs = [f"Name {i} (disambiguation)" for i in range(articles // 30)]
+    targets = titles + redirects + [f"Red link {i}" for i in range(articles // 4)]
+    con = create_db(db)
+    con.execute("INSERT INTO sources(path, format, has_links, added_at) VALUES ('generated', 'xml', 1, 'now')")
+    con.execute("BEGIN")
+
+    def pages():
+        words = rng.zipf(1.3, size=articles * 60) % len(vocab)
+        for i, t in enumerate(titles):
+            lead = " ".join(vocab[w] for w in words[i * 60:(i + 1) * 60])
+            yield (t, "article", None, _json.dumps([f"Alias {i}"] if i % 5 == 0 else []), t,
+                   zlib.compress((lead + "\n\nrest").encode(), 3))
+        for i, t in enumerate(redirects):
+            to = titles[i * 7919 % articles] if i % 50 else redirects[(i + 1) % len(redirects)]
+            yield (t, "redirect", to, "[]", "", None)
+        for t in dabs:
+            yield (t, "disambiguation", None, "[]", t, zlib.compress(b"may refer to", 3))
+
+    def links():
+        for page in range(1, articles + 1):
+            for t in set((rng.zipf(1.15, size=25) * 7919 % len(targets)).tolist()):
+                anchor = targets[t] if rnd.random() < 0.6 else f"anchor {t % 5000}"
+                yield (page, targets[t], anchor, 1 + (t % 3 == 0))
+        first_dab = articles + len(redirects) + 1
+        for j in range(len(dabs)):
+            for k in range(5):
+                t = titles[(j * 31 + k) % articles]
+                yield (first_dab + j, t, t, 1)
+
+    def contexts():
+        for t in range(0, len(targets), 2):
+            for w in sorted(set((rng.zipf(1.3, size=40) % len(vocab)).tolist())):
+                yield (targets[t], vocab[w], 1 + w % 4)
+
+    con.executemany("INSERT INTO pages(title, kind, redirect_to, source_id, has_links, aliases, preview, text)"
+                    " VALUES (?, ?, ?, 1, 1, ?, ?, ?)", pages())
+    con.executemany("INSERT OR IGNORE INTO page_links VALUES (?, ?, ?, ?)", links())
+    con.executemany("INSERT INTO term_df VALUES (?, ?)",
+                    ((w, 1 + len(vocab) // (i + 1)) for i, w in enumerate(vocab)))
+    con.executemany("INSERT OR IGNORE INTO contexts VALUES (?, ?, ?)", contexts())
+    con.execute("COMMIT")
+    con.close()
+    return db
+
+
+def child_cost(kind: str, n: int, kb: Path) -> None:
+    """Bytes per key of a structure that grows with the surfaces or the vocabulary; print JSON.
+
+    Keys are surface-like: as many words as a random surface of the built
+    KB ``kb`` has, each a random word of its articles' text. ``trie``: a
+    marisa-trie built from a stream of keys (peak while building, and saved
+    size); ``automaton``: the Aho–Corasick automaton of kb/occurrences.py,
+    and the list of (id, surface) rows it is built from.
     """
     import random
+    import sqlite3
+
+    from linkpedia.kb.store import unpack_text
+    from linkpedia.text import WORD
+
+    con = sqlite3.connect(f"file:{kb / 'kb.sqlite'}?mode=ro", uri=True)
+    lengths = [len(s.split()) for (s,) in con.execute("SELECT surface FROM surfaces")]
+    words = [w for (blob,) in con.execute("SELECT text FROM pages WHERE text IS NOT NULL")
+             for w in WORD.findall(unpack_text(blob))]  # as often as they occur in text
+    con.close()
+    rnd = random.Random(0)
+    keys = list(dict.fromkeys(" ".join(rnd.choice(words) for _ in range(rnd.choice(lengths)))
+                              for _ in range(n)))
+    out: dict[str, float] = {"keys": len(keys), "mean_len": sum(map(len, keys)) / len(keys)}
+    before = _reset_peak()
+    if kind == "trie":
+        import marisa_trie
+
+        trie = marisa_trie.Trie(iter(keys))
+        out["build"] = (_status_bytes("VmHWM") - before) / len(keys)
+        out["saved"] = len(trie.tobytes()) / len(keys)
+    else:
+        from linkpedia.kb.occurrences import build_automaton
+
+        build_automaton(enumerate(keys, start=1))
+        out["automaton"] = (_status_bytes("VmHWM") - before) / len(keys)
+        out["rows"] = _per_item(lambda m: [(10**6 + i, k) for i, k in enumerate(keys[:m])])
+    print(json.dumps(out))
+
+
+def _child_json(*args: str) -> dict:
+    done = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _phase_table(runs: list[tuple[str, dict[str, int], list[dict]]]) -> str:
+    rows = []
+    for name, counts, reports in runs:
+        by = {r["phase"]: r for r in reports}
+        rows.append([name, f"{counts['pages']:,}", f"{counts['page_links']:,}", f"{counts['contexts']:,}",
+                     _mb(by["derive"]["before"])]
+                    + [f"{_mb(by[p]['peak'])} ({by[p]['seconds']:,.1f} s)" for p in POST_PASS1]
+                    + [_mb(by["occurrences"]["workers"])])
+    return format_table(["pass-1 rows of", "pages", "links", "context rows", "before",
+                         *(f"{p} MiB (s)" for p in POST_PASS1), "occurrence workers MiB"],
+                        rows, [False] + [True] * 9)
+
+
+def memory_model(source: Path, work: Path, big_dump: Path | None, scale: list[int]) -> None:
+    """Peak RSS of each phase after pass 1, measured, and the full English Wikipedia's.
+
+    1. Link and vocabulary statistics from real pages (``extract_page`` on the
+       source dump) give the full dump's context rows and vocabulary.
+    2. Each of ``finish_kb``'s phases runs in its own child process on a copy
+       of the pass-1 rows of the synthetic dump's KB, then of generated
+       pass-1 KBs of growing size (``make_pass1_kb``): the peaks must not grow
+       with the rows.
+    3. What does grow, with the entries, surfaces and vocabulary: bytes per
+       key of the tries and of the occurrence automaton (measured), and the
+       index's arrays (their dtypes), multiplied out for the full dump.
+    """
     from collections import Counter
 
     from linkpedia.kb.extract import CONTEXT_WINDOW, extract_page
@@ -543,8 +794,8 @@ def memory_model(source: Path, work: Path) -> None:
     in_links: Counter[str] = Counter()
     for rec in records:
         in_links.update(t for _, _, t in rec.links)
-        for target, counts in rec.contexts.items():
-            pairs.setdefault(target, set()).update(counts)
+        for target, term in rec.contexts:
+            pairs.setdefault(target, set()).add(term)
     n_links = sum(in_links.values())
     n_pairs = sum(len(v) for v in pairs.values())
     # a·k^gamma from the mean distinct terms of targets with 1 and with 5-16 in-links
@@ -570,56 +821,95 @@ def memory_model(source: Path, work: Path) -> None:
     content = n_terms / n2  # share of words that are context terms (not stopwords, numbers)
     beta = math.log(v2 / v1) / math.log(n2 / n1)
     vocab = v2 * (FULL_WORDS / n2) ** beta
+    full_terms = FULL_VOCAB_KEPT * vocab
     # Many links to one target: its windows' terms grow like any text's vocabulary (Heaps).
     window = 2 * CONTEXT_WINDOW / content  # words of running text around one link
     full_ctx = _context_pairs(FULL_LINKS, FULL_TARGETS,
                               lambda k: min(a * k ** gamma, v2 * (window * k / n2) ** beta))
-
-    rnd = random.Random(0)
-    big = lambda: rnd.randrange(10**6, 10**7)  # noqa: E731 - an id that is not a cached small int
-    shared = [big() for _ in range(1000)]  # ids looked up in a dict: one object, many references
-    ref = lambda: rnd.choice(shared)  # noqa: E731
-    word = lambda k: "".join(rnd.choice("abcdefghij") for _ in range(k))  # noqa: E731
-    b_name = _per_item(lambda n: {word(18): big() for _ in range(n)})
-    b_pair = _per_item(lambda n: {(word(14), ref()): [rnd.randrange(200), 1] for _ in range(n)})
-    b_edge = _per_item(lambda n: Counter({(big(), ref()): 1 for _ in range(n)}))
-    b_srow = _per_item(lambda n: [(ref(), ref(), rnd.randrange(200), 1) for _ in range(n)])
-    b_anchor = _per_item(lambda n: {word(14): rnd.randrange(200) for _ in range(n)})
-    b_ctx = _per_item(lambda n: {big(): Counter({word(9): 0.5 * rnd.randrange(1, 9) for _ in range(40)})
-                                 for _ in range(n // 40)})
-    b_prow = _per_item(lambda n: [(ref(), ref(), rnd.random()) for _ in range(n)])
-    b_plist = _per_item(lambda n: [(ref(), rnd.random()) for _ in range(n)])
-    b_inl = 8.0  # a list slot; the ints are the shared values of idx_of
-
     print(f"Measured on {source.name}: {len(records):,} articles, {n_links:,} links to {len(in_links):,} "
           f"targets, {n_pairs:,} distinct (target, context term) pairs; a target with k in-links has "
           f"{a:.1f}·k^{gamma:.2f} distinct context terms; Heaps' law V ∝ n^{beta:.2f} over {n2:,} words")
-    items = [
-        # structure, phase, count, bytes per item
-        ("titles, redirects, resolved: str -> id (aggregate.py)", "derive",
-         FULL_ARTICLES + 2 * FULL_REDIRECTS, b_name),
-        ("pairs: (surface, entry) -> [anchors, names] (aggregate.py)", "derive", FULL_PAIRS, b_pair),
-        ("edges: (src, dst) -> n (aggregate.py)", "derive", FULL_EDGES, b_edge),
-        ("surface_entries rows (aggregate.py)", "derive", FULL_PAIRS, b_srow),
-        ("link_pages: anchor -> pages (aggregate.py)", "derive", FULL_ANCHORS, b_anchor),
-        ("df, vocab: term -> n (profiles.py)", "profiles", 2 * vocab * 0.4, b_name),
-        ("entry_of: title -> id (profiles.py)", "profiles", FULL_ARTICLES + FULL_REDIRECTS, b_name),
-        ("by_entry: entry -> Counter of context terms (profiles.py)", "profiles", full_ctx * 0.8, b_ctx),
-        ("profile rows before executemany (profiles.py)", "profiles", FULL_ARTICLES * PROFILE_TERMS, b_prow),
-        ("in-link lists (index.py)", "index", FULL_EDGES, b_inl),
-        ("profile lists (index.py)", "index", FULL_ARTICLES * PROFILE_TERMS, b_plist),
-        ("candidate lists (index.py)", "index", FULL_PAIRS, b_srow),
+
+    runs = []
+    if big_dump is not None:
+        kb = work / f"kb-{big_dump.name}-j2"
+        if not (kb / "kb.sqlite").is_file():
+            from linkpedia import BuildOptions, build_kb
+
+            print(f"building {kb} (no training) ...", file=sys.stderr, flush=True)
+            build_kb([big_dump], kb, options=BuildOptions(jobs=2, train=False))
+        runs.append((label(big_dump.name), *measure_phases(kb / "kb.sqlite", work / "memory-model" / "kb")))
+    for articles in scale:
+        print(f"generating and measuring {articles:,} articles ...", file=sys.stderr, flush=True)
+        db = make_pass1_kb(work / "memory-model" / f"pass1-{articles}", articles)
+        runs.append((f"generated, {articles:,} articles", *measure_phases(db, work / "memory-model" / "kb")))
+    print("\nPeak RSS of each phase after pass 1, each in a fresh process (MiB; 'before': the interpreter "
+          "with linkpedia imported; wall seconds in brackets):")
+    print(_phase_table(runs))
+
+    probe = work / f"kb-{source.name}-j2"  # real surfaces, for keys of the right shape
+    if not (probe / "kb.sqlite").is_file():
+        from linkpedia import BuildOptions, build_kb
+
+        build_kb([source], probe, options=BuildOptions(jobs=2, train=False))
+    trie = _child_json("--child-cost", "trie", "2000000", str(probe))
+    auto = _child_json("--child-cost", "automaton", "1000000", str(probe))
+    print(f"\nPer key ({trie['keys']:,} surface-like keys, {trie['mean_len']:.1f} characters on average): "
+          f"marisa-trie {trie['build']:.0f} B while building, {trie['saved']:.1f} B built; "
+          f"Aho–Corasick automaton (kb/occurrences.py) {auto['automaton']:.0f} B, "
+          f"its (id, surface) rows {auto['rows']:.0f} B")
+
+    last = {r["phase"]: r for r in runs[-1][2]} if runs else {}
+    flat = {p: last[p]["peak"] if last else 0 for p in POST_PASS1}
+    # A phase whose peak still grew by a quarter from the second-largest generated KB is not bounded.
+    prev = {r["phase"]: r for r in runs[-2][2]} if len(scale) > 1 else {}
+    grows = {p for p in POST_PASS1 if prev and last[p]["peak"] > 1.25 * prev[p]["peak"]}
+    E, S, T = FULL_ARTICLES, FULL_SURFACES, full_terms
+    build, saved = trie["build"], trie["saved"]
+    # What grows, by phase and by stage: a phase's peak is its measured flat
+    # peak plus its largest stage (the stages of a phase come one after another).
+    stages = [
+        # phase, stage, [(structure, count, bytes per item)]
+        ("occurrences", "counting (kb/occurrences.py)",
+         [("Aho–Corasick automaton over every surface", S, auto["automaton"]),
+          ("(id, surface) rows fetched whole", S, auto["rows"])]),
+        ("profiles", "vocabulary trie being built", [("marisa-trie keyset", T, build)]),
+        ("profiles", "streaming the entries", [("vocabulary: trie, terms.id and idf arrays", T, saved + 16)]),
+        ("index", "titles trie being built", [("marisa-trie keyset", E, build)]),
+        ("index", "entry arrays", [("ids, popularity, flags (then saved)", E, 13)]),
+        ("index", "surfaces trie being built", [("marisa-trie keyset", S, build)]),
+        ("index", "surface arrays", [("surfaces trie", S, saved),
+                                     ("link probabilities, links, candidate counts (then saved)", S, 28)]),
+        ("index", "folded trie being built", [("surfaces trie", S, saved), ("marisa-trie keyset", S, build)]),
+        ("index", "folded members", [("surfaces and folded tries", S, 2 * saved),
+                                     ("folded key, member, stable order, result, counts", S, 28)]),
+        ("index", "in-links and profiles", [("counts and pointers per entry", E, 16)]),
     ]
-    print(f"\nFull English Wikipedia: {FULL_LINKS / 1e6:,.0f}M links to {FULL_TARGETS / 1e6:,.0f}M targets "
-          f"-> {full_ctx / 1e9:,.1f}G context pairs (power-law in-links); {vocab / 1e6:,.0f}M distinct words; "
-          f"{FULL_PAIRS / 1e6:,.0f}M surface/entry pairs; {FULL_EDGES / 1e6:,.0f}M edges; "
-          f"{FULL_ARTICLES / 1e6:.1f}M articles x {PROFILE_TERMS} profile terms")
-    print(format_table(
-        ["structure (all held at once within its phase)", "phase", "items", "bytes/item", "GiB"],
-        [[name, phase, f"{count / 1e6:,.0f}M", f"{b:,.0f}", f"{count * b / 2**30:,.1f}"]
-         for name, phase, count, b in items], [False, False, True, True, True]))
-    peaks = {ph: sum(c * b for _, p, c, b in items if p == ph) for ph in ("derive", "profiles", "index")}
-    print("main-process peak by phase: " + ", ".join(f"{ph} {v / 2**30:,.0f} GiB" for ph, v in peaks.items()))
+    print(f"\nFull English Wikipedia: {E / 1e6:.1f}M entries, {S / 1e6:,.0f}M surfaces, {vocab / 1e6:,.0f}M "
+          f"distinct words of which {T / 1e6:,.1f}M with df >= 2 (assumed {FULL_VOCAB_KEPT:.0%}); "
+          f"{FULL_LINKS / 1e6:,.0f}M links, {full_ctx / 1e9:,.1f}G context rows (these only stream)")
+    rows, peaks = [], {}
+    for phase in POST_PASS1:
+        if phase in grows:
+            rows.append([phase, f"measured: grows ({_mb(prev[phase]['peak'])} -> {_mb(last[phase]['peak'])} MiB "
+                         "over the last two generated KBs), not bounded", "", "", "", ""])
+        else:
+            rows.append([phase, "measured flat part (largest generated KB)", "", "", "",
+                         f"{flat[phase] / 2**30:,.2f}"])
+        top = 0.0
+        for ph, stage, parts in stages:
+            if ph != phase:
+                continue
+            total = sum(c * b for _, c, b in parts)
+            top = max(top, total)
+            for name, c, b in parts:
+                rows.append([phase, stage, name, f"{c / 1e6:,.1f}M", f"{b:,.0f}", f"{c * b / 2**30:,.2f}"])
+        peaks[phase] = math.inf if phase in grows else flat[phase] + top
+    print(format_table(["phase", "stage", "structure", "items", "bytes/item", "GiB"], rows,
+                       [False, False, False, True, True, True]))
+    print("peak by phase (flat part + largest stage): "
+          + ", ".join(f"{ph} {v / 2**30:,.1f} GiB" if v < math.inf else f"{ph} unbounded"
+                      for ph, v in peaks.items()))
     row = _table_bytes_per_row(work / f"kb-{source.name}-j2", "contexts")
     if row:
         print(f"contexts table on disk: {full_ctx / 1e9:,.1f}G rows x {row:.0f} bytes = "
@@ -647,10 +937,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=float, metavar="MB",
                         help="profile a build of a generated MB-sized dump instead of benchmarking")
     parser.add_argument("--memory-model", action="store_true",
-                        help="measure bytes per item of the build's in-memory structures and extrapolate")
+                        help="measure the peak RAM of each phase after pass 1 and extrapolate")
+    parser.add_argument("--memory-scale", default="50000,200000",
+                        help="articles of the generated pass-1 KBs --memory-model measures (comma-separated)")
+    parser.add_argument("--child-phase", nargs=2, metavar=("PHASE", "KB"), help=argparse.SUPPRESS)
+    parser.add_argument("--child-cost", nargs=3, metavar=("KIND", "N", "KB"), help=argparse.SUPPRESS)
     parser.add_argument("--child-build", nargs=4, metavar=("DUMP", "OUT", "JOBS", "PHASES_JSON"),
                         help=argparse.SUPPRESS)
+    parser.add_argument("--child-profile", nargs=2, metavar=("DUMP", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child_phase:
+        child_phase(args.child_phase[0], Path(args.child_phase[1]))
+        return 0
+    if args.child_cost:
+        child_cost(args.child_cost[0], int(args.child_cost[1]), Path(args.child_cost[2]))
+        return 0
+    if args.child_profile:
+        child_profile(Path(args.child_profile[0]), Path(args.child_profile[1]))
+        return 0
     if args.child_build:
         dump, out, jobs, phases_json = args.child_build
         child_build(Path(dump), Path(out), int(jobs), Path(phases_json))
@@ -664,7 +968,12 @@ def main(argv: list[str] | None = None) -> int:
         profile(args.profile, args.work, args.big_source)
         return 0
     if args.memory_model:
-        memory_model(args.big_source, args.work)
+        big = None
+        if args.big_mb > 0:
+            _, big = make_big_dump(args.big_source, args.work, args.big_mb,
+                                   name=f"enwiki-synthetic-{args.big_mb:g}MB")
+        memory_model(args.big_source, args.work, big,
+                     [int(n) for n in args.memory_scale.split(",") if n.strip() and int(n) > 0])
         print(f"\nreproduce: {reproduce_line(Path(__file__), argv)}")
         return 0
     jobs = [int(j) for j in args.jobs.split(",") if j.strip()]

@@ -2,28 +2,72 @@
 
 Runs after pass 1 and again after an update; everything here is a function of
 the ``pages`` and ``page_links`` tables alone.
+
+The joins and sums run inside SQLite (temp tables, ``INSERT … SELECT … GROUP
+BY``) with temporary storage on disk, so memory stays bounded whatever the
+dump's size: SQLite sorts hundreds of millions of links in files, not in
+Python dicts. Python only streams the rows it must compute itself (title
+parentheticals, aliases), one at a time.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter, defaultdict
+from collections import Counter
+from contextlib import contextmanager
+from typing import Iterator
 
 from .extract import parenthetical_base
 
-__all__ = ["derive", "resolve_redirects", "MAX_REDIRECT_DEPTH", "DERIVED_SKIP_KEYS"]
+__all__ = ["derive", "resolve_redirects", "spill_to_disk", "MAX_REDIRECT_DEPTH", "DERIVED_SKIP_KEYS"]
 
 MAX_REDIRECT_DEPTH = 16
 LOOP_KEY = "redirect in a loop (dropped)"
 DANGLING_KEY = "redirect to a missing page (dropped)"
 DERIVED_SKIP_KEYS = (LOOP_KEY, DANGLING_KEY)  # counted by ``derive``, not by the readers
+TEMP_CACHE_KIB = 64 * 1024  # page cache of the temp tables
+MIN_SORT_CACHE_KIB = 64 * 1024  # SQLite sizes its sort buffers from the main cache (capped at 512 MiB)
+
+
+@contextmanager
+def spill_to_disk(con: sqlite3.Connection) -> Iterator[None]:
+    """Temp tables and sorts in files with bounded caches, for the length of a phase.
+
+    With ``temp_store=MEMORY`` (how the build opens its store) SQLite keeps
+    temp tables in RAM and never spills a sort; here both go to files in
+    ``SQLITE_TMPDIR`` (else /var/tmp or /tmp: point it at a disk if /tmp is a
+    RAM disk). Must be entered outside a transaction; the settings are put
+    back on exit, which drops the temp tables.
+    """
+    store = con.execute("PRAGMA temp_store").fetchone()[0]
+    main_cache = con.execute("PRAGMA main.cache_size").fetchone()[0]
+    con.execute("PRAGMA temp_store=FILE")
+    con.execute(f"PRAGMA temp.cache_size=-{TEMP_CACHE_KIB}")
+    if _cache_kib(con, main_cache) < MIN_SORT_CACHE_KIB:
+        con.execute(f"PRAGMA main.cache_size=-{MIN_SORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        if not con.in_transaction:  # after a failure mid-transaction the caller rolls back
+            con.execute(f"PRAGMA temp_store={store}")
+            con.execute(f"PRAGMA main.cache_size={main_cache}")
+
+
+def _cache_kib(con: sqlite3.Connection, cache_size: int) -> int:
+    if cache_size < 0:
+        return -cache_size
+    return cache_size * con.execute("PRAGMA page_size").fetchone()[0] // 1024
 
 
 def resolve_redirects(
     redirects: dict[str, str], titles: dict[str, int]
 ) -> tuple[dict[str, int], int, int]:
-    """Follow redirect chains to entries; (resolved, loops dropped, dangling dropped)."""
+    """Follow redirect chains to entries; (resolved, loops dropped, dangling dropped).
+
+    The reference semantics, in memory; ``derive`` computes the same in SQL
+    (``_resolve_in_sql``), and a test holds the two together.
+    """
     resolved: dict[str, int] = {}
     loops = dangling = 0
     for start in redirects:
@@ -47,96 +91,161 @@ def resolve_redirects(
     return resolved, loops, dangling
 
 
+def _resolve_in_sql(con: sqlite3.Connection) -> tuple[int, int]:
+    """Fill ``temp.resolved`` (redirect title -> entry id); (loops, dangling).
+
+    Every unresolved redirect takes one step per round, up to the depth
+    limit. The redirect graph has one successor per node, so a chain that
+    revisits a redirect never leaves the redirects: ``resolve_redirects``'s
+    ``seen`` set is not needed. A chain still on a redirect after the last
+    round is a loop (or too long); one that reached anything else there is
+    dangling, as in ``resolve_redirects``.
+    """
+    con.execute("CREATE TEMP TABLE walk(start TEXT PRIMARY KEY, cur TEXT) WITHOUT ROWID")
+    con.execute("CREATE TEMP TABLE resolved(title TEXT PRIMARY KEY, eid INTEGER NOT NULL) WITHOUT ROWID")
+    con.execute("INSERT INTO walk SELECT title, redirect_to FROM pages WHERE kind = 'redirect' ORDER BY title")
+    is_redirect = "EXISTS (SELECT 1 FROM pages p WHERE p.title = walk.cur AND p.kind = 'redirect')"
+    dangling = 0
+    for _ in range(MAX_REDIRECT_DEPTH):
+        con.execute("INSERT INTO resolved SELECT w.start, e.id FROM walk w JOIN entries e ON e.title = w.cur")
+        con.execute("DELETE FROM walk WHERE EXISTS (SELECT 1 FROM entries e WHERE e.title = walk.cur)")
+        dangling += con.execute(f"DELETE FROM walk WHERE NOT {is_redirect}").rowcount
+        if not con.execute("SELECT 1 FROM walk LIMIT 1").fetchone():
+            break
+        con.execute("UPDATE walk SET cur = (SELECT p.redirect_to FROM pages p WHERE p.title = walk.cur)")
+    left, loops = con.execute(f"SELECT count(*), coalesce(sum({is_redirect}), 0) FROM walk").fetchone()
+    con.execute("DROP TABLE walk")
+    return loops, dangling + left - loops
+
+
+def _names(con: sqlite3.Connection) -> Iterator[tuple[str, int]]:
+    """(surface, entry id) of every name source, in the order the counts were first defined:
+    article titles, their parentheticals and aliases, redirects, disambiguation senses."""
+    for eid, title, aliases in con.execute(
+        "SELECT id, title, aliases FROM pages WHERE kind = 'article' ORDER BY id"
+    ):
+        yield title, eid
+        base = parenthetical_base(title)
+        if base:
+            yield base, eid
+        for alias in json.loads(aliases):
+            alias = " ".join(alias.split())
+            if alias:
+                yield alias, eid
+    for title, eid in con.execute(
+        "SELECT p.title, r.eid FROM pages p JOIN temp.resolved r ON r.title = p.title "
+        "WHERE p.kind = 'redirect' ORDER BY p.id"
+    ):
+        yield title, eid
+        base = parenthetical_base(title)
+        if base:
+            yield base, eid
+    last = None
+    for dab_id, dab_title, target, eid, target_is_dab in con.execute(
+        "SELECT p.id, p.title, pl.target, t.eid, e.is_disambiguation FROM pages p "
+        "JOIN page_links pl ON pl.page = p.id LEFT JOIN temp.titles t ON t.title = pl.target "
+        "LEFT JOIN entries e ON e.id = t.eid WHERE p.kind = 'disambiguation' ORDER BY p.id, pl.target"
+    ):
+        if (dab_id, target) == last:  # one row per anchor; a sense counts once per target
+            continue
+        last = dab_id, target
+        if eid is not None and not target_is_dab:
+            yield parenthetical_base(dab_title) or dab_title, eid
+
+
+# The article links whose target resolves to an entry (``t.r``: the target's
+# rank in title order, which with the page id orders the links as page_links'
+# primary key does).
+_RESOLVED_LINKS = (
+    "FROM pages p JOIN page_links pl ON pl.page = p.id JOIN temp.titles t ON t.title = pl.target "
+    "WHERE p.kind = 'article'"
+)
+
+
 def derive(con: sqlite3.Connection, skipped: Counter[str], *, min_anchor_count: int = 1) -> dict:
-    """Fill the derived tables; returns statistics for the KB's meta."""
+    """Fill the derived tables; returns statistics for the KB's meta.
+
+    Surface ids follow the order in which a surface is first seen: anchors
+    in page_links order (page, target, anchor), then titles, parentheticals
+    and aliases by page, redirects, disambiguation senses. Memory: SQLite's
+    caches and sort buffers (see ``spill_to_disk``), nothing per row.
+    """
     for table in ("entries", "redirects", "surfaces", "surface_entries", "edges"):
         con.execute(f"DELETE FROM {table}")
-    con.execute("BEGIN")
+    with spill_to_disk(con):
+        con.execute("BEGIN")
+        stats = _derive(con, skipped, min_anchor_count)
+        con.execute("COMMIT")
+    return stats
+
+
+def _derive(con: sqlite3.Connection, skipped: Counter[str], min_anchor_count: int) -> dict:
     con.execute(
         "INSERT INTO entries(id, title, is_disambiguation, preview, description) "
         "SELECT id, title, kind = 'disambiguation', preview, description FROM pages "
         "WHERE kind != 'redirect'"
     )
-    titles = dict(con.execute("SELECT title, id FROM entries"))
-    redirect_rows = dict(
-        con.execute("SELECT title, redirect_to FROM pages WHERE kind = 'redirect'")
-    )
-    resolved, loops, dangling = resolve_redirects(redirect_rows, titles)
+    loops, dangling = _resolve_in_sql(con)
     if loops:
         skipped[LOOP_KEY] += loops
     if dangling:
         skipped[DANGLING_KEY] += dangling
-    con.executemany("INSERT INTO redirects(title, entry_id) VALUES (?, ?)", resolved.items())
+    con.execute("INSERT INTO redirects(title, entry_id) SELECT title, eid FROM temp.resolved")
+    # Every title a link can resolve to (entries and redirects never share one).
+    con.execute("CREATE TEMP TABLE titles(title TEXT PRIMARY KEY, eid INTEGER NOT NULL, r INTEGER NOT NULL)"
+                " WITHOUT ROWID")
+    con.execute("INSERT INTO temp.titles SELECT title, eid, row_number() OVER (ORDER BY title) FROM "
+                "(SELECT title, id AS eid FROM entries UNION ALL SELECT title, eid FROM temp.resolved)")
+    n_titles = con.execute("SELECT count(*) FROM temp.titles").fetchone()[0]
 
-    def target_id(title: str) -> int | None:
-        return titles.get(title) or resolved.get(title)
+    # Names: seq (the rowid) keeps their order.
+    con.execute("CREATE TEMP TABLE names(surface TEXT NOT NULL, eid INTEGER NOT NULL)")
+    con.executemany("INSERT INTO temp.names(surface, eid) VALUES (?, ?)", _names(con))
+    # (surface, entry) pairs: anchors, names, and where each was first seen
+    # (k0: first link, by page and target; seq: first name).
+    con.execute("CREATE TEMP TABLE pairs(surface TEXT NOT NULL, eid INTEGER NOT NULL, anchors INTEGER NOT NULL,"
+                " names INTEGER NOT NULL, k0 INTEGER, seq INTEGER)")
+    con.execute(
+        "INSERT INTO temp.pairs SELECT surface, eid, sum(a), sum(nm), min(k0), min(seq) FROM ("
+        f" SELECT pl.anchor AS surface, t.eid AS eid, pl.n AS a, 0 AS nm, pl.page * ? + t.r AS k0, NULL AS seq"
+        f" {_RESOLVED_LINKS}"
+        " UNION ALL SELECT surface, eid, 0, 1, NULL, rowid FROM temp.names"
+        ") GROUP BY surface, eid", (n_titles + 1,))
+    con.execute("DROP TABLE temp.names")
+    total_links = con.execute(
+        "SELECT coalesce(sum(pl.n), 0) FROM pages p JOIN page_links pl ON pl.page = p.id "
+        "WHERE p.kind = 'article'").fetchone()[0]
+    unresolved = total_links - con.execute("SELECT coalesce(sum(anchors), 0) FROM temp.pairs").fetchone()[0]
+    con.execute("DELETE FROM temp.pairs WHERE anchors < ? AND names = 0", (min_anchor_count,))
 
-    # Anchors and the graph.
-    pairs: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
-    edges: Counter[tuple[int, int]] = Counter()
-    unresolved = 0
-    for page, target, anchor, n in con.execute(
-        "SELECT pl.page, pl.target, pl.anchor, pl.n FROM page_links pl "
-        "JOIN pages p ON p.id = pl.page WHERE p.kind = 'article'"
-    ):
-        eid = target_id(target)
-        if eid is None:
-            unresolved += n
-            continue
-        pairs[(anchor, eid)][0] += n
-        if eid != page:
-            edges[(page, eid)] += n
-    # Names: titles, parentheticals, redirects, aliases, disambiguation pages.
-    for eid, title, aliases in con.execute(
-        "SELECT id, title, aliases FROM pages WHERE kind = 'article'"
-    ):
-        pairs[(title, eid)][1] += 1
-        base = parenthetical_base(title)
-        if base:
-            pairs[(base, eid)][1] += 1
-        for alias in json.loads(aliases):
-            alias = " ".join(alias.split())
-            if alias:
-                pairs[(alias, eid)][1] += 1
-    for title, eid in resolved.items():
-        pairs[(title, eid)][1] += 1
-        base = parenthetical_base(title)
-        if base:
-            pairs[(base, eid)][1] += 1
-    dab_ids = {eid for (eid,) in con.execute("SELECT id FROM entries WHERE is_disambiguation")}
-    for dab_id, dab_title in con.execute("SELECT id, title FROM pages WHERE kind = 'disambiguation'"):
-        name = parenthetical_base(dab_title) or dab_title
-        for (target,) in con.execute("SELECT DISTINCT target FROM page_links WHERE page = ?", (dab_id,)):
-            eid = target_id(target)
-            if eid is not None and eid not in dab_ids:
-                pairs[(name, eid)][1] += 1
-    # Surfaces.
-    surface_ids: dict[str, int] = {}
-    link_counts: Counter[str] = Counter()
-    rows = []
-    for (surface, eid), (anchors, names) in pairs.items():
-        if anchors < min_anchor_count and names == 0:
-            continue
-        sid = surface_ids.get(surface)
-        if sid is None:
-            sid = surface_ids[surface] = len(surface_ids) + 1
-        link_counts[surface] += anchors
-        rows.append((sid, eid, anchors, names))
-    link_pages = dict(con.execute(
-        "SELECT pl.anchor, count(DISTINCT pl.page) FROM page_links pl "
-        "JOIN pages p ON p.id = pl.page WHERE p.kind = 'article' GROUP BY pl.anchor"))
-    con.executemany(
-        "INSERT INTO surfaces(id, surface, link_count, occurrences, link_pages) VALUES (?, ?, ?, 0, ?)",
-        ((sid, s, link_counts[s], link_pages.get(s, 0) if link_counts[s] else 0)
-         for s, sid in surface_ids.items()),
-    )
-    con.executemany(
-        "INSERT INTO surface_entries(surface_id, entry_id, anchors, names) VALUES (?,?,?,?)", rows
-    )
-    con.executemany("INSERT INTO edges(src, dst, n) VALUES (?,?,?)",
-                    ((s, d, n) for (s, d), n in edges.items()))
+    # Surfaces, numbered in the order they were first seen.
+    con.execute("CREATE TEMP TABLE link_pages(anchor TEXT PRIMARY KEY, pages INTEGER NOT NULL) WITHOUT ROWID")
+    con.execute(
+        "INSERT INTO temp.link_pages SELECT pl.anchor, count(DISTINCT pl.page) FROM pages p "
+        "JOIN page_links pl ON pl.page = p.id WHERE p.kind = 'article' GROUP BY pl.anchor")
+    con.execute(
+        "INSERT INTO surfaces(id, surface, link_count, occurrences, link_pages) "
+        "SELECT row_number() OVER (ORDER BY s.k0 IS NULL, s.k0, CASE WHEN s.k0 IS NULL THEN s.seq END,"
+        " s.surface), s.surface, s.links, 0, CASE WHEN s.links THEN coalesce(lp.pages, 0) ELSE 0 END "
+        "FROM (SELECT surface, sum(anchors) AS links, min(k0) AS k0, min(seq) AS seq FROM temp.pairs"
+        " GROUP BY surface) s LEFT JOIN temp.link_pages lp ON lp.anchor = s.surface")
+    con.execute(
+        "INSERT INTO surface_entries(surface_id, entry_id, anchors, names) "
+        "SELECT s.id, p.eid, p.anchors, p.names FROM temp.pairs p JOIN surfaces s ON s.surface = p.surface "
+        "ORDER BY s.id, p.eid")  # in key order: appends, not random inserts
+    # The edges arrive in primary-key order; their other indexes are faster built once, after.
+    indexes = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'edges'"
+                          " AND sql IS NOT NULL").fetchall()
+    for name, _ in indexes:
+        con.execute(f"DROP INDEX {name}")
+    con.execute(
+        f"INSERT INTO edges(src, dst, n) SELECT pl.page, t.eid, sum(pl.n) {_RESOLVED_LINKS} "
+        "AND t.eid != pl.page GROUP BY pl.page, t.eid")
+    for _, sql in indexes:
+        con.execute(sql)
     con.execute(
         "UPDATE entries SET popularity = (SELECT count(*) FROM edges WHERE edges.dst = entries.id)"
     )
-    con.execute("COMMIT")
+    for table in ("pairs", "link_pages", "titles", "resolved"):
+        con.execute(f"DROP TABLE temp.{table}")
     return {"unresolved_links": unresolved, "redirect_loops": loops, "dangling_redirects": dangling}

@@ -15,10 +15,13 @@ Files (``index/`` in the KB directory):
 
 from __future__ import annotations
 
+import io
 import math
 import sqlite3
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import marisa_trie
 import numpy as np
@@ -77,110 +80,102 @@ class Index:
         return hit
 
 
-def _csr(groups: list[list], dtype) -> tuple[np.ndarray, np.ndarray]:
-    ptr = np.zeros(len(groups) + 1, dtype=np.int64)
-    ptr[1:] = np.cumsum([len(g) for g in groups])
-    flat = np.fromiter((x for g in groups for x in g), dtype=dtype, count=int(ptr[-1]))
-    return ptr, flat
+CHUNK = 65_536  # rows fetched from SQLite at a time
+
+
+class _NpyWriter:
+    """A 1-d ``.npy`` file written in chunks, byte for byte what ``np.save`` writes."""
+
+    def __init__(self, path: Path, dtype):
+        self.dtype = np.dtype(dtype)
+        self.n = 0
+        self.f = open(path, "wb")
+        self.header_len = self.f.write(self._header())
+
+    def _header(self) -> bytes:
+        buf = io.BytesIO()
+        np.lib.format.write_array_header_1_0(buf, {
+            "descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": (self.n,)})
+        return buf.getvalue()
+
+    def write(self, values: np.ndarray) -> None:
+        self.f.write(np.ascontiguousarray(values, dtype=self.dtype).tobytes())
+        self.n += len(values)
+
+    def close(self) -> None:
+        header = self._header()  # now with the real length: the same size (padded to 64 bytes)
+        assert len(header) == self.header_len, "npy header changed size"
+        self.f.seek(0)
+        self.f.write(header)
+        self.f.close()
+
+
+def _add_runs(counts: np.ndarray, keys: np.ndarray) -> None:
+    """counts[k] += occurrences of k, for ``keys`` sorted (one chunk of a sorted stream)."""
+    if len(keys):
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        counts[keys[starts]] += np.diff(np.r_[starts, len(keys)])
+
+
+def _ptr(counts: np.ndarray) -> np.ndarray:
+    ptr = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    return ptr
+
+
+def _chunks(cur: sqlite3.Cursor) -> Iterator[list[tuple]]:
+    while rows := cur.fetchmany(CHUNK):
+        yield rows
+
+
+def _csr_from_sorted(con: sqlite3.Connection, sql: str, n_groups: int,
+                     columns: list[tuple[Path, type]]) -> np.ndarray:
+    """Write the CSR value arrays of a query whose rows are (group, value, ...) sorted by group;
+    returns the pointer array."""
+    counts = np.zeros(n_groups, dtype=np.int64)
+    writers = [_NpyWriter(path, dtype) for path, dtype in columns]
+    try:
+        exact = np.int64 if all(np.dtype(d).kind in "iub" for _, d in columns) else np.float64
+        for rows in _chunks(con.execute(sql)):
+            block = np.array(rows, dtype=exact)  # ids < 2**53 are exact in float64 too
+            _add_runs(counts, block[:, 0].astype(np.int64))
+            for i, w in enumerate(writers, start=1):
+                w.write(block[:, i])
+    finally:
+        for w in writers:
+            w.close()
+    return _ptr(counts)
+
+
+def _id_map(con: sqlite3.Connection, table: str, pairs: Iterable[tuple[int, int]]) -> None:
+    """A temp table from a KB row id to a trie key id, for SQLite to sort by."""
+    con.execute(f"CREATE TEMP TABLE {table}(id INTEGER PRIMARY KEY, k INTEGER NOT NULL)")
+    con.executemany(f"INSERT INTO temp.{table}(id, k) VALUES (?, ?)", pairs)
 
 
 def compile_index(kb_dir: Path) -> None:
-    """Write ``index/`` from the KB's database (replacing an older one)."""
-    con = sqlite3.connect(kb_dir / DB_NAME)
+    """Write ``index/`` from the KB's database (replacing an older one).
+
+    The tries are built from streamed keys; the arrays of one value per
+    entry, surface or term are filled in chunks and saved as soon as they are
+    complete; the CSR arrays of one value per pair (candidates, in-links,
+    profile terms) come from queries that SQLite sorts on disk, and are
+    written to their files as the rows arrive. Memory: a trie being built
+    and arrays of a few numbers per entry or surface, not per pair.
+    """
+    from .aggregate import spill_to_disk  # not at the top: linking imports this module, not the build's
+
+    con = sqlite3.connect(kb_dir / DB_NAME, isolation_level=None)
     out = kb_dir / INDEX_DIR
     tmp = kb_dir / (INDEX_DIR + ".tmp")
     tmp.mkdir(exist_ok=True)
-    rows = con.execute("SELECT id, title, is_disambiguation, popularity FROM entries").fetchall()
-    titles = marisa_trie.Trie([r[1] for r in rows])
-    E = len(titles)
-    idx_of: dict[int, int] = {}
-    db_id = np.zeros(E, dtype=np.int64)
-    pop = np.zeros(E, dtype=np.int32)
-    dab = np.zeros(E, dtype=np.bool_)
-    for eid, title, is_dab, popularity in rows:
-        i = titles[title]
-        idx_of[eid] = i
-        db_id[i], pop[i], dab[i] = eid, popularity, bool(is_dab)
-
-    srows = con.execute(
-        "SELECT id, surface, link_count, link_prob, page_link_prob FROM surfaces").fetchall()
-    surfaces = marisa_trie.Trie([r[1] for r in srows])
-    S = len(surfaces)
-    sid_of: dict[int, int] = {}
-    lp = np.full(S, np.nan, dtype=np.float32)
-    plp = np.full(S, np.nan, dtype=np.float32)
-    links = np.zeros(S, dtype=np.int32)
-    max_len = 0
-    for db_sid, surface, link_count, link_prob, page_link_prob in srows:
-        k = surfaces[surface]
-        sid_of[db_sid] = k
-        links[k] = link_count
-        if link_prob is not None:
-            lp[k] = link_prob
-        if page_link_prob is not None:
-            plp[k] = page_link_prob
-        max_len = max(max_len, len(surface))
-    cands: list[list[tuple[int, int, int]]] = [[] for _ in range(S)]
-    for db_sid, eid, anchors, names in con.execute(
-        "SELECT surface_id, entry_id, anchors, names FROM surface_entries"
-    ):
-        cands[sid_of[db_sid]].append((anchors + names, anchors, idx_of[eid]))
-    for c in cands:
-        c.sort(key=lambda x: (-x[0], x[2]))
-    cand_ptr, cand_entry = _csr([[x[2] for x in c] for c in cands], np.int32)
-    _, cand_count = _csr([[x[0] for x in c] for c in cands], np.int32)
-    _, cand_anchors = _csr([[x[1] for x in c] for c in cands], np.int32)
-
-    # Single characters ("A", "I") are never spotted: as words they are
-    # letters and pronouns, and as prefixes they would match every word.
-    folded = marisa_trie.Trie([fold(s) for s in surfaces.keys() if len(s) > 1])
-    members: list[list[int]] = [[] for _ in range(len(folded))]
-    for s in surfaces.keys():
-        if len(s) > 1:
-            members[folded[fold(s)]].append(surfaces[s])
-    fold_ptr, fold_members = _csr(members, np.int32)
-
-    inl: list[list[int]] = [[] for _ in range(E)]
-    for src, dst in con.execute("SELECT src, dst FROM edges"):
-        if src in idx_of and dst in idx_of:
-            inl[idx_of[dst]].append(idx_of[src])
-    for lst in inl:
-        lst.sort()
-    in_ptr, in_src = _csr(inl, np.int32)
-
-    trows = con.execute("SELECT id, term, df FROM terms").fetchall()
-    terms = marisa_trie.Trie([r[1] for r in trows])
-    n_docs = max(1, con.execute("SELECT count(*) FROM entries").fetchone()[0])
-    idf = np.zeros(len(terms), dtype=np.float32)
-    tid_of: dict[int, int] = {}
-    for db_tid, term, df in trows:
-        k = terms[term]
-        tid_of[db_tid] = k
-        idf[k] = math.log((n_docs + 1) / (df + 1)) + 1.0
-    prof: list[list[tuple[int, float]]] = [[] for _ in range(E)]
-    for eid, tid, w in con.execute("SELECT entry_id, term_id, weight FROM profiles"):
-        if eid in idx_of and tid in tid_of:
-            prof[idx_of[eid]].append((tid_of[tid], w))
-    for p in prof:
-        p.sort()
-    prof_ptr, prof_term = _csr([[t for t, _ in p] for p in prof], np.int32)
-    _, prof_weight = _csr([[w for _, w in p] for p in prof], np.float32)
-    con.close()
-
-    titles.save(str(tmp / "titles.marisa"))
-    surfaces.save(str(tmp / "surfaces.marisa"))
-    folded.save(str(tmp / "folded.marisa"))
-    terms.save(str(tmp / "terms.marisa"))
-    arrays = dict(
-        entry_db_id=db_id, popularity=pop, is_dab=dab, sf_link_prob=lp, sf_page_link_prob=plp,
-        sf_links=links,
-        cand_ptr=cand_ptr, cand_entry=cand_entry, cand_count=cand_count,
-        cand_anchors=cand_anchors, fold_ptr=fold_ptr, fold_members=fold_members,
-        in_ptr=in_ptr, in_src=in_src, prof_ptr=prof_ptr, prof_term=prof_term,
-        prof_weight=prof_weight, idf=idf, max_surface_len=np.array([max_len], dtype=np.int64),
-    )
-    for name, arr in arrays.items():
-        np.save(tmp / f"{name}.npy", arr)
+    try:
+        with spill_to_disk(con):
+            con.execute("BEGIN")  # for the temp tables; the KB itself is only read
+            _compile(con, tmp)
+            con.execute("ROLLBACK")
+    finally:
+        con.close()
     if out.exists():
         old = kb_dir / (INDEX_DIR + ".old")
         out.rename(old)
@@ -190,6 +185,114 @@ def compile_index(kb_dir: Path) -> None:
         old.rmdir()
     else:
         tmp.rename(out)
+
+
+def _compile(con: sqlite3.Connection, tmp: Path) -> None:
+    E = _entries(con, tmp)
+    surfaces = _surfaces(con, tmp)
+    # Candidates of each surface, most probable first.
+    np.save(tmp / "cand_ptr.npy", _csr_from_sorted(
+        con, "SELECT s.k, se.anchors + se.names AS c, se.anchors, e.k FROM surface_entries se "
+             "JOIN temp.surface_key s ON s.id = se.surface_id JOIN temp.entry_key e ON e.id = se.entry_id "
+             "ORDER BY s.k, c DESC, e.k",
+        len(surfaces), [(tmp / "cand_count.npy", np.int32), (tmp / "cand_anchors.npy", np.int32),
+                        (tmp / "cand_entry.npy", np.int32)]))
+    _folded(surfaces, tmp)
+    del surfaces
+    np.save(tmp / "in_ptr.npy", _csr_from_sorted(
+        con, "SELECT d.k, s.k FROM edges g JOIN temp.entry_key s ON s.id = g.src "
+             "JOIN temp.entry_key d ON d.id = g.dst ORDER BY d.k, s.k",
+        E, [(tmp / "in_src.npy", np.int32)]))
+    _terms(con, tmp, n_docs=max(1, E))
+    np.save(tmp / "prof_ptr.npy", _csr_from_sorted(
+        con, "SELECT e.k, t.k, p.weight FROM profiles p JOIN temp.entry_key e ON e.id = p.entry_id "
+             "JOIN temp.term_key t ON t.id = p.term_id ORDER BY e.k, t.k",
+        E, [(tmp / "prof_term.npy", np.int32), (tmp / "prof_weight.npy", np.float32)]))
+
+
+def _entries(con: sqlite3.Connection, tmp: Path) -> int:
+    """titles.marisa and the per-entry arrays; ``temp.entry_key``: entries.id -> entry index."""
+    titles = marisa_trie.Trie(t for (t,) in con.execute("SELECT title FROM entries"))
+    titles.save(str(tmp / "titles.marisa"))
+    E = len(titles)
+    db_id = np.zeros(E, dtype=np.int64)
+    pop = np.zeros(E, dtype=np.int32)
+    dab = np.zeros(E, dtype=np.bool_)
+
+    def rows() -> Iterator[tuple[int, int]]:
+        for chunk in _chunks(con.execute(
+                "SELECT id, title, is_disambiguation, popularity FROM entries ORDER BY id")):
+            eid, title, is_dab, popularity = zip(*chunk)
+            keys = [titles[t] for t in title]
+            db_id[keys], pop[keys], dab[keys] = eid, popularity, is_dab
+            yield from zip(eid, keys)
+
+    _id_map(con, "entry_key", rows())
+    for name, arr in (("entry_db_id", db_id), ("popularity", pop), ("is_dab", dab)):
+        np.save(tmp / f"{name}.npy", arr)
+    return E
+
+
+def _surfaces(con: sqlite3.Connection, tmp: Path) -> marisa_trie.Trie:
+    """surfaces.marisa and the per-surface arrays; ``temp.surface_key``: surfaces.id -> surface id."""
+    surfaces = marisa_trie.Trie(s for (s,) in con.execute("SELECT surface FROM surfaces"))
+    surfaces.save(str(tmp / "surfaces.marisa"))
+    S = len(surfaces)
+    lp = np.full(S, np.nan, dtype=np.float32)
+    plp = np.full(S, np.nan, dtype=np.float32)
+    links = np.zeros(S, dtype=np.int32)
+    max_len = 0
+
+    def rows() -> Iterator[tuple[int, int]]:
+        nonlocal max_len
+        for chunk in _chunks(con.execute(
+                "SELECT id, surface, link_count, link_prob, page_link_prob FROM surfaces ORDER BY id")):
+            sid, surface, link_count, link_prob, page_link_prob = zip(*chunk)
+            keys = [surfaces[s] for s in surface]
+            links[keys] = link_count
+            lp[keys] = np.array(link_prob, dtype=np.float64)  # None -> NaN
+            plp[keys] = np.array(page_link_prob, dtype=np.float64)
+            max_len = max(max_len, max(map(len, surface)))
+            yield from zip(sid, keys)
+
+    _id_map(con, "surface_key", rows())
+    for name, arr in (("sf_link_prob", lp), ("sf_page_link_prob", plp), ("sf_links", links),
+                      ("max_surface_len", np.array([max_len], dtype=np.int64))):
+        np.save(tmp / f"{name}.npy", arr)
+    return surfaces
+
+
+def _folded(surfaces: marisa_trie.Trie, tmp: Path) -> None:
+    """folded.marisa and the surfaces of each folded form, in the surface trie's order."""
+    # Single characters ("A", "I") are never spotted: as words they are
+    # letters and pronouns, and as prefixes they would match every word.
+    folded = marisa_trie.Trie(fold(s) for s in surfaces.iterkeys() if len(s) > 1)
+    folded.save(str(tmp / "folded.marisa"))
+    fkey, members = array("i"), array("i")
+    for s, k in surfaces.iteritems():
+        if len(s) > 1:
+            fkey.append(folded[fold(s)])
+            members.append(k)
+    fkeys = np.frombuffer(fkey, dtype=np.int32)
+    np.save(tmp / "fold_ptr.npy", _ptr(np.bincount(fkeys, minlength=len(folded))))
+    np.save(tmp / "fold_members.npy", np.frombuffer(members, dtype=np.int32)[np.argsort(fkeys, kind="stable")])
+
+
+def _terms(con: sqlite3.Connection, tmp: Path, n_docs: int) -> None:
+    """terms.marisa and idf; ``temp.term_key``: terms.id -> term id."""
+    terms = marisa_trie.Trie(t for (t,) in con.execute("SELECT term FROM terms"))
+    terms.save(str(tmp / "terms.marisa"))
+    idf = np.zeros(len(terms), dtype=np.float32)
+
+    def rows() -> Iterator[tuple[int, int]]:
+        for chunk in _chunks(con.execute("SELECT id, term, df FROM terms")):
+            tid, term, df = zip(*chunk)
+            keys = [terms[t] for t in term]
+            idf[keys] = [math.log((n_docs + 1) / (d + 1)) + 1.0 for d in df]
+            yield from zip(tid, keys)
+
+    _id_map(con, "term_key", rows())
+    np.save(tmp / "idf.npy", idf)
 
 
 def load_index(kb_dir: Path) -> Index:

@@ -60,25 +60,27 @@ def count_texts(automaton, texts: Iterable[str], n: int) -> tuple[np.ndarray, np
     return occ, per_page
 
 
-def _count_range(bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """(occurrences, pages with an occurrence) of each surface in a range of pages."""
+def _count_range(bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(surface ids, occurrences, pages with an occurrence) of the surfaces found in a range
+    of pages: sparse, so that a range costs what it found, not the number of surfaces."""
     con = connect_ro(_DB)
     try:
-        return count_texts(_AUTOMATON, (unpack_text(blob) for (blob,) in con.execute(
+        occ, per_page = count_texts(_AUTOMATON, (unpack_text(blob) for (blob,) in con.execute(
             "SELECT text FROM pages WHERE id >= ? AND id < ? AND kind = 'article' AND has_links = 1"
             " AND text IS NOT NULL", bounds)), _N)
     finally:
         con.close()
+    ids = np.flatnonzero(occ)
+    return ids, occ[ids], per_page[ids]
 
 
 def count(con: sqlite3.Connection, db_path: Path, jobs: int = 1) -> None:
     """Fill the occurrence counts and link probabilities of ``surfaces``."""
     global _AUTOMATON, _DB, _N
-    rows = con.execute("SELECT id, surface FROM surfaces").fetchall()
-    if not rows:
+    _N = (con.execute("SELECT max(id) FROM surfaces").fetchone()[0] or 0) + 1
+    if _N == 1:
         return
-    _N = max(sid for sid, _ in rows) + 1
-    _AUTOMATON = build_automaton(rows)
+    _AUTOMATON = build_automaton(con.execute("SELECT id, surface FROM surfaces"))
     _DB = db_path
     lo, hi = con.execute("SELECT min(id), max(id) FROM pages").fetchone()
     # Ranges of at most BATCH pages, and at least 4 per worker so the workers finish together.
@@ -90,15 +92,16 @@ def count(con: sqlite3.Connection, db_path: Path, jobs: int = 1) -> None:
         if jobs > 1 and len(ranges) > 1:
             ctx = mp.get_context("fork")
             with ctx.Pool(jobs) as pool:
-                parts = list(pool.imap_unordered(_count_range, ranges))
+                for ids, occ, per_page in pool.imap_unordered(_count_range, ranges):  # summed as they arrive
+                    totals[ids] += occ
+                    page_totals[ids] += per_page
         else:
-            parts = [_count_range(r) for r in ranges]
+            for ids, occ, per_page in map(_count_range, ranges):
+                totals[ids] += occ
+                page_totals[ids] += per_page
     finally:
         _AUTOMATON = None
-    for occ, per_page in parts:
-        totals += occ
-        page_totals += per_page
-    write_counts(con, ((int(totals[sid]), int(page_totals[sid]), sid) for sid, _ in rows))
+    write_counts(con, ((int(totals[sid]), int(page_totals[sid]), sid) for sid in range(1, _N)))
 
 
 def write_counts(con: sqlite3.Connection, rows: Iterable[tuple[int, int, int]]) -> None:

@@ -3,15 +3,27 @@
 The linker compares a mention's surrounding words with these profiles, the
 classic bag-of-words context model (as in Wikifier and TagMe's successors),
 cheap enough for a CPU and small enough to mmap.
+
+Built in one pass over the entries in id order, merged with the in-link
+contexts that SQLite joins, sums and sorts by entry on disk: one entry's
+counts are in memory at a time, and rows are written as they are made. What
+stays in memory grows with the vocabulary only (terms with ``df >= MIN_DF``):
+a trie and two arrays, about 22 bytes per term (110 while the trie is built).
 """
 
 from __future__ import annotations
 
 import math
 import sqlite3
-from collections import Counter
+from array import array
+from itertools import groupby
+from operator import itemgetter
+from typing import Iterable, Iterator
+
+import marisa_trie
 
 from ..text import term_counts
+from .aggregate import spill_to_disk
 from .store import unpack_text
 
 __all__ = ["build", "idf"]
@@ -24,48 +36,70 @@ def idf(df: int, n_docs: int) -> float:
     return math.log((n_docs + 1) / (df + 1)) + 1.0
 
 
+class _Vocab:
+    """The terms with ``df >= MIN_DF``: term -> terms.id through a trie, and idf by terms.id."""
+
+    def __init__(self, con: sqlite3.Connection, n_docs: int):
+        self.trie = marisa_trie.Trie(t for (t,) in con.execute("SELECT term FROM terms"))
+        n = len(self.trie)
+        self.tid = array("q", bytes(8 * n))  # trie key -> terms.id
+        self.idf = array("d", bytes(8 * (n + 1)))  # terms.id (1..n) -> idf
+        for tid, term, df in con.execute("SELECT id, term, df FROM terms"):
+            self.tid[self.trie[term]] = tid
+            self.idf[tid] = idf(df, n_docs)
+
+    def lead_counts(self, blob: bytes) -> dict[int, float]:
+        """terms.id -> count, for the words of an article's lead that are in the vocabulary."""
+        get, tid = self.trie.get, self.tid
+        out: dict[int, float] = {}
+        for t, n in term_counts(unpack_text(blob).split("\n\n", 1)[0]).items():
+            k = get(t)
+            if k is not None:
+                out[tid[k]] = n
+        return out
+
+
 def build(con: sqlite3.Connection, n_docs: int, *, keep: int = 32) -> None:
     """Fill ``terms`` and ``profiles`` from ``term_df``, ``contexts`` and the articles' leads."""
     con.execute("DELETE FROM terms")
     con.execute("DELETE FROM profiles")
-    con.execute("BEGIN")
-    df = dict(con.execute("SELECT term, df FROM term_df WHERE df >= ?", (MIN_DF,)))
-    vocab = {t: i for i, t in enumerate(sorted(df), start=1)}
-    con.executemany("INSERT INTO terms(id, term, df) VALUES (?,?,?)",
-                    ((i, t, df[t]) for t, i in vocab.items()))
-    entry_of = dict(con.execute("SELECT title, id FROM entries"))
-    entry_of.update(con.execute("SELECT title, entry_id FROM redirects"))
-    by_entry: dict[int, Counter[str]] = {}
-    for target, term, n in con.execute("SELECT target, term, n FROM contexts"):
-        eid = entry_of.get(target)
-        if eid is not None and term in vocab:
-            acc = by_entry.get(eid)
-            if acc is None:
-                acc = by_entry[eid] = Counter()
-            acc[term] += n * CONTEXT_WEIGHT
-    rows = []
-    for eid, blob in con.execute(
-        "SELECT e.id, p.text FROM entries e JOIN pages p ON p.id = e.id WHERE p.text IS NOT NULL"
-    ):
-        lead = unpack_text(blob).split("\n\n", 1)[0]
-        tf = term_counts(lead)
-        ctx = by_entry.pop(eid, None)
-        if ctx:
-            tf.update(ctx)
-        rows.extend(_profile(eid, tf, vocab, df, n_docs, keep))
-    for eid, ctx in by_entry.items():  # entries whose page has no text
-        rows.extend(_profile(eid, ctx, vocab, df, n_docs, keep))
-    con.executemany("INSERT INTO profiles(entry_id, term_id, weight) VALUES (?,?,?)", rows)
-    con.execute("COMMIT")
+    with spill_to_disk(con):
+        con.execute("BEGIN")
+        # ids in term order, as sorted() gives them (UTF-8 byte order is code point order)
+        con.execute("INSERT INTO terms(id, term, df) SELECT row_number() OVER (ORDER BY term), term, df "
+                    "FROM term_df WHERE df >= ?", (MIN_DF,))
+        vocab = _Vocab(con, n_docs)
+        con.execute("CREATE TEMP TABLE entry_titles(title TEXT PRIMARY KEY, eid INTEGER NOT NULL) WITHOUT ROWID")
+        con.execute("INSERT INTO temp.entry_titles SELECT title, id FROM entries "
+                    "UNION ALL SELECT title, entry_id FROM redirects ORDER BY title")
+        contexts = con.execute(
+            "SELECT m.eid, t.id, sum(c.n) FROM contexts c JOIN temp.entry_titles m ON m.title = c.target "
+            "JOIN terms t ON t.term = c.term GROUP BY m.eid, t.id ORDER BY m.eid, t.id")
+        leads = con.execute("SELECT e.id, p.text FROM entries e JOIN pages p ON p.id = e.id ORDER BY e.id")
+        con.executemany("INSERT INTO profiles(entry_id, term_id, weight) VALUES (?,?,?)",
+                        _rows(leads, contexts, vocab, keep))
+        con.execute("DROP TABLE temp.entry_titles")
+        con.execute("COMMIT")
 
 
-def _profile(eid: int, tf: Counter[str], vocab: dict[str, int], df: Counter[str], n_docs: int,
-             keep: int) -> list[tuple[int, int, float]]:
-    weights = []
-    for t, n in tf.items():
-        tid = vocab.get(t)
-        if tid is not None and n > 0:
-            weights.append(((1.0 + math.log(n)) * idf(df[t], n_docs), tid))
+def _rows(leads: Iterable[tuple[int, bytes | None]], contexts: Iterable[tuple[int, int, int]],
+          vocab: _Vocab, keep: int) -> Iterator[tuple[int, int, float]]:
+    """Profile rows of every entry: the leads (by entry id) merged with the context sums (by entry id)."""
+    groups = groupby(contexts, key=itemgetter(0))
+    ctx = next(groups, None)
+    for eid, blob in leads:
+        tf = vocab.lead_counts(blob) if blob is not None else {}
+        while ctx is not None and ctx[0] <= eid:
+            if ctx[0] == eid:
+                for _, tid, n in ctx[1]:
+                    tf[tid] = tf.get(tid, 0) + n * CONTEXT_WEIGHT
+            ctx = next(groups, None)  # contexts only map to entries: none is skipped
+        if tf:
+            yield from _profile(eid, tf, vocab.idf, keep)
+
+
+def _profile(eid: int, tf: dict[int, float], idf_of: array, keep: int) -> list[tuple[int, int, float]]:
+    weights = [((1.0 + math.log(n)) * idf_of[tid], tid) for tid, n in tf.items() if n > 0]
     weights.sort(reverse=True)
     weights = weights[:keep]
     norm = math.sqrt(sum(w * w for w, _ in weights)) or 1.0
