@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Callable
 
 import click
 
@@ -63,25 +64,31 @@ def _parse_fields(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-@cli.command(epilog=EPILOG_BUILD)
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "-o", required=True, type=click.Path(path_type=Path), help="KB directory to write.")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Worker processes; 0 = all cores.")
-@click.option("--format", "fmt", type=click.Choice(["mediawiki", "wikiextractor", "wikiextractor-json", "jsonl"]),
-              help="Source format (detected from the content when omitted).")
-@click.option("--field", "fields", multiple=True, metavar="OURS=THEIRS",
-              help="JSONL field mapping, e.g. --field text=extract.")
-@click.option("--max-page-bytes", type=click.IntRange(min=1000), default=10_000_000, show_default=True,
-              help="Skip (and count) pages larger than this.")
-def build(sources, out, jobs, fmt, fields, max_page_bytes) -> None:
-    """Build a knowledge base from MediaWiki dumps, WikiExtractor output or JSONL articles."""
-    from .kb.build import BuildOptions, build_kb
-    from .progress import RichProgress
+def _decorators(*decorators: Callable) -> Callable:
+    """One decorator applying ``decorators`` in order, as if stacked above a function."""
+    def apply(f: Callable) -> Callable:
+        for d in reversed(decorators):
+            f = d(f)
+        return f
+    return apply
 
-    options = BuildOptions(jobs=jobs, fields=_parse_fields(fields), format=fmt,
-                           max_page_bytes=max_page_bytes)
-    report = build_kb(sources, out, options=options, progress=RichProgress())
+
+# Options that `build` and `spark build` share.
+_sources_and_out = _decorators(
+    click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path)),
+    click.option("--out", "-o", required=True, type=click.Path(path_type=Path), help="KB directory to write."),
+)
+_reading_options = _decorators(
+    click.option("--format", "fmt", type=click.Choice(["mediawiki", "wikiextractor", "wikiextractor-json", "jsonl"]),
+                 help="Source format (detected from the content when omitted)."),
+    click.option("--field", "fields", multiple=True, metavar="OURS=THEIRS",
+                 help="JSONL field mapping, e.g. --field text=extract."),
+    click.option("--max-page-bytes", type=click.IntRange(min=1000), default=10_000_000, show_default=True,
+                 help="Skip (and count) pages larger than this."),
+)
+
+
+def _echo_build_report(out: Path, report) -> None:
     mb = report.bytes_in / 1e6
     click.echo(
         f"Built {out}: {report.entries:,} entries, {report.redirects:,} redirects, "
@@ -90,6 +97,21 @@ def build(sources, out, jobs, fmt, fields, max_page_bytes) -> None:
     )
     if report.skipped:
         click.echo("Skipped: " + ", ".join(f"{k}: {v:,}" for k, v in sorted(report.skipped.items())))
+
+
+@cli.command(epilog=EPILOG_BUILD)
+@_sources_and_out
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes; 0 = all cores.")
+@_reading_options
+def build(sources, out, jobs, fmt, fields, max_page_bytes) -> None:
+    """Build a knowledge base from MediaWiki dumps, WikiExtractor output or JSONL articles."""
+    from .kb.build import BuildOptions, build_kb
+    from .progress import RichProgress
+
+    options = BuildOptions(jobs=jobs, fields=_parse_fields(fields), format=fmt,
+                           max_page_bytes=max_page_bytes)
+    _echo_build_report(out, build_kb(sources, out, options=options, progress=RichProgress()))
 
 
 @cli.command(epilog="\b\nExample:\n    linkpedia info sample-kb\n    linkpedia info sample-kb --json")
@@ -323,16 +345,10 @@ def spark_link_cmd(kb_dir, input_path, output_path, master, text_column, id_colu
 Example:
     linkpedia spark build enwiki-pages-articles-multistream.xml.bz2 --out enwiki-kb --master local[2]
 """)
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--out", "-o", required=True, type=click.Path(path_type=Path), help="KB directory to write.")
+@_sources_and_out
 @click.option("--master", default="local[*]", show_default=True,
               help="Spark master: local[N], spark://host:port, yarn, ...")
-@click.option("--format", "fmt", type=click.Choice(["mediawiki", "wikiextractor", "wikiextractor-json", "jsonl"]),
-              help="Source format (detected from the content when omitted).")
-@click.option("--field", "fields", multiple=True, metavar="OURS=THEIRS",
-              help="JSONL field mapping, e.g. --field text=extract.")
-@click.option("--max-page-bytes", type=click.IntRange(min=1000), default=10_000_000, show_default=True,
-              help="Skip (and count) pages larger than this.")
+@_reading_options
 def spark_build_cmd(sources, out, master, fmt, fields, max_page_bytes) -> None:
     """Build a KB with page parsing and occurrence counting on Spark; the KB equals `linkpedia build`'s.
 
@@ -346,8 +362,7 @@ def spark_build_cmd(sources, out, master, fmt, fields, max_page_bytes) -> None:
     report = api.spark_build(sources, out, master=master, progress=RichProgress(),
                              options=BuildOptions(fields=_parse_fields(fields), format=fmt,
                                                   max_page_bytes=max_page_bytes))
-    click.echo(f"Built {out}: {report.entries:,} entries, {report.redirects:,} redirects, "
-               f"{report.surfaces:,} surfaces from {report.pages:,} pages in {report.seconds:,.1f} s")
+    _echo_build_report(out, report)
 
 
 def _read_text(file: Path) -> str:
