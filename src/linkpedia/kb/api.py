@@ -16,12 +16,12 @@ from typing import Any, Sequence
 from ..errors import EntryNotFoundError, InputError, KBVersionError
 from ..link.candidates import candidates_of
 from ..link.linker import POLICIES, Linker, LinkerConfig, Scored
-from ..link.spot import choose_surfaces, spot
+from ..link.memo import memo_table
+from ..link.spot import spot, surfaces_of
 from ..link.model import DEFAULT_MODEL, Model
-from ..text import fold
 from ..types import Candidate, Document, Entry, Link
 from ..wikitext import normalize_title
-from .index import MEMO_SIZE, load_index
+from .index import load_index
 from .store import check_kb_dir, connect_ro, read_meta
 
 __all__ = ["KnowledgeBase", "open_kb"]
@@ -103,10 +103,10 @@ class KnowledgeBase:
     def previews(self, titles: Sequence[str]) -> dict[str, str]:
         # Remembered beside the index: the same entries are linked from text after
         # text, and a query per document costs more than the rest of rendering.
-        memo = self.index.memo.setdefault("previews", {})
+        memo = memo_table(self.index, "previews")
         out: dict[str, str] = {}
         for t in titles:
-            hit = memo.get(t)  # get, not `in` + []: another thread may clear the memo
+            hit = memo.get(t)
             if hit is not None:
                 out[t] = hit
         wanted = sorted(set(titles) - out.keys())
@@ -116,8 +116,6 @@ class KnowledgeBase:
             q = f"SELECT title, preview FROM entries WHERE title IN ({','.join('?' * len(part))})"
             found = dict(con.execute(q, part))
             out.update(found)
-            if len(memo) > MEMO_SIZE:
-                memo.clear()
             memo.update(found)
         return out
 
@@ -162,10 +160,10 @@ class KnowledgeBase:
 
     def candidates(self, surface: str, k: int = 20) -> list[Candidate]:
         """Entries ``surface`` may refer to, ranked by prior p(entry | surface)."""
-        fid = self.index.folded.get(fold(surface.strip()))
-        if fid is None:
+        found = surfaces_of(self.index, surface.strip())
+        if found is None:
             return []
-        sids = choose_surfaces(self.index, fid, surface.strip())[0]
+        sids = found[0]
         return [Candidate(self.title_of(e), prior, n) for e, prior, n in candidates_of(self.index, sids, k)]
 
     # -- linking ------------------------------------------------------------

@@ -17,7 +17,7 @@ from .candidates import candidates_of
 from .names import occurrences, short_names, standalone
 from .features import CANDIDATE_FEATURES, SPOT_FEATURES, coherence, similarities
 from .model import Model
-from .spot import Spot, choose_surfaces, spot
+from .spot import Spot, spot, surfaces_of
 
 __all__ = ["LinkerConfig", "Linker", "Features", "Scored", "POLICIES"]
 
@@ -91,11 +91,10 @@ class Linker:
 
     def _given(self, text: str, start: int, end: int) -> Spot:
         """A gold span (D2KB): its surfaces if the KB knows it, else none (NIL)."""
-        written = text[start:end]
-        fid = self.index.folded.get(fold(written))
-        if fid is None:
+        found = surfaces_of(self.index, text[start:end])
+        if found is None:
             return Spot(start, end, (), math.nan, False)
-        sids, exact, lp, plp = choose_surfaces(self.index, fid, written)
+        sids, exact, lp, plp = found
         return Spot(start, end, sids, lp, exact, plp)
 
     def featurize(self, text: str, spots: list[Spot]) -> Features:
@@ -243,13 +242,13 @@ class Linker:
             return kept
         # A part glued to another capitalized word outside its own name ("Lithuanian"
         # in "Soviet–Lithuanian Peace Treaty") is a modifier in this text, not a name.
-        found = occurrences(text, list(parts))
+        found = [(b, e, w, standalone(text, b, e)) for b, e, w in occurrences(text, list(parts))]
         own = {(s.start, s.end, s.entries[0]) for s in kept}
-        modifiers = {w for b, e, w in found if not standalone(text, b, e)
+        modifiers = {w for b, e, w, alone in found if not alone
                      and not any(sb <= b and e <= se and ent == parts[w][0] for sb, se, ent in own)}
         parts = {w: v for w, v in parts.items() if w not in modifiers}
         if given is None:
-            spans = [(b, e, w) for b, e, w in found if w in parts and standalone(text, b, e)]
+            spans = [(b, e, w) for b, e, w, alone in found if w in parts and alone]
         else:
             spans = [(b, e, text[b:e]) for b, e in given if text[b:e] in parts]
         at = {(s.start, s.end): s for s in kept}
@@ -273,11 +272,10 @@ class Linker:
         """Whether the KB lets ``part`` stand for ``entry``: it does not know the
         word, ranks the entry first, or knows no clear meaning of it (prior under
         one half); "Lithuania" of "Republic of Central Lithuania" means Lithuania."""
-        fid = self.index.folded.get(fold(part))
-        if fid is None:
+        found = surfaces_of(self.index, part)
+        if found is None:
             return True
-        cands = candidates_of(self.index, choose_surfaces(self.index, fid, part)[0],
-                              self.config.max_candidates)
+        cands = candidates_of(self.index, found[0], self.config.max_candidates)
         return not cands or cands[0][0] == entry or cands[0][1] < 0.5
 
     @staticmethod

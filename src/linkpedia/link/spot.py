@@ -15,7 +15,7 @@ from ..kb.index import Index
 from ..text import fold
 from .memo import memo_table
 
-__all__ = ["Spot", "spot", "choose_surfaces", "CASE_MISMATCH_PENALTY"]
+__all__ = ["Spot", "spot", "choose_surfaces", "surfaces_of", "CASE_MISMATCH_PENALTY"]
 
 _WORD_RUN = re.compile(r"\w+")  # a mention may start at any run of word characters
 CASE_MISMATCH_PENALTY = 0.25
@@ -72,6 +72,12 @@ def choose_surfaces(index: Index, fid: int, written: str) -> tuple[tuple[int, ..
         lp = (lp if not math.isnan(lp) else 1.0) * CASE_MISMATCH_PENALTY
         plp = (plp if not math.isnan(plp) else 1.0) * CASE_MISMATCH_PENALTY
     return tuple(members), False, lp, plp
+
+
+def surfaces_of(index: Index, written: str) -> tuple[tuple[int, ...], bool, float, float] | None:
+    """``choose_surfaces`` for a span written ``written``; None when no KB surface folds like it."""
+    fid = index.folded.get(fold(written))
+    return None if fid is None else choose_surfaces(index, fid, written)
 
 
 def spot(text: str, index: Index) -> list[Spot]:
