@@ -16,7 +16,6 @@ from typing import Any, Sequence
 from ..errors import EntryNotFoundError, InputError, KBVersionError
 from ..link.candidates import candidates_of
 from ..link.linker import POLICIES, Linker, LinkerConfig, Scored
-from ..link.memo import memo_table
 from ..link.spot import spot, surfaces_of
 from ..link.model import DEFAULT_MODEL, Model
 from ..types import Candidate, Document, Entry, Link
@@ -103,7 +102,7 @@ class KnowledgeBase:
     def previews(self, titles: Sequence[str]) -> dict[str, str]:
         # Remembered beside the index: the same entries are linked from text after
         # text, and a query per document costs more than the rest of rendering.
-        memo = memo_table(self.index, "previews")
+        memo = self.index.memo_table("previews")
         out: dict[str, str] = {}
         for t in titles:
             hit = memo.get(t)

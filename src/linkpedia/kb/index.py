@@ -66,17 +66,23 @@ class Index:
     # share between threads: a race costs a recomputation, never a wrong value).
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
+    def memo_table(self, name: str) -> dict:
+        """The memo table ``name``, replaced by an empty one once it has grown large.
+
+        For loops that look up many keys per text; a race between threads costs
+        a recomputation, never a wrong value.
+        """
+        table = self.memo.get(name)
+        if table is None or len(table) > MEMO_SIZE:
+            table = self.memo[name] = {}
+        return table
+
     def memoized(self, table: str, key, compute):
-        """``compute()``, remembered under ``key`` in ``table`` (cleared when it grows large)."""
-        memo = self.memo.get(table)
-        if memo is None:
-            memo = self.memo.setdefault(table, {})
+        """``compute()``, remembered under ``key`` in the memo table ``table``."""
+        memo = self.memo_table(table)
         hit = memo.get(key)
         if hit is None:
-            hit = compute()
-            if len(memo) > MEMO_SIZE:
-                memo.clear()
-            memo[key] = hit
+            hit = memo[key] = compute()
         return hit
 
 

@@ -13,7 +13,6 @@ import numpy as np
 
 from ..kb.index import Index
 from ..text import WORD, _term, paragraph_spans
-from .memo import memo_table
 
 __all__ = ["CANDIDATE_FEATURES", "SPOT_FEATURES", "doc_vector", "term_ids", "context_similarity",
            "similarities", "relatedness_matrix",
@@ -31,7 +30,7 @@ SPOT_FEATURES = ("link_prob", "link_prob_unknown", "best_score", "margin", "best
 def term_ids(index: Index, text: str) -> Counter[int]:
     """Counts of the text's terms that the KB's vocabulary knows, by term id."""
     # Raw word -> term id (-1: none), remembered: the same words recur in every text.
-    ids = memo_table(index, "term-ids")
+    ids = index.memo_table("term-ids")
     tf: Counter[int] = Counter()
     for w, n in Counter(WORD.findall(text)).items():
         tid = ids.get(w)

@@ -13,7 +13,6 @@ from typing import NamedTuple
 
 from ..kb.index import Index
 from ..text import fold
-from .memo import memo_table
 
 __all__ = ["Spot", "spot", "choose_surfaces", "surfaces_of", "CASE_MISMATCH_PENALTY"]
 
@@ -90,8 +89,8 @@ def spot(text: str, index: Index) -> list[Spot]:
     # A match must end at a word end, so a word that no surface starts with
     # (the whole word, not a part of it) starts no match: one remembered trie
     # probe per distinct word instead of a prefix walk per occurrence.
-    starts = memo_table(index, "spot-starts")
-    chosen = memo_table(index, "surfaces")
+    starts = index.memo_table("spot-starts")
+    chosen = index.memo_table("surfaces")
     out: list[Spot] = []
     for m in _WORD_RUN.finditer(folded):
         word = m.group()
