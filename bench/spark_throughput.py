@@ -185,29 +185,41 @@ def read_parts(out: Path) -> list[str]:
     return [line for part in sorted(out.glob("part-*")) for line in part.open(encoding="utf-8")]
 
 
-def bench_link(args, kb: Path) -> tuple[str, bool]:
-    docs = WORK / "spark-docs.jsonl"
-    n, size = write_docs(docs, args.docs)
-    reports: dict[str, list[dict]] = {c: [] for c in LINK_CONFIGS}
-    outs = {c: WORK / f"spark-link-out-{i}" for i, c in enumerate(LINK_CONFIGS)}
-    masters = {"single process": "single", "spark local[1]": "local[1]", "spark local[2]": "local[2]"}
+def run_children(kind: str, configs: list[str], tags: dict[str, str], outs: dict[str, Path],
+                 args: list[str], repeats: int) -> tuple[dict[str, float], dict[str, list[dict]]]:
+    """``--child kind`` once per configuration and repeat, interleaved: the median wall
+    seconds and the children's reports of each configuration."""
+    reports: dict[str, list[dict]] = {c: [] for c in configs}
 
     def task(config: str) -> Task:
-        report = WORK / f"spark-link-report-{masters[config]}.json"
-        cmd = [sys.executable, __file__, "--child", "link", "--master", masters[config], "--kb", str(kb),
-               "--input", str(docs), "--output", str(outs[config]), "--report", str(report)]
+        report = WORK / f"spark-{kind}-report-{tags[config]}.json"
+        cmd = [sys.executable, __file__, "--child", kind, "--master", tags[config], *args,
+               "--output", str(outs[config]), "--report", str(report)]
         return Task(config, cmd, before=lambda: shutil.rmtree(outs[config], ignore_errors=True),
                     after=lambda m: m.ok and reports[config].append(json.loads(report.read_text())))
 
-    runs = measure_interleaved([task(c) for c in LINK_CONFIGS], args.repeats)
-    rows = []
-    for config in LINK_CONFIGS:
+    runs = measure_interleaved([task(c) for c in configs], repeats)
+    walls = {}
+    for config in configs:
         ok = [m for m in runs[config] if m.ok]
         if not ok:
             raise SystemExit(f"{config} failed:\n{runs[config][-1].stderr[-3000:]}")
+        walls[config] = median(m.seconds for m in ok)
+    return walls, reports
+
+
+def bench_link(args, kb: Path) -> tuple[str, bool]:
+    docs = WORK / "spark-docs.jsonl"
+    n, size = write_docs(docs, args.docs)
+    outs = {c: WORK / f"spark-link-out-{i}" for i, c in enumerate(LINK_CONFIGS)}
+    masters = {"single process": "single", "spark local[1]": "local[1]", "spark local[2]": "local[2]"}
+    walls, reports = run_children("link", LINK_CONFIGS, masters, outs,
+                                  ["--kb", str(kb), "--input", str(docs)], args.repeats)
+    rows = []
+    for config in LINK_CONFIGS:
         job = median(r["seconds"] for r in reports[config])
         cpu = median(r["cpu"] for r in reports[config])
-        rows.append((config, f"{n:,}", f"{median(m.seconds for m in ok):.1f}", f"{job:.1f}",
+        rows.append((config, f"{n:,}", f"{walls[config]:.1f}", f"{job:.1f}",
                      f"{n / job:.0f}", f"{size / job / 1e6:.2f}", f"{cpu:.1f}", f"{n / cpu:.0f}",
                      f"{median(r['other_load'] for r in reports[config]):.1f}"))
     reference = read_parts(outs["single process"])
@@ -236,25 +248,13 @@ def bench_build(args) -> str:
         synthetic_xml(xml, args.build_mb)
     mb = xml.stat().st_size / 1e6
     masters = dict(zip(BUILD_CONFIGS, ["jobs1", "jobs2", "local[1]", "local[2]", "driver"]))
-    reports: dict[str, list[dict]] = {c: [] for c in BUILD_CONFIGS}
-
-    def task(config: str) -> Task:
-        out = WORK / f"spark-build-kb-{masters[config]}"
-        report = WORK / f"spark-build-report-{masters[config]}.json"
-        cmd = [sys.executable, __file__, "--child", "build", "--master", masters[config],
-               "--input", str(xml), "--output", str(out), "--report", str(report)]
-        return Task(config, cmd, before=lambda: shutil.rmtree(out, ignore_errors=True),
-                    after=lambda m: m.ok and reports[config].append(json.loads(report.read_text())))
-
-    runs = measure_interleaved([task(c) for c in BUILD_CONFIGS], args.repeats)
+    outs = {c: WORK / f"spark-build-kb-{masters[c]}" for c in BUILD_CONFIGS}
+    walls, reports = run_children("build", BUILD_CONFIGS, masters, outs, ["--input", str(xml)], args.repeats)
     rows = []
     for config in BUILD_CONFIGS:
-        ok = [m for m in runs[config] if m.ok]
-        if not ok:
-            raise SystemExit(f"{config} failed:\n{runs[config][-1].stderr[-3000:]}")
         job = median(r["seconds"] for r in reports[config])
         reading = median(r["phases"]["reading pages"] for r in reports[config])
-        rows.append((config, f"{mb:.1f}", f"{median(m.seconds for m in ok):.1f}", f"{job:.1f}",
+        rows.append((config, f"{mb:.1f}", f"{walls[config]:.1f}", f"{job:.1f}",
                      f"{reading:.1f}", f"{mb / reading:.2f}"))
     return format_table(["building", "MB XML", "wall s", "build s", "pages pass s", "MB/s (pages pass)"],
                         rows, [False] + [True] * 5)
