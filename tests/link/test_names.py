@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings, strategies as st
+
 import linkpedia
 from linkpedia.link.linker import LinkerConfig
 from linkpedia.link.names import name_parts, occurrences, short_names, standalone
@@ -67,3 +71,12 @@ def test_d2kb_given_spans_use_short_names_too(sample_kb):
 def test_short_names_can_be_turned_off(sample_kb):
     kb = linkpedia.open_kb(sample_kb, config=LinkerConfig(short_names=False))
     assert "Smetona" not in [lk.surface for lk in kb.link(TEXT).links]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab_ c1é'’-.É", max_size=40),
+       st.lists(st.text(alphabet="abcéÉ", min_size=1, max_size=3), min_size=1, max_size=4))
+def test_occurrences_are_the_whole_word_matches_of_a_regex(text, parts):
+    pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(set(parts), key=len, reverse=True)))
+                         + r")(?!\w)")
+    assert occurrences(text, parts) == [(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]

@@ -109,6 +109,28 @@ def _lookup(keys: np.ndarray, weights: np.ndarray, wanted: np.ndarray) -> np.nda
     return np.where(keys[j] == wanted, weights[j], 0.0)
 
 
+def _passage_terms(index: Index, text: str, spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """The term id and passage of every word of ``text`` that the KB's vocabulary knows."""
+    ids = index.memo_table("term-ids")
+    get = ids.get
+    tids: list[int] = []
+    lens: list[int] = []
+    for b, e in spans:
+        words = WORD.findall(text[b:e])
+        row = [get(w, -2) for w in words]
+        if -2 in row:  # words never seen before: look them up once
+            for k, w in enumerate(words):
+                if row[k] == -2:
+                    t = _term(w)
+                    row[k] = ids[w] = index.terms.get(t, -1) if t is not None else -1
+        tids += row
+        lens.append(len(row))
+    tid = np.array(tids, dtype=np.int64)
+    blk = np.repeat(np.arange(len(spans), dtype=np.int64), lens)
+    known = tid >= 0
+    return tid[known], blk[known]
+
+
 def similarities(index: Index, text: str, entries: np.ndarray, starts: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Cosine of each entry's profile with the whole text, and with the passage
@@ -116,38 +138,33 @@ def similarities(index: Index, text: str, entries: np.ndarray, starts: np.ndarra
 
     The whole document says what it is about; the passage says which sense
     a name has here ("Kaunas" in a passage about a siege is the fortress).
-    Each passage's words are counted once and the document's are their sum;
-    all passages are scored in one vectorized pass.
+    The words are counted once, per passage and for the whole text, with
+    array operations, and all passages are scored in one vectorized pass.
     """
     n = len(entries)
+    zero = np.zeros(n, dtype=np.float32)
     spans = _blocks(text) or [(0, len(text))]
-    counts = [term_ids(index, text[b:e]) for b, e in spans]
-    total: Counter[int] = Counter()
-    for c in counts:
-        total.update(c)
-    if n == 0 or not total:
-        return np.zeros(n, dtype=np.float32), np.zeros(n, dtype=np.float32)
-    doc_ids, doc_w = doc_vector(index, tf=total)
+    tid, blk = _passage_terms(index, text, spans)
+    if n == 0 or len(tid) == 0:
+        return zero, zero.copy()
+    # The whole text's vector (float32, as doc_vector makes it).
+    doc_ids, tf = np.unique(tid, return_counts=True)
+    doc_w = (1.0 + np.log(tf.astype(np.float64))).astype(np.float32) * index.idf[doc_ids]
+    doc_w /= float(np.linalg.norm(doc_w)) or 1.0
     # Passage vectors, keyed by (passage, term) as passage * T + term id.
     T = len(index.idf) + 1
-    blk, tid, tf = [], [], []
-    for p, c in enumerate(counts):
-        for t in sorted(c):
-            blk.append(p)
-            tid.append(t)
-            tf.append(c[t])
-    blk_a, tid_a = np.asarray(blk, dtype=np.int64), np.asarray(tid, dtype=np.int64)
-    w = (1.0 + np.log(np.asarray(tf, dtype=np.float64))) * index.idf[tid_a]
-    norms = np.sqrt(np.bincount(blk_a, weights=w * w, minlength=len(counts)))
-    w /= np.where(norms > 0, norms, 1.0)[blk_a]
-    keys = blk_a * T + tid_a
+    keys, tf = np.unique(blk * T + tid, return_counts=True)
+    kblk = keys // T
+    w = (1.0 + np.log(tf.astype(np.float64))) * index.idf[keys - kblk * T]
+    norms = np.sqrt(np.bincount(kblk, weights=w * w, minlength=len(spans)))
+    w /= np.where(norms > 0, norms, 1.0)[kblk]
     # Every candidate's profile, gathered once.
     pos, owner = _gather(index.prof_ptr, entries)
     if len(pos) == 0:
-        return np.zeros(n, dtype=np.float32), np.zeros(n, dtype=np.float32)
+        return zero, zero.copy()
     t = index.prof_term[pos].astype(np.int64)
     pw = index.prof_weight[pos]
-    whole = np.bincount(owner, weights=_lookup(doc_ids.astype(np.int64), doc_w, t) * pw, minlength=n)
+    whole = np.bincount(owner, weights=_lookup(doc_ids, doc_w, t) * pw, minlength=n)
     ends = np.asarray([e for _, e in spans])
     para = np.minimum(np.searchsorted(ends, starts, side="right"), len(spans) - 1)
     local = np.bincount(owner, weights=_lookup(keys, w, para[owner] * T + t) * pw, minlength=n)
@@ -178,17 +195,19 @@ def relatedness_matrix(index: Index, rows: np.ndarray, cols: np.ndarray) -> np.n
     rr = np.repeat(rown, cnt)
     starts = np.cumsum(cnt) - cnt
     jj = np.arange(int(cnt.sum())) - np.repeat(starts, cnt) + np.repeat(lo, cnt)
-    inter = np.bincount(rr * C + cown[jj], minlength=R * C).reshape(R, C).astype(np.float64)
-    a = (index.in_ptr[rows + 1] - index.in_ptr[rows]).astype(np.float64)[:, None]
-    b = (index.in_ptr[cols + 1] - index.in_ptr[cols]).astype(np.float64)[None, :]
+    inter = np.bincount(rr * C + cown[jj], minlength=R * C)
+    # Only pairs sharing an in-link can be related: the formula runs on those alone.
+    pair = np.flatnonzero(inter)
+    r, c = pair // C, pair % C
+    a = (index.in_ptr[rows[r] + 1] - index.in_ptr[rows[r]]).astype(np.float64)
+    b = (index.in_ptr[cols[c] + 1] - index.in_ptr[cols[c]]).astype(np.float64)
     W = max(float(index.n_entries), 2.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        num = np.log(np.maximum(a, b)) - np.log(inter)
+        num = np.log(np.maximum(a, b)) - np.log(inter[pair].astype(np.float64))
         den = math.log(W) - np.log(np.minimum(a, b))
         mw = 1.0 - num / np.where(den > 0, den, 1.0)
-    mw = np.where(inter > 0, np.clip(mw, 0.0, 1.0), 0.0)
-    same = rows[:, None] == cols[None, :]
-    rel[:] = np.where(same, 1.0, mw)
+    rel.flat[pair] = np.clip(mw, 0.0, 1.0)
+    rel[rows[:, None] == cols[None, :]] = 1.0
     return rel
 
 
@@ -198,9 +217,7 @@ def coherence(index: Index, cand_entries: np.ndarray, cand_group: np.ndarray,
     out = np.zeros(len(cand_entries), dtype=np.float32)
     if len(ctx_entries) == 0 or len(cand_entries) == 0:
         return out
-    ur, rinv = np.unique(cand_entries, return_inverse=True)
-    uc, cinv = np.unique(ctx_entries, return_inverse=True)
-    rel = relatedness_matrix(index, ur, uc)[rinv][:, cinv]  # [N cands, M ctx]
+    rel = relatedness_matrix(index, cand_entries, ctx_entries)  # [N cands, M ctx]
     mask = cand_group[:, None] != ctx_group[None, :]
     wts = np.where(mask, ctx_weight[None, :], 0.0)
     denom = wts.sum(axis=1)

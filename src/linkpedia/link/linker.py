@@ -100,31 +100,23 @@ class Linker:
     def featurize(self, text: str, spots: list[Spot]) -> Features:
         """The candidate features of every (spot, candidate) pair of the text."""
         cfg, index = self.config, self.index
-        rows_spot: list[int] = []
-        rows_entry: list[int] = []
-        rows_prior: list[float] = []
-        rows_count: list[int] = []
-        rows_rank: list[int] = []
-        groups: dict[str, int] = {}
-        spot_group: list[int] = []
-        spot_lp: list[float] = []
-        folded = fold(text)  # same length as the text: spans carry over
-        for i, sp in enumerate(spots):
-            spot_group.append(groups.setdefault(folded[sp.start:sp.end], len(groups)))
-            spot_lp.append(sp.link_prob)
-            for rank, (e, prior, n) in enumerate(candidates_of(index, sp.surface_ids, cfg.max_candidates)):
-                rows_spot.append(i)
-                rows_entry.append(e)
-                rows_prior.append(prior)
-                rows_count.append(n)
-                rows_rank.append(rank)
+        groups: dict[str, int] = {}  # spots written alike (folded) are one mention for coherence
+        spot_group = [groups.setdefault(fold(text[sp.start:sp.end]), len(groups)) for sp in spots]
+        spot_lp = [sp.link_prob for sp in spots]
+        cands = [candidates_of(index, sp.surface_ids, cfg.max_candidates) for sp in spots]
+        lens = [len(c) for c in cands]
+        flat = [c for cs in cands for c in cs]
+        rows_spot = [i for i, k in enumerate(lens) for _ in range(k)]
+        rows_entry = [c[0] for c in flat]
+        rows_prior = [c[1] for c in flat]
+        rows_count = [c[2] for c in flat]
         N = len(rows_entry)
         X = np.zeros((N, len(CANDIDATE_FEATURES)), dtype=np.float64)
         if N:
             spot_idx = np.asarray(rows_spot)
             entries = np.asarray(rows_entry, dtype=np.int64)
             prior = np.asarray(rows_prior)
-            rank = np.asarray(rows_rank)
+            rank = np.arange(N) - (np.cumsum(lens) - lens)[spot_idx]
             lps = np.asarray(spot_lp)[spot_idx]
             lps = np.where(np.isnan(lps), cfg.unknown_link_prob, lps)
             group = np.asarray(spot_group)[spot_idx]
@@ -132,10 +124,10 @@ class Linker:
             X[:, 0] = prior
             X[:, 1] = np.log(prior + 1e-4)
             X[:, 2], X[:, 3] = similarities(index, text, entries,
-                                            np.asarray([spots[i].start for i in rows_spot]))
+                                            np.asarray([sp.start for sp in spots])[spot_idx])
             X[:, 4] = coherence(index, entries, group, entries[voters], group[voters],
                                 prior[voters] * lps[voters])
-            X[:, 5] = np.asarray([spots[i].exact for i in rows_spot], dtype=np.float64)
+            X[:, 5] = np.asarray([sp.exact for sp in spots], dtype=np.float64)[spot_idx]
             X[:, 6] = rank == 0
             pop = np.asarray(index.popularity[entries], dtype=np.float64)
             X[:, 7] = np.log1p(pop)
@@ -164,16 +156,17 @@ class Linker:
             ok[ok] &= ~first[pos[ok]]
             second[spot_idx[heads[ok]]] = p_entry[order[pos[ok]]]
         has = best >= 0
-        for i, sp in enumerate(spots):
-            lp, plp = sp.link_prob, sp.page_link_prob
-            unknown = math.isnan(lp) or math.isnan(plp)
-            written = text[sp.start:sp.end]
-            S[i, 0] = self.config.unknown_link_prob if unknown else lp
-            S[i, 1] = unknown
-            S[i, 10] = self.config.unknown_link_prob if unknown else plp
-            S[i, 6] = written[:1].isupper()
-            S[i, 7] = min(written.count(" ") + 1, 6)
-            S[i, 8] = sp.exact
+        unknown_lp = self.config.unknown_link_prob
+        lp = np.fromiter((sp.link_prob for sp in spots), dtype=np.float64, count=n)
+        plp = np.fromiter((sp.page_link_prob for sp in spots), dtype=np.float64, count=n)
+        unknown = np.isnan(lp) | np.isnan(plp)
+        written = [text[sp.start:sp.end] for sp in spots]
+        S[:, 0] = np.where(unknown, unknown_lp, lp)
+        S[:, 1] = unknown
+        S[:, 10] = np.where(unknown, unknown_lp, plp)
+        S[:, 6] = [w[:1].isupper() for w in written]
+        S[:, 7] = [min(w.count(" ") + 1, 6) for w in written]
+        S[:, 8] = [sp.exact for sp in spots]
         rows = best[has]
         S[has, 2] = p_entry[rows]
         S[has, 3] = p_entry[rows] - second[has]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import accumulate, compress
 from typing import NamedTuple
 
 from ..kb.index import Index
@@ -16,7 +17,7 @@ from ..text import fold
 
 __all__ = ["Spot", "spot", "choose_surfaces", "surfaces_of", "CASE_MISMATCH_PENALTY"]
 
-_WORD_RUN = re.compile(r"\w+")  # a mention may start at any run of word characters
+_WORD_SPLIT = re.compile(r"(\w+)")  # a mention may start at any run of word characters
 CASE_MISMATCH_PENALTY = 0.25
 MAX_SPOT_CHARS = 120  # longer surfaces (rare, mostly list titles) are not spotted
 # Lower-case function words that no mention starts with ("the" in "the Beatles"
@@ -84,23 +85,25 @@ def spot(text: str, index: Index) -> list[Spot]:
     folded = fold(text)
     n = len(text)
     maxlen = min(index.max_surface_len, MAX_SPOT_CHARS)
-    trie = index.folded
-    prefixes = trie.iter_prefixes_with_ids
+    prefixes = index.folded.iter_prefixes_with_ids
     # A match must end at a word end, so a word that no surface starts with
     # (the whole word, not a part of it) starts no match: one remembered trie
-    # probe per distinct word instead of a prefix walk per occurrence.
+    # probe per distinct word, looked up for all words in one C-level map,
+    # and a prefix walk only where a surface may start.
+    pieces = _WORD_SPLIT.split(folded)  # non-word, word, non-word, word, ...
+    at = list(accumulate(map(len, pieces), initial=0))
+    words = pieces[1::2]
     starts = index.memo_table("spot-starts")
+    gates = list(map(starts.get, words))
+    if None in gates:
+        for k, word in enumerate(words):
+            if gates[k] is None:
+                gates[k] = starts[word] = _gate(index, word)
     chosen = index.memo_table("surfaces")
     out: list[Spot] = []
-    for m in _WORD_RUN.finditer(folded):
-        word = m.group()
-        st = m.start()
-        if word in _SKIP_STARTS and text[st].islower():
-            continue
-        ok = starts.get(word)
-        if ok is None:
-            ok = starts[word] = next(iter(trie.iterkeys(word)), None) is not None
-        if not ok:
+    for k in compress(range(len(words)), gates):
+        st = at[2 * k + 1]
+        if gates[k] is _CAPITALIZED and text[st].islower():
             continue
         for key, fid in prefixes(folded[st : st + maxlen]):
             e = st + len(key)
@@ -116,3 +119,13 @@ def spot(text: str, index: Index) -> list[Spot]:
             sids, exact, lp, plp = hit
             out.append(Spot(st, e, sids, lp, exact, plp))
     return out
+
+
+_CAPITALIZED = 2  # a truthy gate: the word starts a mention only when written capitalized
+
+
+def _gate(index: Index, word: str) -> bool | int:
+    """Whether a mention may start at ``word`` (folded): some surface starts with it."""
+    if next(iter(index.folded.iterkeys(word)), None) is None:
+        return False
+    return _CAPITALIZED if word in _SKIP_STARTS else True
