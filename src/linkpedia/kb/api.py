@@ -208,16 +208,22 @@ class KnowledgeBase:
                             key=lambda s: (s.start, s.end))
         scored = linker.link_short_names(text, scored, None if mentions is None else list(mentions))
         scored = linker.apply_policy(text, scored, policy)
-        links = tuple(self._to_link(text, s) for s in scored)
+        links = self._to_links(text, scored)
         return Document(text=text, links=links, title=title,
                         previews=self.previews([lk.title for lk in links]))
 
-    def _to_link(self, text: str, s: Scored) -> Link:
-        cands = tuple(
-            Candidate(self.title_of(e), prior, n, score)
-            for e, prior, n, score in zip(s.entries, s.priors, s.counts, s.scores)
-        )
-        return Link(s.start, s.end, text[s.start:s.end], cands[0].title, cands[0].score, cands)
+    def _to_links(self, text: str, scored: list[Scored]) -> tuple[Link, ...]:
+        titles = self.index.memo_table("titles")
+        out = []
+        for s in scored:
+            cands = []
+            for e, prior, n, score in zip(s.entries, s.priors, s.counts, s.scores):
+                title = titles.get(e)
+                if title is None:
+                    title = titles[e] = self.index.titles.restore_key(e)
+                cands.append(Candidate(title, prior, n, score))
+            out.append(Link(s.start, s.end, text[s.start:s.end], cands[0].title, cands[0].score, tuple(cands)))
+        return tuple(out)
 
     def info(self) -> dict[str, Any]:
         updates = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..kb.index import Index
 
-__all__ = ["candidates_of"]
+__all__ = ["candidates_of", "candidates_of_all"]
 
 
 def candidates_of(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tuple[int, float, int]]:
@@ -13,6 +13,17 @@ def candidates_of(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tu
     Disambiguation pages are never candidates: they list senses, they are not one.
     """
     return index.memoized("candidates", (surface_ids, k), lambda: _candidates(index, surface_ids, k))
+
+
+def candidates_of_all(index: Index, surface_ids: list[tuple[int, ...]], k: int
+                      ) -> list[list[tuple[int, float, int]]]:
+    """``candidates_of`` for many spots at once: one memo lookup each, no call per spot."""
+    memo = index.memo_table("candidates")
+    out = [memo.get((sids, k)) for sids in surface_ids]
+    for i, hit in enumerate(out):
+        if hit is None:
+            out[i] = memo[(surface_ids[i], k)] = _candidates(index, surface_ids[i], k)
+    return out  # type: ignore[return-value]
 
 
 def _candidates(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tuple[int, float, int]]:

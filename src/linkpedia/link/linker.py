@@ -13,7 +13,7 @@ import numpy as np
 
 from ..kb.index import Index
 from ..text import fold, paragraph_spans
-from .candidates import candidates_of
+from .candidates import candidates_of, candidates_of_all
 from .names import occurrences, short_names, standalone
 from .features import CANDIDATE_FEATURES, SPOT_FEATURES, coherence, similarities
 from .model import Model
@@ -103,7 +103,7 @@ class Linker:
         groups: dict[str, int] = {}  # spots written alike (folded) are one mention for coherence
         spot_group = [groups.setdefault(fold(text[sp.start:sp.end]), len(groups)) for sp in spots]
         spot_lp = [sp.link_prob for sp in spots]
-        cands = [candidates_of(index, sp.surface_ids, cfg.max_candidates) for sp in spots]
+        cands = candidates_of_all(index, [sp.surface_ids for sp in spots], cfg.max_candidates)
         lens = [len(c) for c in cands]
         flat = [c for cs in cands for c in cs]
         rows_spot = [i for i, k in enumerate(lens) for _ in range(k)]
@@ -210,9 +210,10 @@ class Linker:
         """Longest mention first, among those that clear the threshold."""
         keep: list[Scored] = []
         taken: list[tuple[int, int]] = []
-        for s in sorted(scored, key=lambda s: (-(s.end - s.start), -s.best, s.start)):
-            if not s.entries or s.best < threshold:
-                continue
+        ranked = sorted((-(s.end - s.start), -s.scores[0], s.start, i) for i, s in enumerate(scored)
+                        if s.scores and s.scores[0] >= threshold)
+        for *_, i in ranked:
+            s = scored[i]
             if any(s.start < e and b < s.end for b, e in taken):
                 continue
             keep.append(s)
@@ -230,7 +231,11 @@ class Linker:
         if not self.config.short_names:
             return kept
         parts = short_names(text, ((s.start, s.end, s.entries[0], s.best) for s in kept))
-        parts = {w: v for w, v in parts.items() if self._may_shorten(w, v[0])}
+        allowed = self.index.memo_table("may-shorten")  # the KB's answer never changes
+        for w, (entry, _) in parts.items():
+            if (w, entry) not in allowed:
+                allowed[(w, entry)] = self._may_shorten(w, entry)
+        parts = {w: v for w, v in parts.items() if allowed[(w, v[0])]}
         if not parts:
             return kept
         # A part glued to another capitalized word outside its own name ("Lithuanian"

@@ -100,6 +100,7 @@ def spot(text: str, index: Index) -> list[Spot]:
             if gates[k] is None:
                 gates[k] = starts[word] = _gate(index, word)
     chosen = index.memo_table("surfaces")
+    word_ends = set(at[2::2])
     out: list[Spot] = []
     for k in compress(range(len(words)), gates):
         st = at[2 * k + 1]
@@ -107,10 +108,9 @@ def spot(text: str, index: Index) -> list[Spot]:
             continue
         for key, fid in prefixes(folded[st : st + maxlen]):
             e = st + len(key)
-            if e < n and (folded[e].isalnum() or folded[e] == "_"):
-                continue
-            last = folded[e - 1]
-            if not (last.isalnum() or last in "_.)"):
+            # A match ends where a word ends, or just after a "." or ")" that no
+            # word character follows ("U.S.", "(band)").
+            if e not in word_ends and (folded[e - 1] not in ".)" or (e < n and _is_word_char(folded[e]))):
                 continue
             written = text[st:e]
             hit = chosen.get(written)
@@ -119,6 +119,10 @@ def spot(text: str, index: Index) -> list[Spot]:
             sids, exact, lp, plp = hit
             out.append(Spot(st, e, sids, lp, exact, plp))
     return out
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what the regex ``\w`` matches
 
 
 _CAPITALIZED = 2  # a truthy gate: the word starts a mention only when written capitalized

@@ -99,39 +99,55 @@ def check_text(text: str, limits: Limits) -> None:
         )
 
 
-class Lane:
-    """Runs an app's blocking calls off the event loop, under the time limit.
+# Texts up to this long (about 5 ms of linking) are linked on the event loop itself.
+INLINE_CHARS = 5_000
 
-    Heavy calls (linking, parsing NIF) take turns on one thread: linking is
-    mostly pure-Python CPU work, so under the GIL more threads would not link
-    faster, only interleave (every request in flight finishing later); more
-    throughput comes from more worker processes. Lookups (an entry, a title prefix) are quick
-    SQLite reads and use the shared thread pool, so they never queue behind a
-    long text. Waiting for a turn counts toward ``limits.timeout_s``, so an
-    overloaded worker answers 503 instead of queueing without end.
+
+class Lane:
+    """Runs an app's heavy calls (linking, parsing NIF) one at a time, in arrival
+    order, under the time limit.
+
+    Linking is mostly pure-Python CPU work, so under the GIL more threads would
+    not link faster, only interleave (every request in flight finishing later);
+    more throughput comes from more worker processes. A short text is linked on
+    the event-loop thread: handing a few milliseconds of work to a thread costs
+    more than it saves (the hand-over, and under load the loop waiting up to
+    the interpreter's 5 ms switch interval for the GIL, which halved a worker's
+    throughput). A longer text goes to a thread, so the loop stays free for
+    lookups and the time limit can abandon it. Turns are taken in FIFO order
+    (``anyio.Lock`` is fair), and waiting for a turn counts toward
+    ``limits.timeout_s``, so an overloaded worker answers 503 instead of
+    queueing without end. Lookups (an entry, a title prefix) are quick SQLite
+    reads and use the shared thread pool, so they never queue behind a text.
     """
 
     def __init__(self, limits: Limits):
         self.limits = limits
-        self._heavy: anyio.CapacityLimiter | None = None  # made on first use, inside the event loop
+        self._turn: anyio.Lock | None = None  # made on first use, inside the event loop
 
-    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """``fn(*args, **kwargs)`` on the heavy-work thread."""
-        if self._heavy is None:
-            self._heavy = anyio.CapacityLimiter(1)
-        return await self._call(partial(fn, *args, **kwargs), self._heavy)
-
-    async def lookup(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """``fn(*args, **kwargs)`` in the shared thread pool."""
-        return await self._call(partial(fn, *args, **kwargs), None)
-
-    async def _call(self, call: Callable[[], T], limiter: anyio.CapacityLimiter | None) -> T:
+    async def run(self, fn: Callable[..., T], *args: Any, chars: int, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)`` in its turn; ``chars`` is the length of the text it works on."""
+        if self._turn is None:
+            self._turn = anyio.Lock()
+        call = partial(fn, *args, **kwargs)
         # A thread cannot be stopped, so an overdue call is abandoned: it finishes in
         # the background and its result is dropped, while the client gets its answer
         # on time. max_text_chars bounds how long such a call can run.
         with anyio.move_on_after(self.limits.timeout_s):
-            return await anyio.to_thread.run_sync(call, abandon_on_cancel=True, limiter=limiter)
-        raise Problem(
+            async with self._turn:
+                if chars <= INLINE_CHARS:
+                    return call()
+                return await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
+        raise self._overdue()
+
+    async def lookup(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)`` in the shared thread pool."""
+        with anyio.move_on_after(self.limits.timeout_s):
+            return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs), abandon_on_cancel=True)
+        raise self._overdue()
+
+    def _overdue(self) -> Problem:
+        return Problem(
             503,
             f"the request took longer than this server's limit of {self.limits.timeout_s:g} s; "
             "send a shorter text or retry later",

@@ -183,7 +183,7 @@ def pages_router(current: CurrentKB, lane: Lane) -> APIRouter:
         if not text.strip():
             raise Problem(400, "there is no text to read; paste a text or choose a .txt file")
         check_text(text, limits)
-        doc = await lane.run(current().link, text, policy=policy, title=title)
+        doc = await lane.run(current().link, text, policy=policy, title=title, chars=len(text))
         article = render_html(doc, link_base="/wiki/", standalone=False)
         return page(title or "Linked text", article + '<p class="lp-back lp-after">'
                     '<a href="/">Read another text</a></p>\n')

@@ -1,0 +1,59 @@
+"""``spot``: every span written like a KB surface, checked against a plain reference scan."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import linkpedia
+from linkpedia.link.spot import _SKIP_STARTS, MAX_SPOT_CHARS, Spot, choose_surfaces, spot
+from linkpedia.text import fold
+
+
+def reference_spots(text, index):
+    """The definition, one regex match and one prefix walk per word, no shortcuts."""
+    folded = fold(text)
+    out = []
+    for m in re.finditer(r"\w+", folded):
+        st_ = m.start()
+        if m.group() in _SKIP_STARTS and text[st_].islower():
+            continue
+        for key, fid in index.folded.iter_prefixes_with_ids(folded[st_: st_ + min(index.max_surface_len,
+                                                                                   MAX_SPOT_CHARS)]):
+            e = st_ + len(key)
+            if e < len(text) and (folded[e].isalnum() or folded[e] == "_"):
+                continue
+            if not (folded[e - 1].isalnum() or folded[e - 1] in "_.)"):
+                continue
+            sids, exact, lp, plp = choose_surfaces(index, fid, text[st_:e])
+            out.append(Spot(st_, e, sids, lp, exact, plp))
+    return out
+
+
+@pytest.fixture(scope="module")
+def index(sample_kb):
+    return linkpedia.open_kb(sample_kb).index
+
+
+def _pieces(index):
+    surfaces = sorted(index.surfaces.keys())[:400]
+    return surfaces + ["the", "The", "of", "a", "’s", "'s", ".", ")", "(", " ", "  ", "\n", "-", "_", "x", "9"]
+
+
+def _nan_equal(a, b):
+    return a == b or (a != a and b != b)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_spot_equals_the_reference_scan(index, data):
+    pieces = _pieces(index)
+    text = "".join(data.draw(st.lists(st.sampled_from(pieces), max_size=30)))
+    got, want = spot(text, index), reference_spots(text, index)
+    assert [(s.start, s.end, s.surface_ids, s.exact) for s in got] == \
+        [(s.start, s.end, s.surface_ids, s.exact) for s in want]
+    assert all(_nan_equal(a.link_prob, b.link_prob) and _nan_equal(a.page_link_prob, b.page_link_prob)
+               for a, b in zip(got, want))
