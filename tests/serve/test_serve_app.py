@@ -80,6 +80,48 @@ def test_slow_request_is_503_and_the_app_keeps_serving(kb):
     assert get(app, "/healthz").status_code == 200
 
 
+def test_waiting_for_a_turn_counts_toward_the_time_limit():
+    import time
+
+    from linkpedia.serve.limits import Lane
+    from linkpedia.serve.problems import Problem
+
+    lane = Lane(Limits(timeout_s=0.1))
+
+    async def run():
+        first = asyncio.ensure_future(lane.run(time.sleep, 0.3, chars=10))  # holds its turn for 0.3 s
+        second = lane.run(lambda: "ran", chars=10)
+        return await asyncio.gather(first, second, return_exceptions=True)
+
+    first, second = asyncio.run(run())
+    assert first is None  # a turn that has started is finished (a short text's work is bounded)
+    assert isinstance(second, Problem) and second.status == 503 and second.headers == {"Retry-After": "1"}
+
+
+def test_lane_links_short_texts_on_the_loop_in_arrival_order_and_long_ones_on_a_thread():
+    import threading
+
+    from linkpedia.serve.limits import INLINE_CHARS, Lane
+
+    lane = Lane(Limits())
+    seen: list[tuple[int, str]] = []
+
+    def work(i: int) -> int:
+        seen.append((i, threading.current_thread().name))
+        return i
+
+    async def run():
+        loop_thread = threading.current_thread().name
+        sizes = [10, INLINE_CHARS, INLINE_CHARS + 1, 10, 10]
+        results = await asyncio.gather(*(lane.run(work, i, chars=n) for i, n in enumerate(sizes)))
+        return loop_thread, results
+
+    loop_thread, results = asyncio.run(run())
+    assert results == [0, 1, 2, 3, 4]
+    assert [i for i, _ in seen] == [0, 1, 2, 3, 4]  # one turn at a time, first come first served
+    assert [name == loop_thread for _, name in seen] == [True, True, False, True, True]
+
+
 def test_requests_follow_a_kb_update(tmp_path, caplog):
     import json
     import time

@@ -7,6 +7,7 @@ of array operations instead of a Python loop per candidate pair.
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter
 from typing import Mapping
 import numpy as np
@@ -162,13 +163,33 @@ def similarities(index: Index, text: str, entries: np.ndarray, starts: np.ndarra
     pos, owner = _gather(index.prof_ptr, entries)
     if len(pos) == 0:
         return zero, zero.copy()
-    t = index.prof_term[pos].astype(np.int64)
-    pw = index.prof_weight[pos]
-    whole = np.bincount(owner, weights=_lookup(doc_ids, doc_w, t) * pw, minlength=n)
+    t = index.prof_term[pos]
+    # Only profile terms the text has can add to a cosine: find them with one
+    # gather from a term -> slot table instead of a binary search per term.
+    slot = _slots(T)
+    slot[doc_ids] = np.arange(len(doc_ids), dtype=np.int32)
+    try:
+        found = slot[t]
+    finally:
+        slot[doc_ids] = -1
+    hit = np.flatnonzero(found >= 0)
+    owner, pw, t = owner[hit], index.prof_weight[pos[hit]], t[hit].astype(np.int64)
+    whole = np.bincount(owner, weights=doc_w[found[hit]] * pw, minlength=n)
     ends = np.asarray([e for _, e in spans])
     para = np.minimum(np.searchsorted(ends, starts, side="right"), len(spans) - 1)
     local = np.bincount(owner, weights=_lookup(keys, w, para[owner] * T + t) * pw, minlength=n)
     return whole.astype(np.float32), local.astype(np.float32)
+
+
+_scratch = threading.local()
+
+
+def _slots(size: int) -> np.ndarray:
+    """This thread's term -> slot table, all -1 (callers put back the -1s they overwrite)."""
+    table = getattr(_scratch, "slots", None)
+    if table is None or len(table) < size:
+        table = _scratch.slots = np.full(size, -1, dtype=np.int32)
+    return table
 
 
 def relatedness_matrix(index: Index, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

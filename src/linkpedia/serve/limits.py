@@ -133,8 +133,11 @@ class Lane:
         # A thread cannot be stopped, so an overdue call is abandoned: it finishes in
         # the background and its result is dropped, while the client gets its answer
         # on time. max_text_chars bounds how long such a call can run.
+        deadline = anyio.current_time() + self.limits.timeout_s
         with anyio.move_on_after(self.limits.timeout_s):
             async with self._turn:
+                if anyio.current_time() >= deadline:  # a busy loop may hand over the turn before the timer fires
+                    raise self._overdue()
                 if chars <= INLINE_CHARS:
                     return call()
                 return await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
