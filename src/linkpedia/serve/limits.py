@@ -112,8 +112,8 @@ class Lane:
     more throughput comes from more worker processes. A short text is linked on
     the event-loop thread: handing a few milliseconds of work to a thread costs
     more than it saves (the hand-over, and under load the loop waiting up to
-    the interpreter's 5 ms switch interval for the GIL, which halved a worker's
-    throughput). A longer text goes to a thread, so the loop stays free for
+    the interpreter's 5 ms switch interval for the GIL: together 15-30% of a
+    worker's throughput, measured). A longer text goes to a thread, so the loop stays free for
     lookups and the time limit can abandon it. Turns are taken in FIFO order
     (``anyio.Lock`` is fair), and waiting for a turn counts toward
     ``limits.timeout_s``, so an overloaded worker answers 503 instead of
