@@ -29,6 +29,7 @@ from ..render import render
 from ..render.json import document_to_dict
 from ..types import Document
 from ..wikitext import normalize_title
+from .fastpath import LinkFastPath
 from .limits import BodyLimitMiddleware, Lane, Limits, check_text
 from .lookups import CurrentKB, inlink_count
 from .pages import pages_router
@@ -190,6 +191,7 @@ def create_app(kb_dir: Path, **limits: Any) -> FastAPI:
     lane = Lane(settings)
     app.include_router(_api_router(current, lane))
     app.include_router(pages_router(current, lane))
+    app.add_middleware(LinkFastPath, path="/api/link", answer=_fast_link(current, lane))
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
@@ -274,6 +276,21 @@ def _api_router(current: CurrentKB, lane: Lane) -> APIRouter:
                 "reloads": current.reloads, "limits": asdict(limits)}
 
     return api
+
+
+def _fast_link(current: CurrentKB, lane: Lane):
+    """``/api/link`` for ``LinkFastPath``: what the route does for a request that validates."""
+    limits = lane.limits
+
+    async def answer(body: bytes) -> Response | None:
+        request = LinkRequest.model_validate_json(body)  # ValidationError: the route says what is wrong
+        if len(request.text) > limits.max_text_chars:
+            return None  # the route says it
+        doc = await lane.run(current().link, request.text, policy=request.policy, threshold=request.threshold,
+                             title=request.title, chars=len(request.text))
+        return _answer(doc, request.format)
+
+    return answer
 
 
 def _answer(doc: Document, fmt: str) -> Response:
