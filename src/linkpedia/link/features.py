@@ -118,10 +118,10 @@ def _passage_terms(index: Index, text: str, spans: list[tuple[int, int]]) -> tup
     lens: list[int] = []
     for b, e in spans:
         words = WORD.findall(text[b:e])
-        row = [get(w, -2) for w in words]
-        if -2 in row:  # words never seen before: look them up once
+        row = list(map(get, words))
+        if None in row:  # words never seen before: look them up once
             for k, w in enumerate(words):
-                if row[k] == -2:
+                if row[k] is None:
                     t = _term(w)
                     row[k] = ids[w] = index.terms.get(t, -1) if t is not None else -1
         tids += row

@@ -100,8 +100,9 @@ class Linker:
     def featurize(self, text: str, spots: list[Spot]) -> Features:
         """The candidate features of every (spot, candidate) pair of the text."""
         cfg, index = self.config, self.index
+        folded = fold(text)  # same length as the text: spans carry over
         groups: dict[str, int] = {}  # spots written alike (folded) are one mention for coherence
-        spot_group = [groups.setdefault(fold(text[sp.start:sp.end]), len(groups)) for sp in spots]
+        spot_group = [groups.setdefault(folded[sp.start:sp.end], len(groups)) for sp in spots]
         spot_lp = [sp.link_prob for sp in spots]
         cands = candidates_of_all(index, [sp.surface_ids for sp in spots], cfg.max_candidates)
         lens = [len(c) for c in cands]
