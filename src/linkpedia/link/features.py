@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import Counter
-from typing import Mapping
+
 import numpy as np
 
 from ..kb.index import Index
 from ..text import WORD, _term, paragraph_spans
 
-__all__ = ["CANDIDATE_FEATURES", "SPOT_FEATURES", "doc_vector", "term_ids", "context_similarity",
-           "similarities", "relatedness_matrix",
-           "coherence"]
+__all__ = ["CANDIDATE_FEATURES", "SPOT_FEATURES", "similarities", "relatedness_matrix", "coherence"]
 
 # Columns of the (mention, candidate) matrix, scored by the disambiguation model.
 CANDIDATE_FEATURES = ("prior", "log_prior", "context", "local_context", "coherence", "exact",
@@ -26,35 +23,6 @@ CANDIDATE_FEATURES = ("prior", "log_prior", "context", "local_context", "coheren
 SPOT_FEATURES = ("link_prob", "link_prob_unknown", "best_score", "margin", "best_context",
                  "best_coherence", "capitalized", "words", "exact", "log_candidates",
                  "page_link_prob", "best_graph_known")
-
-
-def term_ids(index: Index, text: str) -> Counter[int]:
-    """Counts of the text's terms that the KB's vocabulary knows, by term id."""
-    # Raw word -> term id (-1: none), remembered: the same words recur in every text.
-    ids = index.memo_table("term-ids")
-    tf: Counter[int] = Counter()
-    for w, n in Counter(WORD.findall(text)).items():
-        tid = ids.get(w)
-        if tid is None:
-            t = _term(w)
-            tid = ids[w] = index.terms.get(t, -1) if t is not None else -1
-        if tid >= 0:
-            tf[tid] += n
-    return tf
-
-
-def doc_vector(index: Index, text: str | None = None, tf: Mapping[int, int] | None = None
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """The TF-IDF vector of ``text`` (or of the term counts ``tf``) as (sorted term ids,
-    L2-normalized weights)."""
-    if tf is None:
-        tf = term_ids(index, text or "")
-    if not tf:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    ids = np.fromiter(sorted(tf), dtype=np.int32, count=len(tf))
-    w = np.array([(1.0 + math.log(tf[i])) for i in ids.tolist()], dtype=np.float32) * index.idf[ids]
-    w /= float(np.linalg.norm(w)) or 1.0
-    return ids, w
 
 
 def _gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -68,23 +36,6 @@ def _gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     starts = np.cumsum(lens) - lens
     pos = np.arange(total, dtype=np.int64) - np.repeat(starts, lens) + np.repeat(a, lens)
     return pos, owner
-
-
-def context_similarity(index: Index, entries: np.ndarray, doc: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """Cosine of each entry's profile with the document vector."""
-    ids, w = doc
-    out = np.zeros(len(entries), dtype=np.float32)
-    if len(ids) == 0 or len(entries) == 0:
-        return out
-    pos, owner = _gather(index.prof_ptr, entries)
-    if len(pos) == 0:
-        return out
-    t = index.prof_term[pos]
-    j = np.searchsorted(ids, t)
-    j[j >= len(ids)] = 0
-    hit = ids[j] == t
-    contrib = np.where(hit, index.prof_weight[pos] * w[j], 0.0)
-    return np.bincount(owner, weights=contrib, minlength=len(entries)).astype(np.float32)
 
 
 BLOCK_CHARS = 400  # short paragraphs are merged into blocks of about this size
@@ -148,7 +99,7 @@ def similarities(index: Index, text: str, entries: np.ndarray, starts: np.ndarra
     tid, blk = _passage_terms(index, text, spans)
     if n == 0 or len(tid) == 0:
         return zero, zero.copy()
-    # The whole text's vector (float32, as doc_vector makes it).
+    # The whole text's vector (float32: the profiles' precision).
     doc_ids, tf = np.unique(tid, return_counts=True)
     doc_w = (1.0 + np.log(tf.astype(np.float64))).astype(np.float32) * index.idf[doc_ids]
     doc_w /= float(np.linalg.norm(doc_w)) or 1.0
