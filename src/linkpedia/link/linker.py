@@ -77,17 +77,7 @@ class Linker:
         cfg = self.config
         if mentions is not None:
             return [self._given(text, s, e) for s, e in mentions]
-        out = []
-        for sp in spot(text, self.index):
-            lp = sp.page_link_prob
-            if math.isnan(lp):
-                # Only names of link-less sources: trust capitalized multi-letter names.
-                if not text[sp.start].isupper() or sp.end - sp.start < 2:
-                    continue
-            elif lp < cfg.min_link_prob:
-                continue
-            out.append(sp)
-        return out
+        return spot(text, self.index, min_link_prob=cfg.min_link_prob)
 
     def _given(self, text: str, start: int, end: int) -> Spot:
         """A gold span (D2KB): its surfaces if the KB knows it, else none (NIL)."""

@@ -80,8 +80,14 @@ def surfaces_of(index: Index, written: str) -> tuple[tuple[int, ...], bool, floa
     return None if fid is None else choose_surfaces(index, fid, written)
 
 
-def spot(text: str, index: Index) -> list[Spot]:
-    """Every span matching a KB surface (overlaps included; the linker resolves them)."""
+def spot(text: str, index: Index, *, min_link_prob: float | None = None) -> list[Spot]:
+    """Every span matching a KB surface (overlaps included; the linker resolves them).
+
+    With ``min_link_prob``, only the spans worth linking: a known page link
+    probability at least that, or, for surfaces of link-less sources (NaN), a
+    capitalized name of two or more characters. Deciding here saves building
+    the many spans ("city", "war") that would be dropped.
+    """
     folded = fold(text)
     n = len(text)
     maxlen = min(index.max_surface_len, MAX_SPOT_CHARS)
@@ -117,6 +123,12 @@ def spot(text: str, index: Index) -> list[Spot]:
             if hit is None:
                 hit = chosen[written] = choose_surfaces(index, fid, written)
             sids, exact, lp, plp = hit
+            if min_link_prob is not None:
+                if math.isnan(plp):  # names of link-less sources only: trust capitalized multi-letter ones
+                    if not (written[:1].isupper() and len(written) >= 2):
+                        continue
+                elif plp < min_link_prob:
+                    continue
             out.append(Spot(st, e, sids, lp, exact, plp))
     return out
 
