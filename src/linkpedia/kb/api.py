@@ -18,6 +18,7 @@ from ..link.candidates import candidates_of
 from ..link.linker import POLICIES, Linker, LinkerConfig, Scored
 from ..link.spot import spot, surfaces_of
 from ..link.model import DEFAULT_MODEL, Model
+from ..text import fold
 from ..types import Candidate, Document, Entry, Link
 from ..wikitext import normalize_title
 from .index import load_index
@@ -191,13 +192,14 @@ class KnowledgeBase:
                 if not 0 <= s < e <= len(text):
                     raise InputError(f"mention ({s}, {e}) is outside the text (length {len(text)})")
         linker = self.linker
-        spots = linker.spots(text, list(mentions) if mentions is not None else None)
-        scored = linker.score(text, spots, given=mentions is not None)
+        folded = fold(text)  # spotting and the features both need it
+        spots = linker.spots(text, list(mentions) if mentions is not None else None, folded=folded)
+        scored = linker.score(text, spots, given=mentions is not None, folded=folded)
         own = self.index.titles.get(self.resolve(title) or "") if title else None
         blocked: list[tuple[int, int]] = []
         if own is not None:
             # The document's own name is not linked, nor are the words inside it.
-            blocked = [(sp.start, sp.end) for sp in spot(text, self.index)
+            blocked = [(sp.start, sp.end) for sp in spot(text, self.index, folded=folded)
                        if [c[0] for c in candidates_of(self.index, sp.surface_ids, 1)] == [own]]
             scored = [_without(s, own) for s in scored
                       if not any(b <= s.start and s.end <= e for b, e in blocked)]

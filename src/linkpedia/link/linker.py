@@ -73,11 +73,12 @@ class Linker:
         self.config = config
 
     # -- stages -----------------------------------------------------------
-    def spots(self, text: str, mentions: list[tuple[int, int]] | None = None) -> list[Spot]:
+    def spots(self, text: str, mentions: list[tuple[int, int]] | None = None, *,
+              folded: str | None = None) -> list[Spot]:
         cfg = self.config
         if mentions is not None:
             return [self._given(text, s, e) for s, e in mentions]
-        return spot(text, self.index, min_link_prob=cfg.min_link_prob)
+        return spot(text, self.index, min_link_prob=cfg.min_link_prob, folded=folded)
 
     def _given(self, text: str, start: int, end: int) -> Spot:
         """A gold span (D2KB): its surfaces if the KB knows it, else none (NIL)."""
@@ -87,10 +88,11 @@ class Linker:
         sids, exact, lp, plp = found
         return Spot(start, end, sids, lp, exact, plp)
 
-    def featurize(self, text: str, spots: list[Spot]) -> Features:
-        """The candidate features of every (spot, candidate) pair of the text."""
+    def featurize(self, text: str, spots: list[Spot], *, folded: str | None = None) -> Features:
+        """The candidate features of every (spot, candidate) pair of the text (``folded``: ``fold(text)``)."""
         cfg, index = self.config, self.index
-        folded = fold(text)  # same length as the text: spans carry over
+        if folded is None:
+            folded = fold(text)  # same length as the text: spans carry over
         groups: dict[str, int] = {}  # spots written alike (folded) are one mention for coherence
         spot_group = [groups.setdefault(folded[sp.start:sp.end], len(groups)) for sp in spots]
         spot_lp = [sp.link_prob for sp in spots]
@@ -167,13 +169,14 @@ class Linker:
         S[:, 9] = np.log1p(ncand)
         return S
 
-    def score(self, text: str, spots: list[Spot], *, given: bool = False) -> list[Scored]:
+    def score(self, text: str, spots: list[Spot], *, given: bool = False,
+              folded: str | None = None) -> list[Scored]:
         """Score every candidate of every spot; candidates best first.
 
         A candidate's score is P(entry | mention) times P(the span is a
         mention); ``given`` (D2KB: the spans are known mentions) drops the second.
         """
-        f = self.featurize(text, spots)
+        f = self.featurize(text, spots, folded=folded)
         p_entry = self.model.disambiguation.score(f.X)
         if given:
             p_spot = np.ones(len(spots))

@@ -16,6 +16,7 @@ used anywhere in the text is taken for a modifier there and not linked at all.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from ..text import STOPWORDS, fold
@@ -30,10 +31,15 @@ _POSSESSIVE = ("'s", "’s")
 
 def name_parts(surface: str) -> list[str]:
     """The words of a linked name that may stand for it later in the text."""
+    return list(_name_parts(surface))
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_parts(surface: str) -> tuple[str, ...]:  # the same names are linked text after text
     words = surface.split()
     if len(words) < 2:
-        return []
-    out = []
+        return ()
+    out: list[str] = []
     for w in (words[0], words[-1]):
         w = w.strip(_STRIP)
         for p in _POSSESSIVE:
@@ -41,7 +47,7 @@ def name_parts(surface: str) -> list[str]:
                 w = w[: -len(p)]
         if len(w) >= 3 and w[0].isupper() and w.isalpha() and fold(w) not in STOPWORDS and w not in out:
             out.append(w)
-    return out
+    return tuple(out)
 
 
 def short_names(text: str, linked: Iterable[tuple[int, int, int, float]]) -> dict[str, tuple[int, float]]:
@@ -49,7 +55,7 @@ def short_names(text: str, linked: Iterable[tuple[int, int, int, float]]) -> dic
     parts: dict[str, tuple[int, float]] = {}
     ambiguous: set[str] = set()
     for start, end, entry, score in linked:
-        for part in name_parts(text[start:end]):
+        for part in _name_parts(text[start:end]):
             seen = parts.get(part)
             if seen is None:
                 parts[part] = (entry, score)

@@ -80,15 +80,17 @@ def surfaces_of(index: Index, written: str) -> tuple[tuple[int, ...], bool, floa
     return None if fid is None else choose_surfaces(index, fid, written)
 
 
-def spot(text: str, index: Index, *, min_link_prob: float | None = None) -> list[Spot]:
+def spot(text: str, index: Index, *, min_link_prob: float | None = None, folded: str | None = None) -> list[Spot]:
     """Every span matching a KB surface (overlaps included; the linker resolves them).
 
     With ``min_link_prob``, only the spans worth linking: a known page link
     probability at least that, or, for surfaces of link-less sources (NaN), a
     capitalized name of two or more characters. Deciding here saves building
-    the many spans ("city", "war") that would be dropped.
+    the many spans ("city", "war") that would be dropped. ``folded`` is
+    ``fold(text)``, for a caller that has it already.
     """
-    folded = fold(text)
+    if folded is None:
+        folded = fold(text)
     n = len(text)
     maxlen = min(index.max_surface_len, MAX_SPOT_CHARS)
     prefixes = index.folded.iter_prefixes_with_ids
