@@ -12,11 +12,16 @@ from collections import Counter
 from functools import lru_cache
 from typing import Iterator
 
-__all__ = ["WORD", "tokens", "fold", "terms", "term_counts", "paragraph_spans", "STOPWORDS"]
+__all__ = ["WORD", "tokens", "is_word_char", "fold", "terms", "term_counts", "paragraph_spans", "STOPWORDS"]
 
 # A word: letters/digits (any script), joined by apostrophes or hyphens inside
 # ("Żeligowski's", "second-largest"); an en dash splits ("Soviet–Lithuanian").
 WORD = re.compile(r"\w+(?:['’\-]\w+)*")
+
+
+def is_word_char(ch: str) -> bool:
+    """What the regex ``\\w`` matches: ``str.isalnum()`` or the underscore."""
+    return ch.isalnum() or ch == "_"
 
 
 def tokens(text: str) -> Iterator[tuple[int, int]]:

@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-from ..text import STOPWORDS, fold
+from ..text import STOPWORDS, fold, is_word_char
 
 __all__ = ["name_parts", "short_names", "standalone", "occurrences"]
 
@@ -87,12 +87,8 @@ def occurrences(text: str, parts: Sequence[str]) -> list[tuple[int, int, str]]:
         at = text.find(part)
         while at >= 0:
             end = at + len(part)
-            if not (at and _word_char(text[at - 1])) and not (end < len(text) and _word_char(text[end])):
+            if not (at and is_word_char(text[at - 1])) and not (end < len(text) and is_word_char(text[end])):
                 out.append((at, end, part))
             at = text.find(part, at + 1)
     out.sort()
     return out
-
-
-def _word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"  # what the regex ``\w`` matches

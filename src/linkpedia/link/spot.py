@@ -13,7 +13,7 @@ from itertools import accumulate, compress
 from typing import NamedTuple
 
 from ..kb.index import Index
-from ..text import fold
+from ..text import fold, is_word_char
 
 __all__ = ["Spot", "spot", "choose_surfaces", "surfaces_of", "CASE_MISMATCH_PENALTY"]
 
@@ -112,13 +112,13 @@ def spot(text: str, index: Index, *, min_link_prob: float | None = None, folded:
     out: list[Spot] = []
     for k in compress(range(len(words)), gates):
         st = at[2 * k + 1]
-        if gates[k] is _CAPITALIZED and text[st].islower():
+        if gates[k] == _CAPITALIZED and text[st].islower():
             continue
         for key, fid in prefixes(folded[st : st + maxlen]):
             e = st + len(key)
             # A match ends where a word ends, or just after a "." or ")" that no
             # word character follows ("U.S.", "(band)").
-            if e not in word_ends and (folded[e - 1] not in ".)" or (e < n and _is_word_char(folded[e]))):
+            if e not in word_ends and (folded[e - 1] not in ".)" or (e < n and is_word_char(folded[e]))):
                 continue
             written = text[st:e]
             hit = chosen.get(written)
@@ -133,10 +133,6 @@ def spot(text: str, index: Index, *, min_link_prob: float | None = None, folded:
                     continue
             out.append(Spot(st, e, sids, lp, exact, plp))
     return out
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"  # what the regex ``\w`` matches
 
 
 _CAPITALIZED = 2  # a truthy gate: the word starts a mention only when written capitalized
