@@ -215,16 +215,12 @@ class KnowledgeBase:
                         previews=self.previews([lk.title for lk in links]))
 
     def _to_links(self, text: str, scored: list[Scored]) -> tuple[Link, ...]:
-        titles = self.index.memo_table("titles")
+        title_of = self.title_of
         out = []
         for s in scored:
-            cands = []
-            for e, prior, n, score in zip(s.entries, s.priors, s.counts, s.scores):
-                title = titles.get(e)
-                if title is None:
-                    title = titles[e] = self.index.titles.restore_key(e)
-                cands.append(Candidate(title, prior, n, score))
-            out.append(Link(s.start, s.end, text[s.start:s.end], cands[0].title, cands[0].score, tuple(cands)))
+            cands = tuple(Candidate(title_of(e), prior, n, score)
+                          for e, prior, n, score in zip(s.entries, s.priors, s.counts, s.scores))
+            out.append(Link(s.start, s.end, text[s.start:s.end], cands[0].title, cands[0].score, cands))
         return tuple(out)
 
     def info(self) -> dict[str, Any]:

@@ -12,7 +12,7 @@ def candidates_of(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tu
 
     Disambiguation pages are never candidates: they list senses, they are not one.
     """
-    return index.memoized("candidates", (surface_ids, k), lambda: _candidates(index, surface_ids, k))
+    return candidates_of_all(index, [surface_ids], k)[0]
 
 
 def candidates_of_all(index: Index, surface_ids: list[tuple[int, ...]], k: int
