@@ -214,10 +214,7 @@ def _api_router(current: CurrentKB, lane: Lane) -> APIRouter:
         },
     )
     async def link(body: LinkRequest) -> Response:
-        check_text(body.text, limits)
-        doc = await lane.run(current().link, body.text, policy=body.policy, threshold=body.threshold,
-                             title=body.title, chars=len(body.text))
-        return _answer(doc, body.format)
+        return await _link(current, lane, body)
 
     @api.get(
         "/api/entries/{title:path}",
@@ -278,17 +275,20 @@ def _api_router(current: CurrentKB, lane: Lane) -> APIRouter:
     return api
 
 
-def _fast_link(current: CurrentKB, lane: Lane):
-    """``/api/link`` for ``LinkFastPath``: what the route does for a request that validates."""
-    limits = lane.limits
+async def _link(current: CurrentKB, lane: Lane, request: LinkRequest) -> Response:
+    """The answer to a ``/api/link`` request that validated: the route's and ``LinkFastPath``'s."""
+    check_text(request.text, lane.limits)
+    doc = await lane.run(current().link, request.text, policy=request.policy, threshold=request.threshold,
+                         title=request.title, chars=len(request.text))
+    return _answer(doc, request.format)
 
-    async def answer(body: bytes) -> Response | None:
-        request = LinkRequest.model_validate_json(body)  # ValidationError: the route says what is wrong
-        if len(request.text) > limits.max_text_chars:
-            return None  # the route says it
-        doc = await lane.run(current().link, request.text, policy=request.policy, threshold=request.threshold,
-                             title=request.title, chars=len(request.text))
-        return _answer(doc, request.format)
+
+def _fast_link(current: CurrentKB, lane: Lane):
+    """``/api/link`` for ``LinkFastPath``: the body validated here, the rest as the route does it."""
+
+    async def answer(body: bytes) -> Response:
+        # A ValidationError hands the request to the route, which says what is wrong.
+        return await _link(current, lane, LinkRequest.model_validate_json(body))
 
     return answer
 

@@ -4,12 +4,13 @@ Measured under load (``bench/serve_load.py``), FastAPI's per-request
 machinery (routing, dependency solving, the endpoint's exit stack, its
 telemetry and exception layers) cost a worker 0.8-1.7 ms of CPU per
 ``/api/link`` request, a quarter of the whole. This middleware answers the
-request that matters for throughput (a JSON body that validates, a text
-within the limit) with the same code the route runs: the same ``LinkRequest``
-model, the same ``Lane``, the same answer. Anything else (another content
-type, a body that fails validation, one over the size limit) is handed to the
-app with the body it has read, so errors, limits and the OpenAPI document
-stay the framework's, defined once in ``app.py``.
+request that matters for throughput (a JSON body that validates) with the
+same code the route runs: the same ``LinkRequest`` model, the same checks,
+``Lane`` and answer, and the same problem details for the errors they raise.
+Anything else (another content type, a body that fails validation, one over
+the size limit) is handed to the app with the body it has read, so those
+errors and the OpenAPI document stay the framework's, defined once in
+``app.py``.
 
 It sits inside the security-headers and body-limit middlewares, so its
 answers carry the same headers and its reads the same limit.
@@ -25,7 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import LinkpediaError
-from .problems import Problem, problem_response
+from .problems import Problem, error_response
 
 __all__ = ["LinkFastPath"]
 
@@ -35,8 +36,8 @@ _JSON = (b"application/json", b"application/json; charset=utf-8")
 class LinkFastPath:
     """``answer(body)`` for well-formed ``POST /api/link`` requests; the app for the rest.
 
-    ``answer`` returns the response, or None to hand the request to the app
-    (it raises pydantic's ``ValidationError`` for the same purpose).
+    ``answer`` returns the response; it raises pydantic's ``ValidationError``
+    to hand the request to the app.
     """
 
     def __init__(self, app: ASGIApp, path: str, answer: Callable[[bytes], Any]):
@@ -64,14 +65,9 @@ class LinkFastPath:
         try:
             response = await self.answer(body)
         except ValidationError:
-            response = None
-        except Problem as error:
-            response = problem_response(None, error.status, error.detail, kind=error.kind, headers=error.headers)
-        except LinkpediaError as error:
-            response = problem_response(None, error.http_status, str(error),
-                                        kind=f"linkpedia:{type(error).__name__}")
-        if response is None:
             return await self._hand_over(scope, [body], None, receive, send)
+        except (Problem, LinkpediaError) as error:
+            response = error_response(None, error)
         await response(scope, receive, send)
 
     async def _hand_over(self, scope: Scope, chunks: list[bytes], last: Message | None,

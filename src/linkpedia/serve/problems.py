@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..errors import LinkpediaError
 
-__all__ = ["Problem", "PROBLEM_TYPE", "problem_response", "install_handlers", "PROBLEM_SCHEMA"]
+__all__ = ["Problem", "PROBLEM_TYPE", "problem_response", "error_response", "install_handlers", "PROBLEM_SCHEMA"]
 
 log = logging.getLogger("linkpedia.serve")
 
@@ -110,12 +110,19 @@ def install_handlers(app: FastAPI) -> None:
         app.add_exception_handler(kind, handler)
 
 
-async def _library_error(request: Request, exc: LinkpediaError) -> Response:
+def error_response(request: Request | None, exc: Problem | LinkpediaError) -> Response:
+    """The answer to a ``Problem`` or a library error (``request`` None: an API answer)."""
+    if isinstance(exc, Problem):
+        return problem_response(request, exc.status, exc.detail, kind=exc.kind, headers=exc.headers)
     return problem_response(request, exc.http_status, str(exc), kind=f"linkpedia:{type(exc).__name__}")
 
 
+async def _library_error(request: Request, exc: LinkpediaError) -> Response:
+    return error_response(request, exc)
+
+
 async def _problem(request: Request, exc: Problem) -> Response:
-    return problem_response(request, exc.status, exc.detail, kind=exc.kind, headers=exc.headers)
+    return error_response(request, exc)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
