@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import time
 from pathlib import Path
@@ -64,3 +66,37 @@ def test_start_up_time_is_logged_by_every_worker(server):
     log = server.log()
     assert "starting 2 workers" in log
     assert log.count("opened KB") >= 3  # the parent's check, then each worker
+
+
+def test_connections_opened_together_are_shared_between_the_workers(server):
+    """32 keep-alive clients connecting at once: uvloop's own accept loop often gave one
+    worker 18 to 22 of them, once all 32; serve/balance.py's listeners split them 16/16 or 15/17."""
+    workers = wait_for_workers(server, 2)
+    body = json.dumps({"text": "Kaunas and Vilnius."}).encode()
+    request = (f"POST /api/link HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+               f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+    async def client() -> tuple[asyncio.StreamWriter, int]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(request)
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+        assert head.startswith(b"HTTP/1.1 200")
+        return writer, writer.get_extra_info("sockname")[1]
+
+    async def main() -> dict[int, int]:
+        clients = await asyncio.gather(*(client() for _ in range(32)))
+        try:
+            mine = {port for _, port in clients}
+            held = {}
+            for worker in workers:
+                held[worker.pid] = sum(1 for c in worker.net_connections(kind="tcp")
+                                       if c.laddr and c.laddr.port == server.port and c.raddr
+                                       and c.raddr.port in mine)
+            return held
+        finally:
+            for writer, _ in clients:
+                writer.close()
+
+    held = asyncio.run(main())
+    assert sum(held.values()) == 32, held
+    assert min(held.values()) >= 13, f"connections per worker: {held}"

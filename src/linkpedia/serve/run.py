@@ -22,6 +22,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from .app import create_app
+from .balance import LOOP
 from .limits import Limits
 
 __all__ = ["serve", "app_from_env", "ENV_KB", "ENV_LIMITS"]
@@ -85,7 +86,8 @@ def serve(
     os.environ[ENV_KB] = str(Path(kb_dir).resolve())
     os.environ[ENV_LIMITS] = json.dumps(asdict(limits))
     log.info("starting %d workers", workers)
-    uvicorn.run("linkpedia.serve.run:app_from_env", factory=True, workers=workers, **common)
+    # LOOP: the workers share the listening socket's connections evenly (serve/balance.py).
+    uvicorn.run("linkpedia.serve.run:app_from_env", factory=True, workers=workers, loop=LOOP, **common)
 
 
 def _is_loopback(host: str) -> bool:
