@@ -14,7 +14,7 @@ import numpy as np
 from ..kb.index import Index
 from ..text import WORD, _term, paragraph_spans
 
-__all__ = ["CANDIDATE_FEATURES", "SPOT_FEATURES", "similarities", "relatedness_matrix", "coherence"]
+__all__ = ["CANDIDATE_FEATURES", "SPOT_FEATURES", "similarities", "coherence"]
 
 # Columns of the (mention, candidate) matrix, scored by the disambiguation model.
 CANDIDATE_FEATURES = ("prior", "log_prior", "context", "local_context", "coherence", "exact",
@@ -61,13 +61,13 @@ def _lookup(keys: np.ndarray, weights: np.ndarray, wanted: np.ndarray) -> np.nda
     return np.where(keys[j] == wanted, weights[j], 0.0)
 
 
-def _passage_terms(index: Index, text: str, spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
-    """The term id and passage of every word of ``text`` that the KB's vocabulary knows."""
+def _passage_terms(index: Index, spans: list[tuple[str, int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """The term id and passage of every word of the passages ``(text, start, end)`` that the KB's vocabulary knows."""
     ids = index.memo_table("term-ids")
     get = ids.get
     tids: list[int] = []
     lens: list[int] = []
-    for b, e in spans:
+    for text, b, e in spans:
         words = WORD.findall(text[b:e])
         row = list(map(get, words))
         if None in row:  # words never seen before: look them up once
@@ -83,51 +83,70 @@ def _passage_terms(index: Index, text: str, spans: list[tuple[int, int]]) -> tup
     return tid[known], blk[known]
 
 
-def similarities(index: Index, text: str, entries: np.ndarray, starts: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Cosine of each entry's profile with the whole text, and with the passage
-    its mention stands in.
+def _weights(tf: np.ndarray, group: np.ndarray, n_groups: int, idf: np.ndarray) -> np.ndarray:
+    """(1 + log tf) * idf of each (group, term) key, L2-normalized within its group."""
+    w = (1.0 + np.log(tf.astype(np.float64))) * idf
+    norms = np.sqrt(np.bincount(group, weights=w * w, minlength=n_groups))
+    return w / np.where(norms > 0, norms, 1.0)[group]
+
+
+def similarities(index: Index, texts: list[str], entries: np.ndarray, row_doc: np.ndarray,
+                 starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine of each entry's profile with its text (``texts[row_doc]``), and
+    with the passage its mention (starting at ``starts``) stands in.
 
     The whole document says what it is about; the passage says which sense
     a name has here ("Kaunas" in a passage about a siege is the fortress).
-    The words are counted once, per passage and for the whole text, with
-    array operations, and all passages are scored in one vectorized pass.
+    The words are counted once, per passage and per text, with array
+    operations, and all passages of all texts are scored in one vectorized
+    pass. A text's figures never depend on the other texts beside it: each
+    sum runs over that text's own terms, in the same order.
     """
     n = len(entries)
     zero = np.zeros(n, dtype=np.float32)
-    spans = _blocks(text) or [(0, len(text))]
-    tid, blk = _passage_terms(index, text, spans)
+    spans: list[tuple[str, int, int]] = []
+    first_block = []  # each text's first passage
+    ends = []  # each passage's end, made increasing across texts
+    width = max(map(len, texts), default=0) + 1
+    for d, text in enumerate(texts):
+        first_block.append(len(spans))
+        blocks = _blocks(text) or [(0, len(text))]
+        spans += [(text, b, e) for b, e in blocks]
+        ends += [d * width + e for _, e in blocks]
+    tid, blk = _passage_terms(index, spans)
     if n == 0 or len(tid) == 0:
         return zero, zero.copy()
-    # The whole text's vector (float32: the profiles' precision).
-    doc_ids, tf = np.unique(tid, return_counts=True)
-    doc_w = (1.0 + np.log(tf.astype(np.float64))).astype(np.float32) * index.idf[doc_ids]
-    doc_w /= float(np.linalg.norm(doc_w)) or 1.0
-    # Passage vectors, keyed by (passage, term) as passage * T + term id.
+    block_doc = np.repeat(np.arange(len(texts), dtype=np.int64),
+                          np.diff(np.append(first_block, len(spans))))
     T = len(index.idf) + 1
+    # Each text's vector, keyed by text * T + term id.
+    dkeys, tf = np.unique(block_doc[blk] * T + tid, return_counts=True)
+    dterm = dkeys % T
+    doc_w = _weights(tf, dkeys // T, len(texts), index.idf[dterm])
+    # Passage vectors, keyed by passage * T + term id.
     keys, tf = np.unique(blk * T + tid, return_counts=True)
     kblk = keys // T
-    w = (1.0 + np.log(tf.astype(np.float64))) * index.idf[keys - kblk * T]
-    norms = np.sqrt(np.bincount(kblk, weights=w * w, minlength=len(spans)))
-    w /= np.where(norms > 0, norms, 1.0)[kblk]
+    w = _weights(tf, kblk, len(spans), index.idf[keys - kblk * T])
     # Every candidate's profile, gathered once.
     pos, owner = _gather(index.prof_ptr, entries)
     if len(pos) == 0:
         return zero, zero.copy()
     t = index.prof_term[pos]
-    # Only profile terms the text has can add to a cosine: find them with one
+    # Only profile terms some text has can add to a cosine: find them with one
     # gather from a term -> slot table instead of a binary search per term.
+    present = np.unique(dterm)
     slot = _slots(T)
-    slot[doc_ids] = np.arange(len(doc_ids), dtype=np.int32)
+    slot[present] = 0
     try:
         found = slot[t]
     finally:
-        slot[doc_ids] = -1
+        slot[present] = -1
     hit = np.flatnonzero(found >= 0)
     owner, pw, t = owner[hit], index.prof_weight[pos[hit]], t[hit].astype(np.int64)
-    whole = np.bincount(owner, weights=doc_w[found[hit]] * pw, minlength=n)
-    ends = np.asarray([e for _, e in spans])
-    para = np.minimum(np.searchsorted(ends, starts, side="right"), len(spans) - 1)
+    whole = np.bincount(owner, weights=_lookup(dkeys, doc_w, row_doc[owner] * T + t) * pw, minlength=n)
+    para = np.searchsorted(np.asarray(ends), row_doc * width + starts, side="right")
+    last = np.append(first_block[1:], len(spans)) - 1  # a text's last passage
+    para = np.minimum(para, last[row_doc])
     local = np.bincount(owner, weights=_lookup(keys, w, para[owner] * T + t) * pw, minlength=n)
     return whole.astype(np.float32), local.astype(np.float32)
 
@@ -143,56 +162,79 @@ def _slots(size: int) -> np.ndarray:
     return table
 
 
-def relatedness_matrix(index: Index, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Milne–Witten relatedness between ``rows`` and ``cols`` entries, from in-links."""
+def _related(index: Index, rows: np.ndarray, row_doc: np.ndarray, cols: np.ndarray, col_doc: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Milne–Witten relatedness, from in-links, of the (row, col) pairs of the
+    same text that share an in-link or are the same entry: (row, col, value),
+    sorted by row, then col."""
+    E = max(int(index.n_entries), 1)
     R, C = len(rows), len(cols)
-    rel = np.zeros((R, C), dtype=np.float32)
-    if R == 0 or C == 0:
-        return rel
+    keys: list[np.ndarray] = []
     cpos, cown = _gather(index.in_ptr, cols)
-    if len(cpos) == 0:
-        return rel
-    csrc = index.in_src[cpos]
-    order = np.argsort(csrc, kind="stable")
-    csrc, cown = csrc[order], cown[order]
     rpos, rown = _gather(index.in_ptr, rows)
-    if len(rpos) == 0:
-        return rel
-    rsrc = index.in_src[rpos]
-    lo = np.searchsorted(csrc, rsrc, "left")
-    hi = np.searchsorted(csrc, rsrc, "right")
-    cnt = hi - lo
-    if int(cnt.sum()) == 0:
-        return rel
-    rr = np.repeat(rown, cnt)
-    starts = np.cumsum(cnt) - cnt
-    jj = np.arange(int(cnt.sum())) - np.repeat(starts, cnt) + np.repeat(lo, cnt)
-    inter = np.bincount(rr * C + cown[jj], minlength=R * C)
-    # Only pairs sharing an in-link can be related: the formula runs on those alone.
-    pair = np.flatnonzero(inter)
+    if len(cpos) and len(rpos):
+        # Sources keyed by text, so a row meets only the columns of its own text.
+        ckey = col_doc[cown] * E + index.in_src[cpos]
+        order = np.argsort(ckey, kind="stable")
+        ckey, cown = ckey[order], cown[order]
+        rkey = row_doc[rown] * E + index.in_src[rpos]
+        lo = np.searchsorted(ckey, rkey, "left")
+        cnt = np.searchsorted(ckey, rkey, "right") - lo
+        total = int(cnt.sum())
+        if total:
+            starts = np.cumsum(cnt) - cnt
+            jj = np.arange(total) - np.repeat(starts, cnt) + np.repeat(lo, cnt)
+            keys.append(np.repeat(rown, cnt) * C + cown[jj])
+    # The same entry in the same text: relatedness 1, in-links or not.
+    ce = col_doc * E + cols
+    corder = np.argsort(ce, kind="stable")
+    re_ = row_doc * E + rows
+    lo = np.searchsorted(ce[corder], re_, "left")
+    cnt = np.searchsorted(ce[corder], re_, "right") - lo
+    total = int(cnt.sum())
+    same = np.zeros(0, dtype=np.int64)
+    if total:
+        starts = np.cumsum(cnt) - cnt
+        jj = np.arange(total) - np.repeat(starts, cnt) + np.repeat(lo, cnt)
+        same = np.repeat(np.arange(R), cnt) * C + corder[jj]
+        keys.append(same)
+    if not keys:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=np.float32)
+    pair, inter = np.unique(np.concatenate(keys), return_counts=True)
     r, c = pair // C, pair % C
     a = (index.in_ptr[rows[r] + 1] - index.in_ptr[rows[r]]).astype(np.float64)
     b = (index.in_ptr[cols[c] + 1] - index.in_ptr[cols[c]]).astype(np.float64)
     W = max(float(index.n_entries), 2.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        num = np.log(np.maximum(a, b)) - np.log(inter[pair].astype(np.float64))
+        num = np.log(np.maximum(a, b)) - np.log(inter.astype(np.float64))
         den = math.log(W) - np.log(np.minimum(a, b))
         mw = 1.0 - num / np.where(den > 0, den, 1.0)
-    rel.flat[pair] = np.clip(mw, 0.0, 1.0)
-    rel[rows[:, None] == cols[None, :]] = 1.0
-    return rel
+    value = np.clip(mw, 0.0, 1.0).astype(np.float32)
+    value[np.isin(pair, same, assume_unique=True)] = 1.0
+    return r, c, value
 
 
-def coherence(index: Index, cand_entries: np.ndarray, cand_group: np.ndarray,
-              ctx_entries: np.ndarray, ctx_group: np.ndarray, ctx_weight: np.ndarray) -> np.ndarray:
-    """Weighted mean relatedness of each candidate to the other mentions' likely entries."""
+def coherence(index: Index, cand_entries: np.ndarray, cand_group: np.ndarray, cand_doc: np.ndarray,
+              ctx_entries: np.ndarray, ctx_group: np.ndarray, ctx_doc: np.ndarray,
+              ctx_weight: np.ndarray) -> np.ndarray:
+    """Weighted mean relatedness of each candidate to the likely entries of the
+    other mentions of its text (``ctx_*``; groups are mentions written alike).
+
+    Sparse: only pairs that share an in-link count, and each candidate's sums
+    run over its own text's context in order, so a text scores the same
+    whatever texts are linked beside it.
+    """
     out = np.zeros(len(cand_entries), dtype=np.float32)
     if len(ctx_entries) == 0 or len(cand_entries) == 0:
         return out
-    rel = relatedness_matrix(index, cand_entries, ctx_entries)  # [N cands, M ctx]
-    mask = cand_group[:, None] != ctx_group[None, :]
-    wts = np.where(mask, ctx_weight[None, :], 0.0)
-    denom = wts.sum(axis=1)
-    num = (rel * wts).sum(axis=1)
-    np.divide(num, denom, out=out, where=denom > 0, casting="unsafe")
+    n_docs = int(max(cand_doc.max(), ctx_doc.max())) + 1
+    n_groups = int(max(cand_group.max(), ctx_group.max())) + 1
+    # Every context weight of the text, less those of the candidate's own mention.
+    denom = (np.bincount(ctx_doc, weights=ctx_weight, minlength=n_docs)[cand_doc]
+             - np.bincount(ctx_group, weights=ctx_weight, minlength=n_groups)[cand_group])
+    r, c, rel = _related(index, cand_entries, cand_doc, ctx_entries, ctx_doc)
+    other = cand_group[r] != ctx_group[c]
+    num = np.bincount(r[other], weights=rel[other] * ctx_weight[c[other]], minlength=len(cand_entries))
+    np.divide(num, denom, out=out, where=denom > 1e-12, casting="unsafe")
     return out

@@ -90,13 +90,24 @@ class Linker:
 
     def featurize(self, text: str, spots: list[Spot], *, folded: str | None = None) -> Features:
         """The candidate features of every (spot, candidate) pair of the text (``folded``: ``fold(text)``)."""
+        return self.featurize_many([text], [spots], None if folded is None else [folded])
+
+    def featurize_many(self, texts: Sequence[str], spots: Sequence[list[Spot]],
+                       folded: Sequence[str] | None = None) -> Features:
+        """``featurize`` for several texts at once: one set of array operations
+        for all of them, which is what costs most on short texts. Spots are
+        numbered across the texts, in order; each text's features are the same
+        as when it is featurized alone."""
         cfg, index = self.config, self.index
         if folded is None:
-            folded = fold(text)  # same length as the text: spans carry over
-        groups: dict[str, int] = {}  # spots written alike (folded) are one mention for coherence
-        spot_group = [groups.setdefault(folded[sp.start:sp.end], len(groups)) for sp in spots]
-        spot_lp = [sp.link_prob for sp in spots]
-        cands = candidates_of_all(index, [sp.surface_ids for sp in spots], cfg.max_candidates)
+            folded = [fold(t) for t in texts]  # same length as the text: spans carry over
+        flat_spots = [sp for sps in spots for sp in sps]
+        spot_doc = [d for d, sps in enumerate(spots) for _ in sps]
+        groups: dict[tuple[int, str], int] = {}  # spots of a text written alike (folded) are one mention
+        spot_group = [groups.setdefault((d, f[sp.start:sp.end]), len(groups))
+                      for d, (f, sps) in enumerate(zip(folded, spots)) for sp in sps]
+        spot_lp = [sp.link_prob for sp in flat_spots]
+        cands = candidates_of_all(index, [sp.surface_ids for sp in flat_spots], cfg.max_candidates)
         lens = [len(c) for c in cands]
         flat = [c for cs in cands for c in cs]
         rows_spot = [i for i, k in enumerate(lens) for _ in range(k)]
@@ -113,14 +124,15 @@ class Linker:
             lps = np.asarray(spot_lp)[spot_idx]
             lps = np.where(np.isnan(lps), cfg.unknown_link_prob, lps)
             group = np.asarray(spot_group)[spot_idx]
+            doc = np.asarray(spot_doc, dtype=np.int64)[spot_idx]
             voters = rank < cfg.context_per_mention
             X[:, 0] = prior
             X[:, 1] = np.log(prior + 1e-4)
-            X[:, 2], X[:, 3] = similarities(index, text, entries,
-                                            np.asarray([sp.start for sp in spots])[spot_idx])
-            X[:, 4] = coherence(index, entries, group, entries[voters], group[voters],
+            X[:, 2], X[:, 3] = similarities(index, list(texts), entries, doc,
+                                            np.asarray([sp.start for sp in flat_spots])[spot_idx])
+            X[:, 4] = coherence(index, entries, group, doc, entries[voters], group[voters], doc[voters],
                                 prior[voters] * lps[voters])
-            X[:, 5] = np.asarray([sp.exact for sp in spots], dtype=np.float64)[spot_idx]
+            X[:, 5] = np.asarray([sp.exact for sp in flat_spots], dtype=np.float64)[spot_idx]
             X[:, 6] = rank == 0
             pop = np.asarray(index.popularity[entries], dtype=np.float64)
             X[:, 7] = np.log1p(pop)
@@ -132,7 +144,13 @@ class Linker:
     def spot_features(self, text: str, spots: list[Spot], f: Features,
                       p_entry: np.ndarray) -> np.ndarray:
         """The linking model's features of each spot (columns ``SPOT_FEATURES``)."""
-        n = len(spots)
+        return self.spot_features_many([text], [spots], f, p_entry)
+
+    def spot_features_many(self, texts: Sequence[str], spots: Sequence[list[Spot]], f: Features,
+                           p_entry: np.ndarray) -> np.ndarray:
+        """``spot_features`` of the spots of several texts, numbered across them (``featurize_many``'s ``f``)."""
+        flat_spots = [sp for sps in spots for sp in sps]
+        n = len(flat_spots)
         S = np.zeros((n, len(SPOT_FEATURES)), dtype=np.float64)
         spot_idx = np.asarray(f.spot, dtype=np.int64)
         ncand = np.bincount(spot_idx, minlength=n).astype(np.float64)
@@ -150,16 +168,16 @@ class Linker:
             second[spot_idx[heads[ok]]] = p_entry[order[pos[ok]]]
         has = best >= 0
         unknown_lp = self.config.unknown_link_prob
-        lp = np.fromiter((sp.link_prob for sp in spots), dtype=np.float64, count=n)
-        plp = np.fromiter((sp.page_link_prob for sp in spots), dtype=np.float64, count=n)
+        lp = np.fromiter((sp.link_prob for sp in flat_spots), dtype=np.float64, count=n)
+        plp = np.fromiter((sp.page_link_prob for sp in flat_spots), dtype=np.float64, count=n)
         unknown = np.isnan(lp) | np.isnan(plp)
-        written = [text[sp.start:sp.end] for sp in spots]
+        written = [text[sp.start:sp.end] for text, sps in zip(texts, spots) for sp in sps]
         S[:, 0] = np.where(unknown, unknown_lp, lp)
         S[:, 1] = unknown
         S[:, 10] = np.where(unknown, unknown_lp, plp)
         S[:, 6] = [w[:1].isupper() for w in written]
         S[:, 7] = [min(w.count(" ") + 1, 6) for w in written]
-        S[:, 8] = [sp.exact for sp in spots]
+        S[:, 8] = [sp.exact for sp in flat_spots]
         rows = best[has]
         S[has, 2] = p_entry[rows]
         S[has, 3] = p_entry[rows] - second[has]
@@ -176,27 +194,38 @@ class Linker:
         A candidate's score is P(entry | mention) times P(the span is a
         mention); ``given`` (D2KB: the spans are known mentions) drops the second.
         """
-        f = self.featurize(text, spots, folded=folded)
+        return self.score_many([text], [spots], given=given, folded=None if folded is None else [folded])[0]
+
+    def score_many(self, texts: Sequence[str], spots: Sequence[list[Spot]], *, given: bool = False,
+                   folded: Sequence[str] | None = None) -> list[list[Scored]]:
+        """``score`` for several texts in one pass; each text scores as it would alone."""
+        f = self.featurize_many(texts, spots, folded)
+        flat_spots = [sp for sps in spots for sp in sps]
         p_entry = self.model.disambiguation.score(f.X)
         if given:
-            p_spot = np.ones(len(spots))
+            p_spot = np.ones(len(flat_spots))
         else:
-            p_spot = self.model.linking.score(self.spot_features(text, spots, f, p_entry))
+            p_spot = self.model.linking.score(self.spot_features_many(texts, spots, f, p_entry))
         spot_idx = np.asarray(f.spot, dtype=np.int64)
         order = np.lexsort((-p_entry, spot_idx)).tolist()  # by spot, best candidate first
-        bounds = np.searchsorted(spot_idx[order], np.arange(len(spots) + 1)).tolist() if order else \
-            [0] * (len(spots) + 1)
+        bounds = np.searchsorted(spot_idx[order], np.arange(len(flat_spots) + 1)).tolist() if order else \
+            [0] * (len(flat_spots) + 1)
         final = (p_entry * p_spot[spot_idx]).tolist() if order else []
         # Columns in (spot, best first) order, so each spot's candidates are one slice.
         entry = [f.entry[r] for r in order]
         prior = [f.prior[r] for r in order]
         count = [f.count[r] for r in order]
         final = [final[r] for r in order]
-        out = []
-        for i, sp in enumerate(spots):
-            a, b = bounds[i], bounds[i + 1]
-            out.append(Scored(sp.start, sp.end, tuple(entry[a:b]), tuple(prior[a:b]),
-                              tuple(count[a:b]), tuple(final[a:b])))
+        out: list[list[Scored]] = []
+        i = 0
+        for sps in spots:
+            doc = []
+            for sp in sps:
+                a, b = bounds[i], bounds[i + 1]
+                doc.append(Scored(sp.start, sp.end, tuple(entry[a:b]), tuple(prior[a:b]),
+                                  tuple(count[a:b]), tuple(final[a:b])))
+                i += 1
+            out.append(doc)
         return out
 
     @staticmethod

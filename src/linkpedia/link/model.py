@@ -43,15 +43,17 @@ class Logistic:
         Z = X.astype(np.float64)
         if self.mean:
             Z = (Z - self._mean) / self._scale
-        z = Z @ self._weights + self.bias
+        # Column by column rather than ``Z @ w``: BLAS may sum a row's terms in an
+        # order that depends on the number of rows, and a text's scores must not
+        # depend on the texts scored beside it (``Linker.score_many``).
+        z = Z[:, 0] * self.weights[0]
+        for j in range(1, Z.shape[1]):
+            z += Z[:, j] * self.weights[j]
+        z += self.bias
         return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
 
     # The parameters as arrays, made once: a document is scored in microseconds,
     # so converting the tuples on every call would be a fair share of it.
-    @cached_property
-    def _weights(self) -> np.ndarray:
-        return np.asarray(self.weights, dtype=np.float64)
-
     @cached_property
     def _mean(self) -> np.ndarray:
         return np.asarray(self.mean, dtype=np.float64)
