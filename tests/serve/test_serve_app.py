@@ -9,6 +9,7 @@ import pytest
 
 import linkpedia
 import linkpedia.errors as errors
+import linkpedia.kb.api
 import linkpedia.serve as serve_module
 from linkpedia.serve import Limits, create_app
 from linkpedia.serve.run import ENV_KB, app_from_env
@@ -120,6 +121,60 @@ def test_lane_links_short_texts_on_the_loop_in_arrival_order_and_long_ones_on_a_
     assert results == [0, 1, 2, 3, 4]
     assert [i for i, _ in seen] == [0, 1, 2, 3, 4]  # one turn at a time, first come first served
     assert [name == loop_thread for _, name in seen] == [True, True, False, True, True]
+
+
+class RecordingKB(linkpedia.kb.api.KnowledgeBase):
+    """The sample KB, noting the batches it links (and failing on demand, for the fallback)."""
+
+    def __init__(self, path, fail_on: str | None = None):
+        super().__init__(path)
+        self.batches: list[int] = []
+        self.fail_on = fail_on
+
+    def link_many(self, texts, **options):
+        self.batches.append(len(texts))
+        if self.fail_on in texts:
+            raise RuntimeError("one bad text")
+        return super().link_many(texts, **options)
+
+    def link(self, text, **options):
+        if text == self.fail_on:
+            raise RuntimeError("one bad text")
+        return super().link(text, **options)
+
+
+def test_short_texts_waiting_their_turn_are_linked_together_each_as_alone(kb):
+    from linkpedia.serve.limits import INLINE_CHARS, MAX_BATCH, Lane
+
+    recording = RecordingKB(kb)
+    lane = Lane(Limits())
+    texts = [f"Kaunas and Vilnius, text {i}." for i in range(MAX_BATCH + 3)] + ["Kaunas. " * (INLINE_CHARS // 7)]
+
+    async def run():
+        return await asyncio.gather(*(lane.link(recording, t, policy="first") for t in texts))
+
+    docs = asyncio.run(run())
+    plain = linkpedia.open_kb(kb)
+    assert docs == [plain.link(t, policy="first") for t in texts]
+    # Arrival order: the first turn takes MAX_BATCH texts, the next turn the rest;
+    # the long text is linked alone, on a thread.
+    assert recording.batches == [MAX_BATCH, 3]
+    assert not lane._waiting
+
+
+def test_one_texts_error_in_a_batch_is_its_own(kb):
+    from linkpedia.serve.limits import Lane
+
+    recording = RecordingKB(kb, fail_on="bad")
+    lane = Lane(Limits())
+
+    async def run():
+        return await asyncio.gather(*(lane.link(recording, t) for t in ["Kaunas.", "bad", "Vilnius."]),
+                                    return_exceptions=True)
+
+    good, bad, other = asyncio.run(run())
+    assert [lk.title for lk in good.links] == ["Kaunas"] and [lk.title for lk in other.links] == ["Vilnius"]
+    assert isinstance(bad, RuntimeError) and str(bad) == "one bad text"
 
 
 def test_requests_follow_a_kb_update(tmp_path, caplog):

@@ -192,12 +192,10 @@ def _related(index: Index, rows: np.ndarray, row_doc: np.ndarray, cols: np.ndarr
     lo = np.searchsorted(ce[corder], re_, "left")
     cnt = np.searchsorted(ce[corder], re_, "right") - lo
     total = int(cnt.sum())
-    same = np.zeros(0, dtype=np.int64)
     if total:
         starts = np.cumsum(cnt) - cnt
         jj = np.arange(total) - np.repeat(starts, cnt) + np.repeat(lo, cnt)
-        same = np.repeat(np.arange(R), cnt) * C + corder[jj]
-        keys.append(same)
+        keys.append(np.repeat(np.arange(R), cnt) * C + corder[jj])
     if not keys:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=np.float32)
@@ -211,7 +209,7 @@ def _related(index: Index, rows: np.ndarray, row_doc: np.ndarray, cols: np.ndarr
         den = math.log(W) - np.log(np.minimum(a, b))
         mw = 1.0 - num / np.where(den > 0, den, 1.0)
     value = np.clip(mw, 0.0, 1.0).astype(np.float32)
-    value[np.isin(pair, same, assume_unique=True)] = 1.0
+    value[rows[r] == cols[c]] = 1.0  # pairs are of one text, so the same entry is the same-entry pair
     return r, c, value
 
 

@@ -278,8 +278,8 @@ def _api_router(current: CurrentKB, lane: Lane) -> APIRouter:
 async def _link(current: CurrentKB, lane: Lane, request: LinkRequest) -> Response:
     """The answer to a ``/api/link`` request that validated: the route's and ``LinkFastPath``'s."""
     check_text(request.text, lane.limits)
-    doc = await lane.run(current().link, request.text, policy=request.policy, threshold=request.threshold,
-                         title=request.title, chars=len(request.text))
+    doc = await lane.link(current(), request.text, policy=request.policy, threshold=request.threshold,
+                          title=request.title)
     return _answer(doc, request.format)
 
 
