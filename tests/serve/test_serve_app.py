@@ -234,3 +234,17 @@ def test_worker_factory_reads_the_environment(kb, monkeypatch):
     app = app_from_env()
     assert app.state.limits.max_text_chars == 7
     assert get(app, "/healthz").json()["limits"]["max_text_chars"] == 7
+
+
+def test_start_up_objects_are_frozen_out_of_the_garbage_collectors_sight(kb):
+    import gc
+
+    from starlette.testclient import TestClient
+
+    gc.unfreeze()
+    try:
+        with TestClient(create_app(kb)) as client:  # runs the lifespan, as uvicorn does
+            assert gc.get_freeze_count() > 0
+            assert client.get("/healthz").status_code == 200
+    finally:
+        gc.unfreeze()
