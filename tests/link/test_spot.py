@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -9,6 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import linkpedia
+
+from conftest import SAMPLE
 from linkpedia.link.spot import _SKIP_STARTS, MAX_SPOT_CHARS, Spot, choose_surfaces, spot
 from linkpedia.text import fold
 
@@ -33,13 +36,27 @@ def reference_spots(text, index):
     return out
 
 
-@pytest.fixture(scope="module")
-def index(sample_kb):
-    return linkpedia.open_kb(sample_kb).index
+@pytest.fixture(scope="module", params=["wiki", "wiki+linkless"])
+def index(request, sample_kb, tmp_path_factory):
+    """The sample KB, and one that adds articles without links: their names'
+    link probabilities are unknown (NaN), which the floor treats apart."""
+    if request.param == "wiki":
+        return linkpedia.open_kb(sample_kb).index
+    tmp = tmp_path_factory.mktemp("linkless")
+    articles = tmp / "linkless.jsonl"
+    names = ["Nemunas Delta", "Kaunas Fortress Museum", "Vilnius Old Town", "Pact", "Lithuanian Grand Duchy",
+             "The Baltic Way", "Union of Lublin", "U.S. Embassy", "1926 Coup"]
+    articles.write_text("".join(json.dumps({"title": n, "text": f"{n} is a name from a link-less source."}) + "\n"
+                                for n in names), encoding="utf-8")
+    out = tmp / "kb"
+    linkpedia.build_kb([SAMPLE / "sample-wiki.xml", articles], out, options=linkpedia.BuildOptions(jobs=1))
+    return linkpedia.open_kb(out).index
 
 
 def _pieces(index):
-    surfaces = sorted(index.surfaces.keys())[:400]
+    keys = sorted(index.surfaces.keys())
+    unknown = [k for k in keys if index.sf_page_link_prob[index.surfaces[k]] != index.sf_page_link_prob[index.surfaces[k]]]
+    surfaces = keys[:400] + unknown[:100]
     return surfaces + ["the", "The", "of", "a", "’s", "'s", ".", ")", "(", " ", "  ", "\n", "-", "_", "x", "9"]
 
 
