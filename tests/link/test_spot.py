@@ -45,7 +45,8 @@ def index(request, sample_kb, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("linkless")
     articles = tmp / "linkless.jsonl"
     names = ["Nemunas Delta", "Kaunas Fortress Museum", "Vilnius Old Town", "Pact", "Lithuanian Grand Duchy",
-             "The Baltic Way", "Union of Lublin", "U.S. Embassy", "1926 Coup"]
+             "The Baltic Way", "Union of Lublin", "U.S. Embassy", "1926 Coup", "St.", "Acme Inc.", "Jr.",
+             "Kaunas (city)", "Nemunas!"]
     articles.write_text("".join(json.dumps({"title": n, "text": f"{n} is a name from a link-less source."}) + "\n"
                                 for n in names), encoding="utf-8")
     out = tmp / "kb"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from itertools import accumulate, compress, islice
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 import numpy as np
 
@@ -110,13 +110,34 @@ def spot(text: str, index: Index, *, min_link_prob: float | None = None, folded:
             if gates[k] is None:
                 gates[k] = starts[word] = _gate(index, word, min_link_prob)
     chosen = index.memo_table("surfaces")
+    followers = index.memo_table("spot-followers")
     word_ends = set(at[2::2])
+    last = len(words) - 1
     out: list[Spot] = []
     for k in compress(range(len(words)), gates):
         st = at[2 * k + 1]
         if gates[k] == _CAPITALIZED and text[st].islower():
             continue
-        for key, fid in prefixes(folded[st : st + maxlen]):
+        # Most words start only short surfaces ("war", "war of 1812"): when none
+        # goes on the way the text does here, the word alone is all the trie
+        # walk could find.
+        word = words[k]
+        follow = followers.get(word, _UNKNOWN)
+        if follow is _UNKNOWN:
+            follow = followers[word] = _followers(index, word, maxlen)
+        matches: Iterable[tuple[str, int]]
+        if follow is not None:
+            pairs, tails, alone = follow
+            sep = pieces[2 * k + 2]
+            if (sep, words[k + 1] if k < last else "") not in pairs and not any(map(sep.startswith, tails)):
+                if alone < 0:
+                    continue
+                matches = ((word, alone),)
+            else:
+                matches = prefixes(folded[st : st + maxlen])
+        else:
+            matches = prefixes(folded[st : st + maxlen])
+        for key, fid in matches:
             e = st + len(key)
             # A match ends where a word ends, or just after a "." or ")" that no
             # word character follows ("U.S.", "(band)").
@@ -138,9 +159,46 @@ def spot(text: str, index: Index, *, min_link_prob: float | None = None, folded:
 
 
 _CAPITALIZED = 2  # a truthy gate: the word starts a mention only when written capitalized
+_UNKNOWN = object()
+LISTED_KEYS = 64  # a word starting more surfaces than this is not checked against the floor, and always walked
 
 
-GATE_KEYS = 64  # a word starting more surfaces than this is not checked against the floor
+def _followers(index: Index, word: str, maxlen: int) -> tuple[frozenset, tuple[str, ...], int] | None:
+    """How the surfaces starting with ``word`` (folded, whole) go on: the
+    (separator, next word) pairs of the longer ones ((" ", "of") for "war of
+    1812"), the separators that end one ("." for "st."), and the word's own
+    surface id (-1: none); None when there are too many to list.
+
+    A surface can match at the word only if it is the word itself, or the
+    text goes on with exactly its separator and next word (both split at
+    word-character runs like the text), or with its final separator.
+    """
+    keys = list(islice(index.folded.iterkeys(word), LISTED_KEYS + 1))
+    if len(keys) > LISTED_KEYS or len(word) > maxlen:
+        return None
+    n = len(word)
+    pairs = set()
+    tails = set()
+    alone = -1
+    for key in keys:
+        if len(key) == n:
+            alone = index.folded[key]
+            continue
+        if is_word_char(key[n]):
+            continue  # goes on inside the word: cannot match where the word is whole
+        j = n
+        while j < len(key) and not is_word_char(key[j]):
+            j += 1
+        if j == len(key):
+            tails.add(key[n:])
+            continue
+        e = j
+        while e < len(key) and is_word_char(key[e]):
+            e += 1
+        pairs.add((key[n:j], key[j:e]))
+    return frozenset(pairs), tuple(tails), alone
+
+
 
 
 def _gate(index: Index, word: str, min_link_prob: float | None) -> bool | int:
@@ -153,10 +211,10 @@ def _gate(index: Index, word: str, min_link_prob: float | None) -> bool | int:
     spot that ``spot`` would keep; it saves the prefix walk at a third of the
     words of a news text.
     """
-    keys = list(islice(index.folded.iterkeys(word), GATE_KEYS + 1))
+    keys = list(islice(index.folded.iterkeys(word), LISTED_KEYS + 1))
     if not keys:
         return False
-    if min_link_prob is not None and len(keys) <= GATE_KEYS:
+    if min_link_prob is not None and len(keys) <= LISTED_KEYS:
         n = len(word)
         # Only the word itself or a surface going on past its end (with a space,
         # "'s", "."...) can match where the word is whole.
