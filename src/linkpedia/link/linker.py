@@ -22,6 +22,7 @@ from .spot import Spot, spot, surfaces_of
 __all__ = ["LinkerConfig", "Linker", "Features", "Scored", "POLICIES"]
 
 POLICIES = ("all", "first")
+_new = tuple.__new__  # builds a named tuple in C (its own constructor is Python code)
 
 
 @dataclass(frozen=True)
@@ -222,8 +223,8 @@ class Linker:
             doc = []
             for sp in sps:
                 a, b = bounds[i], bounds[i + 1]
-                doc.append(Scored(sp.start, sp.end, tuple(entry[a:b]), tuple(prior[a:b]),
-                                  tuple(count[a:b]), tuple(final[a:b])))
+                doc.append(_new(Scored, (sp.start, sp.end, tuple(entry[a:b]), tuple(prior[a:b]),
+                                         tuple(count[a:b]), tuple(final[a:b]))))
                 i += 1
             out.append(doc)
         return out

@@ -28,6 +28,11 @@ _SKIP_STARTS = frozenset("the a an of and or in on at to for by with from as is 
                          "its this that which who he she they his her their".split())  # lower-case text matching only capitalized surfaces ("apple"/"Apple")
 
 
+# A named tuple's own constructor is a Python-level function; tuple.__new__ builds
+# the same tuple in C, three times faster (a text makes a few hundred).
+_new = tuple.__new__
+
+
 class Spot(NamedTuple):
     """A candidate mention; ``surface_ids`` are the KB surfaces it stands for.
 
@@ -129,7 +134,8 @@ def spot(text: str, index: Index, *, min_link_prob: float | None = None, folded:
         if follow is not None:
             pairs, tails, alone = follow
             sep = pieces[2 * k + 2]
-            if (sep, words[k + 1] if k < last else "") not in pairs and not any(map(sep.startswith, tails)):
+            if (sep, words[k + 1] if k < last else "") not in pairs \
+                    and not (tails and any(map(sep.startswith, tails))):
                 if alone < 0:
                     continue
                 matches = ((word, alone),)
@@ -154,7 +160,7 @@ def spot(text: str, index: Index, *, min_link_prob: float | None = None, folded:
                         continue
                 elif plp < min_link_prob:
                     continue
-            out.append(Spot(st, e, sids, lp, exact, plp))
+            out.append(_new(Spot, (st, e, sids, lp, exact, plp)))
     return out
 
 
