@@ -25,17 +25,20 @@ SPOT_FEATURES = ("link_prob", "link_prob_unknown", "best_score", "margin", "best
                  "page_link_prob", "best_graph_known")
 
 
-def _gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Flat positions of the CSR rows ``rows`` and, for each, which row it came from."""
-    a = ptr[rows].astype(np.int64)
-    lens = ptr[rows + 1].astype(np.int64) - a
+def _ranges(lo: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flat positions of the ranges ``[lo, lo + lens)`` and, for each, which range it came from."""
     total = int(lens.sum())
-    owner = np.repeat(np.arange(len(rows)), lens)
+    owner = np.repeat(np.arange(len(lens)), lens)
     if total == 0:
         return np.zeros(0, dtype=np.int64), owner
     starts = np.cumsum(lens) - lens
-    pos = np.arange(total, dtype=np.int64) - np.repeat(starts, lens) + np.repeat(a, lens)
-    return pos, owner
+    return np.arange(total, dtype=np.int64) - np.repeat(starts, lens) + np.repeat(lo, lens), owner
+
+
+def _gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flat positions of the CSR rows ``rows`` and, for each, which row it came from."""
+    a = ptr[rows].astype(np.int64)
+    return _ranges(a, ptr[rows + 1].astype(np.int64) - a)
 
 
 BLOCK_CHARS = 400  # short paragraphs are merged into blocks of about this size
@@ -168,7 +171,7 @@ def _related(index: Index, rows: np.ndarray, row_doc: np.ndarray, cols: np.ndarr
     same text that share an in-link or are the same entry: (row, col, value),
     sorted by row, then col."""
     E = max(int(index.n_entries), 1)
-    R, C = len(rows), len(cols)
+    C = len(cols)
     keys: list[np.ndarray] = []
     cpos, cown = _gather(index.in_ptr, cols)
     rpos, rown = _gather(index.in_ptr, rows)
@@ -179,24 +182,16 @@ def _related(index: Index, rows: np.ndarray, row_doc: np.ndarray, cols: np.ndarr
         ckey, cown = ckey[order], cown[order]
         rkey = row_doc[rown] * E + index.in_src[rpos]
         lo = np.searchsorted(ckey, rkey, "left")
-        cnt = np.searchsorted(ckey, rkey, "right") - lo
-        total = int(cnt.sum())
-        if total:
-            starts = np.cumsum(cnt) - cnt
-            jj = np.arange(total) - np.repeat(starts, cnt) + np.repeat(lo, cnt)
-            keys.append(np.repeat(rown, cnt) * C + cown[jj])
+        jj, k = _ranges(lo, np.searchsorted(ckey, rkey, "right") - lo)
+        keys.append(rown[k] * C + cown[jj])
     # The same entry in the same text: relatedness 1, in-links or not.
     ce = col_doc * E + cols
     corder = np.argsort(ce, kind="stable")
     re_ = row_doc * E + rows
     lo = np.searchsorted(ce[corder], re_, "left")
-    cnt = np.searchsorted(ce[corder], re_, "right") - lo
-    total = int(cnt.sum())
-    if total:
-        starts = np.cumsum(cnt) - cnt
-        jj = np.arange(total) - np.repeat(starts, cnt) + np.repeat(lo, cnt)
-        keys.append(np.repeat(np.arange(R), cnt) * C + corder[jj])
-    if not keys:
+    jj, r = _ranges(lo, np.searchsorted(ce[corder], re_, "right") - lo)
+    keys.append(r * C + corder[jj])
+    if not any(map(len, keys)):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=np.float32)
     pair, inter = np.unique(np.concatenate(keys), return_counts=True)
