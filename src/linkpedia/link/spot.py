@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from itertools import accumulate, compress, islice
+from itertools import accumulate, compress
 from typing import Iterable, NamedTuple
-
-import numpy as np
 
 from ..kb.index import Index
 from ..text import fold, is_word_char
@@ -20,6 +18,7 @@ from ..text import fold, is_word_char
 __all__ = ["Spot", "spot", "choose_surfaces", "surfaces_of", "CASE_MISMATCH_PENALTY"]
 
 _WORD_SPLIT = re.compile(r"(\w+)")  # a mention may start at any run of word characters
+_WORD_RUN = re.compile(r"\w*")
 CASE_MISMATCH_PENALTY = 0.25
 MAX_SPOT_CHARS = 120  # longer surfaces (rare, mostly list titles) are not spotted
 # Lower-case function words that no mention starts with ("the" in "the Beatles"
@@ -108,12 +107,12 @@ def spot(text: str, index: Index, *, min_link_prob: float | None = None, folded:
     pieces = _WORD_SPLIT.split(folded)  # non-word, word, non-word, word, ...
     at = list(accumulate(map(len, pieces), initial=0))
     words = pieces[1::2]
-    starts = index.memo_table("spot-starts" if min_link_prob is None else f"spot-starts>={min_link_prob!r}")
+    starts = index.memo_table("spot-starts")
     gates = list(map(starts.get, words))
     if None in gates:
         for k, word in enumerate(words):
             if gates[k] is None:
-                gates[k] = starts[word] = _gate(index, word, min_link_prob)
+                gates[k] = starts[word] = _gate(index, word)
     chosen = index.memo_table("surfaces")
     followers = index.memo_table("spot-followers")
     word_ends = set(at[2::2])
@@ -123,24 +122,18 @@ def spot(text: str, index: Index, *, min_link_prob: float | None = None, folded:
         st = at[2 * k + 1]
         if gates[k] == _CAPITALIZED and text[st].islower():
             continue
-        # Most words start only short surfaces ("war", "war of 1812"): when none
-        # goes on the way the text does here, the word alone is all the trie
-        # walk could find.
+        # Most words start only short surfaces ("war", "war of 1812"): where the
+        # text goes on with a space and a word that no surface starting with
+        # this word has next, the word alone is all the trie walk could find.
         word = words[k]
         follow = followers.get(word, _UNKNOWN)
         if follow is _UNKNOWN:
             follow = followers[word] = _followers(index, word, maxlen)
         matches: Iterable[tuple[str, int]]
-        if follow is not None:
-            pairs, tails, alone = follow
-            sep = pieces[2 * k + 2]
-            if (sep, words[k + 1] if k < last else "") not in pairs \
-                    and not (tails and any(map(sep.startswith, tails))):
-                if alone < 0:
-                    continue
-                matches = ((word, alone),)
-            else:
-                matches = prefixes(folded[st : st + maxlen])
+        if follow is not None and pieces[2 * k + 2] == " " and k < last and words[k + 1] not in follow[0]:
+            if follow[1] < 0:
+                continue
+            matches = ((word, follow[1]),)
         else:
             matches = prefixes(folded[st : st + maxlen])
         for key, fid in matches:
@@ -166,72 +159,30 @@ def spot(text: str, index: Index, *, min_link_prob: float | None = None, folded:
 
 _CAPITALIZED = 2  # a truthy gate: the word starts a mention only when written capitalized
 _UNKNOWN = object()
-LISTED_KEYS = 64  # a word starting more surfaces than this is not checked against the floor, and always walked
+LISTED_KEYS = 64  # a word starting more multi-word surfaces than this is always walked
 
 
-def _followers(index: Index, word: str, maxlen: int) -> tuple[frozenset, tuple[str, ...], int] | None:
-    """How the surfaces starting with ``word`` (folded, whole) go on: the
-    (separator, next word) pairs of the longer ones ((" ", "of") for "war of
-    1812"), the separators that end one ("." for "st."), and the word's own
-    surface id (-1: none); None when there are too many to list.
+def _followers(index: Index, word: str, maxlen: int) -> tuple[frozenset[str], int] | None:
+    """The words that come next, after one space, in the surfaces starting
+    with ``word`` (folded, whole): {"of"} for "war" with "war of 1812"; and
+    the word's own surface id (-1: none). None when there are too many to list.
 
-    A surface can match at the word only if it is the word itself, or the
-    text goes on with exactly its separator and next word (both split at
-    word-character runs like the text), or with its final separator.
+    One trie query per new word: a text's words are mostly known after a few
+    documents, and a word never seen before must cost little more than before.
     """
-    keys = list(islice(index.folded.iterkeys(word), LISTED_KEYS + 1))
-    if len(keys) > LISTED_KEYS or len(word) > maxlen:
+    if len(word) > maxlen:
         return None
-    n = len(word)
-    pairs = set()
-    tails = set()
-    alone = -1
-    for key in keys:
-        if len(key) == n:
-            alone = index.folded[key]
-            continue
-        if is_word_char(key[n]):
-            continue  # goes on inside the word: cannot match where the word is whole
-        j = n
-        while j < len(key) and not is_word_char(key[j]):
-            j += 1
-        if j == len(key):
-            tails.add(key[n:])
-            continue
-        e = j
-        while e < len(key) and is_word_char(key[e]):
-            e += 1
-        pairs.add((key[n:j], key[j:e]))
-    return frozenset(pairs), tuple(tails), alone
+    n = len(word) + 1
+    nexts = set()
+    for i, key in enumerate(index.folded.iterkeys(word + " ")):
+        if i == LISTED_KEYS:
+            return None
+        nexts.add(_WORD_RUN.match(key, n).group())  # "" when a non-word character follows the space
+    return frozenset(nexts), index.folded.get(word, -1)
 
 
-
-
-def _gate(index: Index, word: str, min_link_prob: float | None) -> bool | int:
-    """Whether a mention may start at ``word`` (folded): some surface starts
-    with it, and with ``min_link_prob``, some such surface can clear that floor.
-
-    The floor's part is an upper bound over the ways the span may be written
-    (its best member surface; an unknown probability may pass), so a word it
-    turns away ("lithuanian", "pact", "1926": linked too rarely) never starts a
-    spot that ``spot`` would keep; it saves the prefix walk at a third of the
-    words of a news text.
-    """
-    keys = list(islice(index.folded.iterkeys(word), LISTED_KEYS + 1))
-    if not keys:
+def _gate(index: Index, word: str) -> bool | int:
+    """Whether a mention may start at ``word`` (folded): some surface starts with it."""
+    if next(iter(index.folded.iterkeys(word)), None) is None:
         return False
-    if min_link_prob is not None and len(keys) <= LISTED_KEYS:
-        n = len(word)
-        # Only the word itself or a surface going on past its end (with a space,
-        # "'s", "."...) can match where the word is whole.
-        if not any(_may_clear(index, key, min_link_prob) for key in keys
-                   if len(key) == n or not is_word_char(key[n])):
-            return False
     return _CAPITALIZED if word in _SKIP_STARTS else True
-
-
-def _may_clear(index: Index, key: str, min_link_prob: float) -> bool:
-    """Whether a span folding to ``key`` may have a page link probability of at least ``min_link_prob``."""
-    fid = index.folded[key]
-    plp = index.sf_page_link_prob[index.fold_members[int(index.fold_ptr[fid]):int(index.fold_ptr[fid + 1])]]
-    return bool(np.isnan(plp).any() or (plp >= min_link_prob).any())
