@@ -86,11 +86,17 @@ def _passage_terms(index: Index, spans: list[tuple[str, int, int]]) -> tuple[np.
     return tid[known], blk[known]
 
 
-def _weights(tf: np.ndarray, group: np.ndarray, n_groups: int, idf: np.ndarray) -> np.ndarray:
-    """(1 + log tf) * idf of each (group, term) key, L2-normalized within its group."""
-    w = (1.0 + np.log(tf.astype(np.float64))) * idf
-    norms = np.sqrt(np.bincount(group, weights=w * w, minlength=n_groups))
-    return w / np.where(norms > 0, norms, 1.0)[group]
+def _vectors(group: np.ndarray, tid: np.ndarray, n_groups: int, idf: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The TF-IDF vector of each group (a text, a passage) of the words ``tid``:
+    its (group * T + term id) keys, sorted, their L2-normalized
+    (1 + log tf) * idf weights, and their term ids."""
+    T = len(idf) + 1
+    keys, tf = np.unique(group * T + tid, return_counts=True)
+    kgroup, term = np.divmod(keys, T)
+    w = (1.0 + np.log(tf.astype(np.float64))) * idf[term]
+    norms = np.sqrt(np.bincount(kgroup, weights=w * w, minlength=n_groups))
+    return keys, w / np.where(norms > 0, norms, 1.0)[kgroup], term
 
 
 def similarities(index: Index, texts: list[str], entries: np.ndarray, row_doc: np.ndarray,
@@ -122,14 +128,8 @@ def similarities(index: Index, texts: list[str], entries: np.ndarray, row_doc: n
     block_doc = np.repeat(np.arange(len(texts), dtype=np.int64),
                           np.diff(np.append(first_block, len(spans))))
     T = len(index.idf) + 1
-    # Each text's vector, keyed by text * T + term id.
-    dkeys, tf = np.unique(block_doc[blk] * T + tid, return_counts=True)
-    dterm = dkeys % T
-    doc_w = _weights(tf, dkeys // T, len(texts), index.idf[dterm])
-    # Passage vectors, keyed by passage * T + term id.
-    keys, tf = np.unique(blk * T + tid, return_counts=True)
-    kblk = keys // T
-    w = _weights(tf, kblk, len(spans), index.idf[keys - kblk * T])
+    dkeys, doc_w, dterm = _vectors(block_doc[blk], tid, len(texts), index.idf)  # each text's
+    keys, w, _ = _vectors(blk, tid, len(spans), index.idf)  # each passage's
     # Every candidate's profile, gathered once.
     pos, owner = _gather(index.prof_ptr, entries)
     if len(pos) == 0:

@@ -201,16 +201,16 @@ class Linker:
                    folded: Sequence[str] | None = None) -> list[list[Scored]]:
         """``score`` for several texts in one pass; each text scores as it would alone."""
         f = self.featurize_many(texts, spots, folded)
-        flat_spots = [sp for sps in spots for sp in sps]
+        n_spots = sum(map(len, spots))
         p_entry = self.model.disambiguation.score(f.X)
         if given:
-            p_spot = np.ones(len(flat_spots))
+            p_spot = np.ones(n_spots)
         else:
             p_spot = self.model.linking.score(self.spot_features_many(texts, spots, f, p_entry))
         spot_idx = np.asarray(f.spot, dtype=np.int64)
         order = np.lexsort((-p_entry, spot_idx)).tolist()  # by spot, best candidate first
-        bounds = np.searchsorted(spot_idx[order], np.arange(len(flat_spots) + 1)).tolist() if order else \
-            [0] * (len(flat_spots) + 1)
+        bounds = np.searchsorted(spot_idx[order], np.arange(n_spots + 1)).tolist() if order else \
+            [0] * (n_spots + 1)
         final = (p_entry * p_spot[spot_idx]).tolist() if order else []
         # Columns in (spot, best first) order, so each spot's candidates are one slice.
         entry = [f.entry[r] for r in order]
