@@ -110,7 +110,7 @@ class OneAtATimeServer(asyncio.AbstractServer):
     async def start_serving(self) -> None:
         if not self._serving and not self._closed.is_set():
             self._serving = True
-            self._loop.add_reader(self._sock.fileno(), self._readable)
+            self._resume()
 
     def close(self) -> None:
         if self._closed.is_set():

@@ -153,13 +153,11 @@ class Lane:
         find their document ready when their turn comes."""
         if len(text) > INLINE_CHARS:
             return await self.run(kb.link, text, policy=policy, threshold=threshold, title=title, chars=len(text))
-        if self._turn is None:
-            self._turn = anyio.Lock()
         job = _Job(kb, text, (policy, threshold), title, anyio.current_time() + self.limits.timeout_s)
         self._waiting[job] = None
         try:
             with anyio.move_on_after(self.limits.timeout_s):
-                async with self._turn:
+                async with self._lock():
                     if not job.done:
                         if anyio.current_time() >= job.deadline:
                             raise self._overdue()
@@ -170,6 +168,12 @@ class Lane:
             raise self._overdue()
         finally:
             self._waiting.pop(job, None)
+
+    def _lock(self) -> anyio.Lock:
+        """The turn, made on first use (inside the event loop)."""
+        if self._turn is None:
+            self._turn = anyio.Lock()
+        return self._turn
 
     def _link_batch(self, head: _Job) -> None:
         """Link ``head`` and the next waiting texts that share its KB and options and are not overdue."""
@@ -196,15 +200,13 @@ class Lane:
 
     async def run(self, fn: Callable[..., T], *args: Any, chars: int, **kwargs: Any) -> T:
         """``fn(*args, **kwargs)`` in its turn; ``chars`` is the length of the text it works on."""
-        if self._turn is None:
-            self._turn = anyio.Lock()
         call = partial(fn, *args, **kwargs)
         # A thread cannot be stopped, so an overdue call is abandoned: it finishes in
         # the background and its result is dropped, while the client gets its answer
         # on time. max_text_chars bounds how long such a call can run.
         deadline = anyio.current_time() + self.limits.timeout_s
         with anyio.move_on_after(self.limits.timeout_s):
-            async with self._turn:
+            async with self._lock():
                 if anyio.current_time() >= deadline:  # a busy loop may hand over the turn before the timer fires
                     raise self._overdue()
                 if chars <= INLINE_CHARS:

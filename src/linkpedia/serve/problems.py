@@ -100,8 +100,8 @@ def _wants_html(request: Request) -> bool:
 def install_handlers(app: FastAPI) -> None:
     """Route every exception through ``problem_response``."""
     handlers: dict[Any, Callable] = {
-        LinkpediaError: _library_error,
-        Problem: _problem,
+        LinkpediaError: _error,
+        Problem: _error,
         RequestValidationError: _validation_error,
         HTTPException: _http_error,
         Exception: _server_error,
@@ -117,11 +117,7 @@ def error_response(request: Request | None, exc: Problem | LinkpediaError) -> Re
     return problem_response(request, exc.http_status, str(exc), kind=f"linkpedia:{type(exc).__name__}")
 
 
-async def _library_error(request: Request, exc: LinkpediaError) -> Response:
-    return error_response(request, exc)
-
-
-async def _problem(request: Request, exc: Problem) -> Response:
+async def _error(request: Request, exc: Problem | LinkpediaError) -> Response:
     return error_response(request, exc)
 
 
