@@ -174,3 +174,36 @@ def test_nothing_to_score_is_none():
 def test_unknown_mode_is_refused():
     with pytest.raises(ValueError, match="d2kb"):
         compare(GoldDocument("e", "x"), [], resolve, mode="c2kb")  # type: ignore[arg-type]
+
+
+# -- the pairing looks only at nearby spans, and counts as the plain scan does -----------
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from linkpedia.evaluate.metrics import Mention, match_counts  # noqa: E402
+
+
+def _scan_counts(gold_m, pred_m, matching):
+    """GERBIL's pairing as written: every gold scans every prediction."""
+    def span(g, p):
+        if matching == "strong":
+            return g.start == p.start and g.end == p.end
+        return p.start < g.end if p.start >= g.start else g.start < p.end
+
+    used, tp = [False] * len(pred_m), 0
+    for g in gold_m:
+        for i, p in enumerate(pred_m):
+            if not used[i] and span(g, p) and g.key == p.key:
+                used[i] = True
+                tp += 1
+                break
+    return Counts(tp=tp, fp=len(pred_m) - tp, fn=len(gold_m) - tp)
+
+
+mentions_st = st.lists(st.tuples(st.integers(0, 40), st.integers(1, 8), st.sampled_from("AB")).map(
+    lambda t: Mention(t[0], t[0] + t[1], "x" * t[1], "entry", t[2])), max_size=25)
+
+
+@given(mentions_st, mentions_st, st.sampled_from(["strong", "weak"]))
+def test_pairing_counts_as_the_plain_scan(gold_m, pred_m, matching):
+    assert match_counts(gold_m, pred_m, matching) == _scan_counts(gold_m, pred_m, matching)

@@ -30,6 +30,7 @@ title (redirects followed, first letter normalized).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Literal, Mapping, Sequence
@@ -213,13 +214,33 @@ def _same_meaning(g: Mention, p: Mention) -> bool:
     return g.kind != "nil" and g.key == p.key
 
 
-def _pair(gold: Sequence[Mention], pred: Sequence[Mention], span) -> tuple[list[int | None], list[bool]]:
+class _Spans:
+    """Mentions sorted by start, to find those that may span-match a gold mention
+    without scanning them all (a long document has thousands)."""
+
+    def __init__(self, mentions: Sequence[Mention]):
+        self.order = sorted(range(len(mentions)), key=lambda i: mentions[i].start)
+        self.starts = [mentions[i].start for i in self.order]
+        self.longest = max((m.end - m.start for m in mentions), default=0)
+
+    def near(self, g: Mention, matching: str) -> list[int]:
+        """Indexes (in the original order) of the mentions whose span may match ``g``'s."""
+        if matching == "strong":
+            lo, hi = bisect_left(self.starts, g.start), bisect_right(self.starts, g.start)
+        else:  # overlapping: starts before g ends, and not so early that it ends before g starts
+            lo, hi = bisect_left(self.starts, g.start - self.longest), bisect_left(self.starts, g.end)
+        return sorted(self.order[lo:hi])
+
+
+def _pair(gold: Sequence[Mention], pred: Sequence[Mention], matching: str) -> tuple[list[int | None], list[bool]]:
     """GERBIL's greedy pairing: each gold takes the first unused matching prediction."""
+    span = SPAN_MATCH[matching]
     used = [False] * len(pred)
     partner: list[int | None] = []
+    spans = _Spans(pred)
     for g in gold:
-        for i, p in enumerate(pred):
-            if not used[i] and span(g, p) and _same_meaning(g, p):
+        for i in spans.near(g, matching):
+            if not used[i] and span(g, pred[i]) and _same_meaning(g, pred[i]):
                 used[i] = True
                 partner.append(i)
                 break
@@ -230,7 +251,7 @@ def _pair(gold: Sequence[Mention], pred: Sequence[Mention], span) -> tuple[list[
 
 def match_counts(gold: Sequence[Mention], pred: Sequence[Mention], matching: Matching = "strong") -> Counts:
     """Counts of one document for already filtered gold and predictions."""
-    partner, used = _pair(gold, pred, SPAN_MATCH[matching])
+    partner, used = _pair(gold, pred, matching)
     tp = sum(1 for i in partner if i is not None)
     return Counts(tp=tp, fp=len(pred) - tp, fn=len(gold) - tp)
 
@@ -241,9 +262,12 @@ def _score_sets(gold: Sequence[Mention], pred: Sequence[Mention], matching: Matc
     gaps = [g for g in gold if g.kind == "gap"]
     linked = [p for p in pred if p.kind == "entry"]
 
+    gap_spans, entry_spans = _Spans(gaps), _Spans(entries)
+
     # A prediction on a coverage gap's span (and on no in-KB gold span) is not scored.
     def on_gap_only(p: Mention) -> bool:
-        return any(span(g, p) for g in gaps) and not any(span(g, p) for g in entries)
+        return (any(span(gaps[i], p) for i in gap_spans.near(p, matching))
+                and not any(span(entries[i], p) for i in entry_spans.near(p, matching)))
 
     return {
         "inkb": match_counts(entries, [p for p in linked if not on_gap_only(p)], matching),
@@ -285,14 +309,12 @@ class DocumentResult:
 
 def _d2kb_predictions(gold: Sequence[Mention], pred: Sequence[Mention]) -> list[Mention]:
     """Keep predictions on given spans (GERBIL's filter) and add NIL for spans left unlinked."""
-    used = [False] * len(gold)
+    free: dict[tuple[int, int], int] = Counter((g.start, g.end) for g in gold)  # given spans not yet used
     kept = []
     for p in pred:
-        for i, g in enumerate(gold):
-            if not used[i] and _same_span(g, p):
-                used[i] = True
-                kept.append(p)
-                break
+        if free.get((p.start, p.end), 0) > 0:
+            free[(p.start, p.end)] -= 1
+            kept.append(p)
     covered = {(p.start, p.end) for p in kept}
     for g in gold:
         if (g.start, g.end) not in covered:
@@ -337,7 +359,7 @@ def _judge(gold: Sequence[Mention], pred: Sequence[Mention]) -> tuple[tuple[Judg
         for p in pred
         if p.kind == "entry" and ((p.start, p.end) in entry_spans or (p.start, p.end) not in gap_spans)
     ]
-    partner, used = _pair(entries, scored, _same_span)
+    partner, used = _pair(entries, scored, "strong")
     matched_gold = {id(g) for g, i in zip(entries, partner) if i is not None}
     matched_pred = {id(scored[i]) for i in partner if i is not None}
 

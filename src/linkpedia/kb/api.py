@@ -16,6 +16,7 @@ from typing import Any, Sequence
 from ..errors import EntryNotFoundError, InputError, KBVersionError
 from ..link.candidates import candidates_of
 from ..link.linker import POLICIES, Linker, LinkerConfig, Scored
+from ..link.spans import Covering
 from ..link.spot import spot, surfaces_of
 from ..link.model import DEFAULT_MODEL, Model
 from ..text import fold
@@ -225,13 +226,11 @@ class KnowledgeBase:
         """A text's document from its scored spots: overlaps, short names, the policy, previews."""
         linker = self.linker
         own = self.index.titles.get(self.resolve(title) or "") if title else None
-        blocked: list[tuple[int, int]] = []
         if own is not None:
             # The document's own name is not linked, nor are the words inside it.
-            blocked = [(sp.start, sp.end) for sp in spot(text, self.index, folded=folded)
-                       if [c[0] for c in candidates_of(self.index, sp.surface_ids, 1)] == [own]]
-            scored = [_without(s, own) for s in scored
-                      if not any(b <= s.start and s.end <= e for b, e in blocked)]
+            blocked = Covering((sp.start, sp.end) for sp in spot(text, self.index, folded=folded)
+                               if [c[0] for c in candidates_of(self.index, sp.surface_ids, 1)] == [own])
+            scored = [_without(s, own) for s in scored if not blocked(s.start, s.end)]
         if mentions is None:
             scored = linker.resolve_overlaps(scored, threshold)
         else:

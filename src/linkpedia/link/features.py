@@ -41,6 +41,7 @@ def _gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _ranges(a, ptr[rows + 1].astype(np.int64) - a)
 
 
+MAX_CONTEXT = 64  # distinct context entries per text that coherence compares a candidate with
 BLOCK_CHARS = 400  # short paragraphs are merged into blocks of about this size
 
 
@@ -106,10 +107,11 @@ def similarities(index: Index, texts: list[str], entries: np.ndarray, row_doc: n
 
     The whole document says what it is about; the passage says which sense
     a name has here ("Kaunas" in a passage about a siege is the fortress).
-    The words are counted once, per passage and per text, with array
-    operations, and all passages of all texts are scored in one vectorized
-    pass. A text's figures never depend on the other texts beside it: each
-    sum runs over that text's own terms, in the same order.
+    The words are counted once, per passage and per text, and each cosine is
+    computed once per distinct (text, entry) and (passage, entry) pair, so a
+    name repeated a thousand times costs what it costs once. A text's figures
+    never depend on the other texts beside it: each sum runs over that text's
+    own terms, in the same order.
     """
     n = len(entries)
     zero = np.zeros(n, dtype=np.float32)
@@ -128,30 +130,40 @@ def similarities(index: Index, texts: list[str], entries: np.ndarray, row_doc: n
     block_doc = np.repeat(np.arange(len(texts), dtype=np.int64),
                           np.diff(np.append(first_block, len(spans))))
     T = len(index.idf) + 1
+    E = max(int(index.n_entries), 1)
     dkeys, doc_w, dterm = _vectors(block_doc[blk], tid, len(texts), index.idf)  # each text's
     keys, w, _ = _vectors(blk, tid, len(spans), index.idf)  # each passage's
-    # Every candidate's profile, gathered once.
-    pos, owner = _gather(index.prof_ptr, entries)
-    if len(pos) == 0:
-        return zero, zero.copy()
-    t = index.prof_term[pos]
+    para = np.searchsorted(np.asarray(ends), row_doc * width + starts, side="right")
+    last = np.append(first_block[1:], len(spans)) - 1  # a text's last passage
+    para = np.minimum(para, last[row_doc]).astype(np.int64)
+    entries = entries.astype(np.int64)
     # Only profile terms some text has can add to a cosine: find them with one
     # gather from a term -> slot table instead of a binary search per term.
     present = np.unique(dterm)
     slot = _slots(T)
     slot[present] = 0
     try:
-        found = slot[t]
+        whole = _cosines(index, row_doc * E + entries, E, dkeys, doc_w, T, slot)
+        local = _cosines(index, para * E + entries, E, keys, w, T, slot)
     finally:
         slot[present] = -1
-    hit = np.flatnonzero(found >= 0)
+    return whole, local
+
+
+def _cosines(index: Index, pair: np.ndarray, E: int, keys: np.ndarray, weights: np.ndarray, T: int,
+             slot: np.ndarray) -> np.ndarray:
+    """For each (group * E + entry) of ``pair``, the cosine of the entry's profile
+    with the group's vector (``keys``/``weights`` from ``_vectors``): once per distinct pair."""
+    distinct, inverse = np.unique(pair, return_inverse=True)
+    group, entry = np.divmod(distinct, E)
+    pos, owner = _gather(index.prof_ptr, entry)
+    if len(pos) == 0:
+        return np.zeros(len(pair), dtype=np.float32)
+    t = index.prof_term[pos]
+    hit = np.flatnonzero(slot[t] >= 0)
     owner, pw, t = owner[hit], index.prof_weight[pos[hit]], t[hit].astype(np.int64)
-    whole = np.bincount(owner, weights=_lookup(dkeys, doc_w, row_doc[owner] * T + t) * pw, minlength=n)
-    para = np.searchsorted(np.asarray(ends), row_doc * width + starts, side="right")
-    last = np.append(first_block[1:], len(spans)) - 1  # a text's last passage
-    para = np.minimum(para, last[row_doc])
-    local = np.bincount(owner, weights=_lookup(keys, w, para[owner] * T + t) * pw, minlength=n)
-    return whole.astype(np.float32), local.astype(np.float32)
+    cos = np.bincount(owner, weights=_lookup(keys, weights, group[owner] * T + t) * pw, minlength=len(distinct))
+    return cos[inverse].astype(np.float32)
 
 
 _scratch = threading.local()
@@ -210,24 +222,61 @@ def _related(index: Index, rows: np.ndarray, row_doc: np.ndarray, cols: np.ndarr
 
 def coherence(index: Index, cand_entries: np.ndarray, cand_group: np.ndarray, cand_doc: np.ndarray,
               ctx_entries: np.ndarray, ctx_group: np.ndarray, ctx_doc: np.ndarray,
-              ctx_weight: np.ndarray) -> np.ndarray:
+              ctx_weight: np.ndarray, max_context: int = MAX_CONTEXT) -> np.ndarray:
     """Weighted mean relatedness of each candidate to the likely entries of the
     other mentions of its text (``ctx_*``; groups are mentions written alike).
 
-    Sparse: only pairs that share an in-link count, and each candidate's sums
-    run over its own text's context in order, so a text scores the same
-    whatever texts are linked beside it.
+    Computed on distinct entries, not on mentions: the context is each text's
+    ``max_context`` heaviest distinct entries (their weights summed over the
+    mentions that vote for them), and relatedness is measured once per
+    distinct (candidate entry, context entry) pair of a text that share an
+    in-link. So a text's cost grows with its distinct names, at most
+    ``max_context`` pairs each, however often they repeat. Each sum runs over
+    the text's own context in entry order, so a text scores the same whatever
+    texts are linked beside it.
     """
     out = np.zeros(len(cand_entries), dtype=np.float32)
     if len(ctx_entries) == 0 or len(cand_entries) == 0:
         return out
-    n_docs = int(max(cand_doc.max(), ctx_doc.max())) + 1
+    E = max(int(index.n_entries), 1)
     n_groups = int(max(cand_group.max(), ctx_group.max())) + 1
-    # Every context weight of the text, less those of the candidate's own mention.
-    denom = (np.bincount(ctx_doc, weights=ctx_weight, minlength=n_docs)[cand_doc]
-             - np.bincount(ctx_group, weights=ctx_weight, minlength=n_groups)[cand_group])
-    r, c, rel = _related(index, cand_entries, cand_doc, ctx_entries, ctx_doc)
-    other = cand_group[r] != ctx_group[c]
-    num = np.bincount(r[other], weights=rel[other] * ctx_weight[c[other]], minlength=len(cand_entries))
-    np.divide(num, denom, out=out, where=denom > 1e-12, casting="unsafe")
+    group_doc = np.zeros(n_groups, dtype=np.int64)
+    group_doc[cand_group] = cand_doc
+    group_doc[ctx_group] = ctx_doc
+    # The context: weight of each (mention group, entry), then of each (text, entry).
+    gkeys, ginv = np.unique(ctx_group.astype(np.int64) * E + ctx_entries, return_inverse=True)
+    gweight = np.bincount(ginv, weights=ctx_weight)
+    g_group, g_entry = np.divmod(gkeys, E)
+    vkeys, vinv = np.unique(group_doc[g_group] * E + g_entry, return_inverse=True)
+    vweight = np.bincount(vinv, weights=gweight)
+    v_doc, v_entry = np.divmod(vkeys, E)
+    # Each text's heaviest entries only (ties: the lower entry index).
+    order = np.lexsort((v_entry, -vweight, v_doc))
+    sorted_doc = v_doc[order]
+    rank = np.arange(len(order)) - np.searchsorted(sorted_doc, sorted_doc, "left")
+    kept = np.zeros(len(vkeys), dtype=bool)
+    kept[order[rank < max_context]] = True
+    col_doc, col_entry, col_weight = v_doc[kept], v_entry[kept], vweight[kept]
+    own_kept = kept[vinv]  # a mention group's own votes, among the kept entries
+    own_keys, own_weight = gkeys[own_kept], gweight[own_kept]
+    n_docs = int(group_doc.max()) + 1
+    doc_total = np.bincount(col_doc, weights=col_weight, minlength=n_docs)
+    own_total = np.bincount(g_group[own_kept], weights=own_weight, minlength=n_groups)
+    # The candidates: each distinct (mention group, entry), and its distinct (text, entry) row.
+    ckeys, cinv = np.unique(cand_group.astype(np.int64) * E + cand_entries, return_inverse=True)
+    c_group, c_entry = np.divmod(ckeys, E)
+    c_doc = group_doc[c_group]
+    rkeys, rinv = np.unique(c_doc * E + c_entry, return_inverse=True)
+    r_doc, r_entry = np.divmod(rkeys, E)
+    r, c, rel = _related(index, r_entry, r_doc, col_entry, col_doc)
+    # Each candidate meets its row's related context entries, less its own mention's votes.
+    rptr = np.searchsorted(r, np.arange(len(rkeys) + 1))
+    pos, k = _ranges(rptr[rinv], rptr[rinv + 1] - rptr[rinv])
+    cc = c[pos]
+    weight = col_weight[cc] - _lookup(own_keys, own_weight, c_group[k] * E + col_entry[cc])
+    num = np.bincount(k, weights=rel[pos] * weight, minlength=len(ckeys))
+    denom = doc_total[c_doc] - own_total[c_group]
+    coh = np.zeros(len(ckeys), dtype=np.float64)
+    np.divide(num, denom, out=coh, where=denom > 1e-12)
+    out[:] = np.clip(coh, 0.0, 1.0)[cinv]
     return out

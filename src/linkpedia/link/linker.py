@@ -17,6 +17,7 @@ from .candidates import candidates_of, candidates_of_all
 from .names import occurrences, short_names, standalone
 from .features import CANDIDATE_FEATURES, SPOT_FEATURES, coherence, similarities
 from .model import Model
+from .spans import Covering, SpanUnion
 from .spot import Spot, spot, surfaces_of
 
 __all__ = ["LinkerConfig", "Linker", "Features", "Scored", "POLICIES"]
@@ -233,15 +234,15 @@ class Linker:
     def resolve_overlaps(scored: list[Scored], threshold: float) -> list[Scored]:
         """Longest mention first, among those that clear the threshold."""
         keep: list[Scored] = []
-        taken: list[tuple[int, int]] = []
+        taken = SpanUnion()
         ranked = sorted((-(s.end - s.start), -s.scores[0], s.start, i) for i, s in enumerate(scored)
                         if s.scores and s.scores[0] >= threshold)
         for *_, i in ranked:
             s = scored[i]
-            if any(s.start < e and b < s.end for b, e in taken):
+            if taken.overlaps(s.start, s.end):
                 continue
             keep.append(s)
-            taken.append((s.start, s.end))
+            taken.add(s.start, s.end)
         keep.sort(key=lambda s: s.start)
         return keep
 
@@ -265,30 +266,35 @@ class Linker:
         # A part glued to another capitalized word outside its own name ("Lithuanian"
         # in "Soviet–Lithuanian Peace Treaty") is a modifier in this text, not a name.
         found = [(b, e, w, standalone(text, b, e)) for b, e, w in occurrences(text, list(parts))]
-        own = {(s.start, s.end, s.entries[0]) for s in kept}
+        own: dict[int, list[tuple[int, int]]] = {}  # each entry's linked spans
+        for s in kept:
+            own.setdefault(s.entries[0], []).append((s.start, s.end))
+        inside = {entry: Covering(spans) for entry, spans in own.items()}
+        nowhere = Covering(())
         modifiers = {w for b, e, w, alone in found if not alone
-                     and not any(sb <= b and e <= se and ent == parts[w][0] for sb, se, ent in own)}
+                     and not inside.get(parts[w][0], nowhere)(b, e)}
         parts = {w: v for w, v in parts.items() if w not in modifiers}
         if given is None:
             spans = [(b, e, w) for b, e, w, alone in found if w in parts and alone]
         else:
             spans = [(b, e, text[b:e]) for b, e in given if text[b:e] in parts]
-        at = {(s.start, s.end): s for s in kept}
-        out = list(kept)
-        taken = [(s.start, s.end) for s in kept]
+        at = {(s.start, s.end): i for i, s in enumerate(kept)}
+        out: list[Scored | None] = list(kept)
+        taken = SpanUnion((s.start, s.end) for s in kept)
         for b, e, part in spans:
             entry, score = parts[part]
             current = at.get((b, e))
             if current is not None:
-                if current.entries[0] == entry:
+                if out[current] is None or out[current].entries[0] == entry:  # type: ignore[union-attr]
                     continue
-                out.remove(current)
-            elif any(b < te and tb < e for tb, te in taken):
+                out[current] = None
+            elif taken.overlaps(b, e):
                 continue
             out.append(Scored(b, e, (entry,), (0.0,), (0,), (score,)))
-            taken.append((b, e))
-        out.sort(key=lambda s: (s.start, s.end))
-        return out
+            taken.add(b, e)
+        linked = [s for s in out if s is not None]
+        linked.sort(key=lambda s: (s.start, s.end))
+        return linked
 
     def _may_shorten(self, part: str, entry: int) -> bool:
         """Whether the KB lets ``part`` stand for ``entry``: it does not know the

@@ -23,6 +23,8 @@ disk (local mode); on a cluster the driver ships the compressed texts.
 
 from __future__ import annotations
 
+import html
+import re
 import sqlite3
 import tempfile
 import uuid
@@ -216,12 +218,12 @@ def _extract_split(plan: SplitPlan, site: SiteInfo, max_page_bytes: int, index: 
         path = Path(tmp) / "pages.xml"  # no date in the name: the dump date comes from the pages
         path.write_bytes(fragment)
         del fragment
-        source = _RangeSource(path, max_page_bytes=max_page_bytes)
         yielded = 0
         has_article = 1
         batch: list[PageRecord] = []
         title = None
         try:
+            source = _RangeSource(path, max_page_bytes=max_page_bytes)
             for page in source.pages():
                 yielded += 1
                 title = page.title
@@ -234,6 +236,9 @@ def _extract_split(plan: SplitPlan, site: SiteInfo, max_page_bytes: int, index: 
         except SourceFormatError as exc:
             message = str(exc)
             prefix = f"{exc.path} ({exc.position}): " if exc.position else f"{exc.path}: "
+            # lxml may report an error before the events of the pages ahead of it
+            # (it parses a chunk at a time): the file itself says which page came last.
+            title = _title_before(path, exc.position) or title
             after = f", after the page {title!r}" if title else ", in the first page"
             yield ("error", where + after, message[len(prefix):] if message.startswith(prefix) else message)
             return
@@ -241,6 +246,17 @@ def _extract_split(plan: SplitPlan, site: SiteInfo, max_page_bytes: int, index: 
             yield ("records", batch)
         skipped = dict(source.skipped)
         yield ("stats", index, skipped, yielded + sum(skipped.values()), has_article, source.dump_date)
+
+
+def _title_before(path: Path, position: str | None) -> str | None:
+    """The last page title in the lines of ``path`` before the ``line N`` of ``position``."""
+    m = re.match(r"line (\d+)", position or "")
+    if not m:
+        return None
+    with open(path, "rb") as f:
+        head = b"".join(islice(f, int(m.group(1)) - 1))
+    titles = re.findall(rb"<title>([^<]*)</title>", head)
+    return html.unescape(titles[-1].decode("utf-8", "replace")) if titles else None
 
 
 class _RangeSource(MediaWikiSource):
