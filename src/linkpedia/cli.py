@@ -104,13 +104,15 @@ def _echo_build_report(out: Path, report) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes; 0 = all cores.")
 @_reading_options
-def build(sources, out, jobs, fmt, fields, max_page_bytes) -> None:
+@click.option("--aliases", "aliases", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="A TSV of alias<TAB>title lines (.gz/.bz2 too); titles matched case-insensitively.")
+def build(sources, out, jobs, fmt, fields, max_page_bytes, aliases) -> None:
     """Build a knowledge base from MediaWiki dumps, WikiExtractor output or JSONL articles."""
     from .kb.build import BuildOptions, build_kb
     from .progress import RichProgress
 
     options = BuildOptions(jobs=jobs, fields=_parse_fields(fields), format=fmt,
-                           max_page_bytes=max_page_bytes)
+                           max_page_bytes=max_page_bytes, aliases=tuple(str(a) for a in aliases))
     _echo_build_report(out, build_kb(sources, out, options=options, progress=RichProgress()))
 
 
@@ -226,7 +228,9 @@ Example:
               help="Worker processes (default: as the KB was built).")
 @click.option("--field", "fields", multiple=True, metavar="OURS=THEIRS",
               help="JSONL field mapping (default: the one the KB was built with).")
-def update(kb_dir, sources, delete_file, jobs, fields) -> None:
+@click.option("--aliases", "aliases", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="More alias<TAB>title files (those the KB was built with are kept).")
+def update(kb_dir, sources, delete_file, jobs, fields, aliases) -> None:
     """Apply new and changed pages, and deletions, to a KB without a rebuild."""
     import dataclasses
 
@@ -246,7 +250,8 @@ def update(kb_dir, sources, delete_file, jobs, fields) -> None:
             options = dataclasses.replace(options, jobs=jobs)
         if fields:
             options = dataclasses.replace(options, fields=_parse_fields(fields))
-    report = update_kb(kb_dir, sources, delete=titles, options=options, progress=RichProgress())
+    report = update_kb(kb_dir, sources, delete=titles, options=options, progress=RichProgress(),
+                       aliases=aliases)
     click.echo(f"Updated {kb_dir} (generation {report.generation}): {report.added:,} added, "
                f"{report.changed:,} changed, {report.deleted:,} deleted in {report.seconds:,.1f} s")
 

@@ -18,7 +18,8 @@ from collections import Counter
 from contextlib import contextmanager
 from typing import Iterator
 
-from .extract import parenthetical_base
+from .extract import comma_base, parenthetical_base
+from .names import WEAK_KINDS, recase
 
 __all__ = ["derive", "resolve_redirects", "spill_to_disk", "MAX_REDIRECT_DEPTH", "DERIVED_SKIP_KEYS"]
 
@@ -118,28 +119,35 @@ def _resolve_in_sql(con: sqlite3.Connection) -> tuple[int, int]:
     return loops, dangling + left - loops
 
 
-def _names(con: sqlite3.Connection) -> Iterator[tuple[str, int]]:
-    """(surface, entry id) of every name source, in the order the counts were first defined:
-    article titles, their parentheticals and aliases, redirects, disambiguation senses."""
+def _names(con: sqlite3.Connection) -> Iterator[tuple[str, int, int, int]]:
+    """(surface, entry id, weak, mined) of every name source, in the order the counts were
+    first defined: article titles, their parentheticals and aliases, redirects,
+    disambiguation senses; then the names articles give themselves and the
+    user's aliases. ``weak`` names make a candidate ranked below the full
+    names (kb/names.py); ``mined`` ones are dropped where they are another
+    entry's title."""
     for eid, title, aliases in con.execute(
         "SELECT id, title, aliases FROM pages WHERE kind = 'article' ORDER BY id"
     ):
-        yield title, eid
+        yield title, eid, 0, 0
         base = parenthetical_base(title)
         if base:
-            yield base, eid
+            yield base, eid, 0, 0
+        place = comma_base(title)
+        if place:
+            yield place, eid, 1, 0
         for alias in json.loads(aliases):
             alias = " ".join(alias.split())
             if alias:
-                yield alias, eid
+                yield alias, eid, 0, 0
     for title, eid in con.execute(
         "SELECT p.title, r.eid FROM pages p JOIN temp.resolved r ON r.title = p.title "
         "WHERE p.kind = 'redirect' ORDER BY p.id"
     ):
-        yield title, eid
+        yield title, eid, 0, 0
         base = parenthetical_base(title)
         if base:
-            yield base, eid
+            yield base, eid, 0, 0
     last = None
     for dab_id, dab_title, target, eid, target_is_dab in con.execute(
         "SELECT p.id, p.title, pl.target, t.eid, e.is_disambiguation FROM pages p "
@@ -150,7 +158,15 @@ def _names(con: sqlite3.Connection) -> Iterator[tuple[str, int]]:
             continue
         last = dab_id, target
         if eid is not None and not target_is_dab:
-            yield parenthetical_base(dab_title) or dab_title, eid
+            yield parenthetical_base(dab_title) or dab_title, eid, 0, 0
+    for eid, names in con.execute("SELECT id, names FROM pages WHERE kind = 'article' AND names != '[]' ORDER BY id"):
+        for kind, name in json.loads(names):
+            yield name, eid, int(kind in WEAK_KINDS), 1
+    for surface, title, eid in con.execute(
+        "SELECT a.surface, a.title, t.eid FROM aux_aliases a JOIN temp.titles t ON t.title = a.title "
+        "ORDER BY a.title, a.surface"
+    ):
+        yield recase(surface, title), eid, 0, 0
 
 
 # The article links whose target resolves to an entry (``t.r``: the target's
@@ -181,8 +197,8 @@ def derive(con: sqlite3.Connection, skipped: Counter[str], *, min_anchor_count: 
 
 def _derive(con: sqlite3.Connection, skipped: Counter[str], min_anchor_count: int) -> dict:
     con.execute(
-        "INSERT INTO entries(id, title, is_disambiguation, preview, description) "
-        "SELECT id, title, kind = 'disambiguation', preview, description FROM pages "
+        "INSERT INTO entries(id, title, is_disambiguation, preview, description, size) "
+        "SELECT id, title, kind = 'disambiguation', preview, description, coalesce(length(text), 0) FROM pages "
         "WHERE kind != 'redirect'"
     )
     loops, dangling = _resolve_in_sql(con)
@@ -199,24 +215,29 @@ def _derive(con: sqlite3.Connection, skipped: Counter[str], min_anchor_count: in
     n_titles = con.execute("SELECT count(*) FROM temp.titles").fetchone()[0]
 
     # Names: seq (the rowid) keeps their order.
-    con.execute("CREATE TEMP TABLE names(surface TEXT NOT NULL, eid INTEGER NOT NULL)")
-    con.executemany("INSERT INTO temp.names(surface, eid) VALUES (?, ?)", _names(con))
+    con.execute("CREATE TEMP TABLE names(surface TEXT NOT NULL, eid INTEGER NOT NULL, weak INTEGER NOT NULL,"
+                " mined INTEGER NOT NULL)")
+    con.executemany("INSERT INTO temp.names(surface, eid, weak, mined) VALUES (?, ?, ?, ?)", _names(con))
+    # A name an article seems to give itself that is another entry's title
+    # ("Iraq" in "History of Iraq ... Iraq is") names that entry, not this one.
+    con.execute("DELETE FROM temp.names WHERE mined AND EXISTS (SELECT 1 FROM temp.titles t"
+                " WHERE t.title = names.surface AND t.eid != names.eid)")
     # (surface, entry) pairs: anchors, names, and where each was first seen
     # (k0: first link, by page and target; seq: first name).
     con.execute("CREATE TEMP TABLE pairs(surface TEXT NOT NULL, eid INTEGER NOT NULL, anchors INTEGER NOT NULL,"
-                " names INTEGER NOT NULL, k0 INTEGER, seq INTEGER)")
+                " names INTEGER NOT NULL, weak INTEGER NOT NULL, k0 INTEGER, seq INTEGER)")
     con.execute(
-        "INSERT INTO temp.pairs SELECT surface, eid, sum(a), sum(nm), min(k0), min(seq) FROM ("
-        f" SELECT pl.anchor AS surface, t.eid AS eid, pl.n AS a, 0 AS nm, pl.page * ? + t.r AS k0, NULL AS seq"
-        f" {_RESOLVED_LINKS}"
-        " UNION ALL SELECT surface, eid, 0, 1, NULL, rowid FROM temp.names"
+        "INSERT INTO temp.pairs SELECT surface, eid, sum(a), sum(nm), sum(wk), min(k0), min(seq) FROM ("
+        f" SELECT pl.anchor AS surface, t.eid AS eid, pl.n AS a, 0 AS nm, 0 AS wk, pl.page * ? + t.r AS k0,"
+        f" NULL AS seq {_RESOLVED_LINKS}"
+        " UNION ALL SELECT surface, eid, 0, 1 - weak, weak, NULL, rowid FROM temp.names"
         ") GROUP BY surface, eid", (n_titles + 1,))
     con.execute("DROP TABLE temp.names")
     total_links = con.execute(
         "SELECT coalesce(sum(pl.n), 0) FROM pages p JOIN page_links pl ON pl.page = p.id "
         "WHERE p.kind = 'article'").fetchone()[0]
     unresolved = total_links - con.execute("SELECT coalesce(sum(anchors), 0) FROM temp.pairs").fetchone()[0]
-    con.execute("DELETE FROM temp.pairs WHERE anchors < ? AND names = 0", (min_anchor_count,))
+    con.execute("DELETE FROM temp.pairs WHERE anchors < ? AND names = 0 AND weak = 0", (min_anchor_count,))
 
     # Surfaces, numbered in the order they were first seen.
     con.execute("CREATE TEMP TABLE link_pages(anchor TEXT PRIMARY KEY, pages INTEGER NOT NULL) WITHOUT ROWID")
@@ -230,8 +251,8 @@ def _derive(con: sqlite3.Connection, skipped: Counter[str], min_anchor_count: in
         "FROM (SELECT surface, sum(anchors) AS links, min(k0) AS k0, min(seq) AS seq FROM temp.pairs"
         " GROUP BY surface) s LEFT JOIN temp.link_pages lp ON lp.anchor = s.surface")
     con.execute(
-        "INSERT INTO surface_entries(surface_id, entry_id, anchors, names) "
-        "SELECT s.id, p.eid, p.anchors, p.names FROM temp.pairs p JOIN surfaces s ON s.surface = p.surface "
+        "INSERT INTO surface_entries(surface_id, entry_id, anchors, names, weak) "
+        "SELECT s.id, p.eid, p.anchors, p.names, p.weak FROM temp.pairs p JOIN surfaces s ON s.surface = p.surface "
         "ORDER BY s.id, p.eid")  # in key order: appends, not random inserts
     # The edges arrive in primary-key order; their other indexes are faster built once, after.
     indexes = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'edges'"

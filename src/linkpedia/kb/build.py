@@ -29,6 +29,7 @@ from ..sources import detect_format, expand_paths, open_source
 from ..sources.base import Page, Source
 from ..wikitext.site import SiteInfo
 from . import aggregate, index, occurrences, profiles
+from .aliases import load_aliases
 from .extract import PageRecord, Sums, article_sums, extract_page
 from .schema import SCHEMA_VERSION
 from .store import DB_NAME, create_db, live_dir, pack_links, unpack_text, write_meta
@@ -53,6 +54,7 @@ class BuildOptions:
     profile_terms: int = 32
     min_anchor_count: int = 1  # drop (surface, entry) pairs seen fewer times (noise)
     train: bool = True  # fit the scorer on the KB's own links
+    aliases: tuple[str, ...] = ()  # alias<TAB>title files (kb/aliases.py)
 
     def to_meta(self) -> dict:
         return {
@@ -63,6 +65,7 @@ class BuildOptions:
             "profile_terms": self.profile_terms,
             "min_anchor_count": self.min_anchor_count,
             "train": self.train,
+            "aliases": [str(a) for a in self.aliases],
         }
 
 
@@ -261,6 +264,12 @@ def finish_kb(con: sqlite3.Connection, kb_dir: Path, options: BuildOptions, prog
               meta: dict) -> dict[str, int]:
     """Everything after the per-page rows: aggregates, occurrences, profiles, meta,
     index and scorer. The build and an update share it, so both give one KB."""
+    if options.aliases:
+        progress.start("reading aliases", None)
+        con.execute("BEGIN")
+        load_aliases(con, options.aliases)
+        con.execute("COMMIT")
+        progress.finish()
     progress.start("deriving entries, redirects and surfaces", None)
     stats = aggregate.derive(con, skipped, min_anchor_count=options.min_anchor_count)
     progress.finish()
@@ -301,12 +310,13 @@ def insert_page(con, rec: PageRecord, source_id: int, skipped: Counter[str]) -> 
         return False
     cur = con.execute(
         "INSERT INTO pages(title, kind, redirect_to, source_id, has_links, page_id, revision_id,"
-        " timestamp, description, aliases, preview, text, links)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(title) DO NOTHING",
+        " timestamp, description, aliases, preview, text, links, names)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(title) DO NOTHING",
         (rec.title, rec.kind, rec.redirect_to, source_id, int(rec.has_links), rec.page_id,
          rec.revision_id, rec.timestamp, rec.description,
          json.dumps(list(rec.aliases), ensure_ascii=False) if rec.aliases else "[]", rec.preview,
-         rec.text_z, pack_links(rec.links)),
+         rec.text_z, pack_links(rec.links),
+         json.dumps([list(n) for n in rec.names], ensure_ascii=False) if rec.names else "[]"),
     )
     if not cur.rowcount:
         skipped["duplicate title (first source wins)"] += 1

@@ -15,14 +15,23 @@ from typing import Iterable, Iterator
 
 from ..sources.base import Page
 from ..text import WORD, _term, fold
+from .names import mine_names
 from .store import pack_text
 from ..wikitext import DEFAULT_SITE, SiteInfo, convert, is_disambiguation, make_preview
 
-__all__ = ["PageRecord", "Sums", "extract_page", "parenthetical_base", "page_terms", "link_contexts",
+__all__ = ["PageRecord", "Sums", "extract_page", "parenthetical_base", "comma_base", "page_terms", "link_contexts",
            "article_sums", "window_counts", "CONTEXT_WINDOW"]
 
 CONTEXT_WINDOW = 8  # content words on each side of a link that describe its target
 _PAREN = re.compile(r"^(.+?) \(([^()]+)\)$")
+
+
+def comma_base(title: str) -> str | None:
+    """'Phoenix, Arizona' -> 'Phoenix': a place named with the region it is in (capitalized after the comma)."""
+    head, sep, rest = title.partition(", ")
+    if not sep or "(" in title or not rest[:1].isupper() or not head[:1].isupper() or len(head) < 3:
+        return None
+    return head
 
 
 def parenthetical_base(title: str) -> str | None:
@@ -51,6 +60,7 @@ class PageRecord:
     page_terms: frozenset[str] = frozenset()  # distinct terms, for document frequencies
     contexts: Counter[tuple[str, str]] = field(default_factory=Counter)  # (target, term) -> n
     summed: bool = False  # page_terms and contexts went to a ``Sums`` instead
+    names: tuple[tuple[str, str], ...] = ()  # (kind, name) the article gives itself (kb/names.py)
 
 
 class Sums:
@@ -287,7 +297,7 @@ def extract_page(page: Page, site: SiteInfo = DEFAULT_SITE, sums: Sums | None = 
             return _redirect(page, has_links=page.links is not None)
         text = page.text
         links = [(lk.start, lk.end, lk.target) for lk in (page.links or []) if lk.target]
-        kind = "article"
+        kind = "disambiguation" if _plain_disambiguation(page.title, text) else "article"
         has_links = page.links is not None
     # (target, anchor with its whitespace collapsed) -> n, empty anchors left out; counted in C
     anchors: Counter[tuple[str, str]] = Counter(filter(itemgetter(1), zip(
@@ -319,7 +329,17 @@ def extract_page(page: Page, site: SiteInfo = DEFAULT_SITE, sums: Sums | None = 
         page_terms=frozenset(terms),
         contexts=contexts,
         summed=summed,
+        names=tuple(mine_names(page.title, text, page.text if page.markup == "wikitext" else None))
+        if kind == "article" and page.title else (),
     )
+
+
+_MAY_REFER = re.compile(r"\bmay (?:also )?refer to\b|\bmay (?:also )?mean\b")
+
+
+def _plain_disambiguation(title: str, text: str) -> bool:
+    """A plain-text page that lists the senses of a name (it has no templates to say so)."""
+    return title.endswith("(disambiguation)") or bool(_MAY_REFER.search(text[:600]))
 
 
 def _redirect(page: Page, *, has_links: bool) -> PageRecord:

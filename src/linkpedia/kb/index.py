@@ -45,6 +45,7 @@ class Index:
     entry_db_id: np.ndarray  # [E] entries.id of each entry index
     popularity: np.ndarray  # [E] in-link count
     is_dab: np.ndarray  # [E] bool
+    entry_size: np.ndarray  # [E] bytes of the entry's stored text (compressed): what the KB knows of it
     sf_link_prob: np.ndarray  # [S] float32, NaN = unknown
     sf_page_link_prob: np.ndarray  # [S] float32, NaN = unknown
     sf_links: np.ndarray  # [S] times linked
@@ -52,6 +53,7 @@ class Index:
     cand_entry: np.ndarray  # entry index
     cand_count: np.ndarray  # anchors + names (the prior's numerator)
     cand_anchors: np.ndarray  # anchors only
+    cand_weak: np.ndarray  # weak names (a first or last name, an acronym, a demonym; kb/names.py)
     fold_ptr: np.ndarray  # [F+1] CSR into fold_members
     fold_members: np.ndarray  # surface ids sharing a folded form
     in_ptr: np.ndarray  # [E+1] CSR into in_src
@@ -198,11 +200,11 @@ def _compile(con: sqlite3.Connection, tmp: Path) -> None:
     surfaces = _surfaces(con, tmp)
     # Candidates of each surface, most probable first.
     np.save(tmp / "cand_ptr.npy", _csr_from_sorted(
-        con, "SELECT s.k, se.anchors + se.names AS c, se.anchors, e.k FROM surface_entries se "
+        con, "SELECT s.k, se.anchors + se.names AS c, se.anchors, e.k, se.weak FROM surface_entries se "
              "JOIN temp.surface_key s ON s.id = se.surface_id JOIN temp.entry_key e ON e.id = se.entry_id "
-             "ORDER BY s.k, c DESC, e.k",
+             "ORDER BY s.k, c DESC, se.weak DESC, e.k",
         len(surfaces), [(tmp / "cand_count.npy", np.int32), (tmp / "cand_anchors.npy", np.int32),
-                        (tmp / "cand_entry.npy", np.int32)]))
+                        (tmp / "cand_entry.npy", np.int32), (tmp / "cand_weak.npy", np.int32)]))
     _folded(surfaces, tmp)
     del surfaces
     np.save(tmp / "in_ptr.npy", _csr_from_sorted(
@@ -224,17 +226,18 @@ def _entries(con: sqlite3.Connection, tmp: Path) -> int:
     db_id = np.zeros(E, dtype=np.int64)
     pop = np.zeros(E, dtype=np.int32)
     dab = np.zeros(E, dtype=np.bool_)
+    size = np.zeros(E, dtype=np.int32)
 
     def rows() -> Iterator[tuple[int, int]]:
         for chunk in _chunks(con.execute(
-                "SELECT id, title, is_disambiguation, popularity FROM entries ORDER BY id")):
-            eid, title, is_dab, popularity = zip(*chunk)
+                "SELECT id, title, is_disambiguation, popularity, size FROM entries ORDER BY id")):
+            eid, title, is_dab, popularity, chars = zip(*chunk)
             keys = [titles[t] for t in title]
-            db_id[keys], pop[keys], dab[keys] = eid, popularity, is_dab
+            db_id[keys], pop[keys], dab[keys], size[keys] = eid, popularity, is_dab, chars
             yield from zip(eid, keys)
 
     _id_map(con, "entry_key", rows())
-    for name, arr in (("entry_db_id", db_id), ("popularity", pop), ("is_dab", dab)):
+    for name, arr in (("entry_db_id", db_id), ("popularity", pop), ("is_dab", dab), ("entry_size", size)):
         np.save(tmp / f"{name}.npy", arr)
     return E
 
@@ -329,6 +332,7 @@ def load_index(kb_dir: Path) -> Index:
         entry_db_id=arr("entry_db_id"),
         popularity=arr("popularity"),
         is_dab=arr("is_dab"),
+        entry_size=arr("entry_size"),
         sf_link_prob=arr("sf_link_prob"),
         sf_page_link_prob=arr("sf_page_link_prob"),
         sf_links=arr("sf_links"),
@@ -336,6 +340,7 @@ def load_index(kb_dir: Path) -> Index:
         cand_entry=arr("cand_entry"),
         cand_count=arr("cand_count"),
         cand_anchors=arr("cand_anchors"),
+        cand_weak=arr("cand_weak"),
         fold_ptr=arr("fold_ptr"),
         fold_members=arr("fold_members"),
         in_ptr=arr("in_ptr"),

@@ -16,7 +16,7 @@ compiled from the derived tables and can always be recompiled from them.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -45,6 +45,7 @@ CREATE TABLE pages (
   timestamp TEXT,
   description TEXT,
   aliases TEXT NOT NULL DEFAULT '[]',
+  names TEXT NOT NULL DEFAULT '[]',  -- JSON [[kind, name], ...] mined from the text (kb/names.py)
   preview TEXT NOT NULL DEFAULT '',
   text BLOB,   -- zlib(UTF-8 plain text)
   links BLOB   -- zlib(JSON [[start, end, target], ...]) offsets into text
@@ -78,7 +79,8 @@ CREATE TABLE entries (
   is_disambiguation INTEGER NOT NULL,
   preview TEXT NOT NULL,
   popularity INTEGER NOT NULL DEFAULT 0,
-  description TEXT
+  description TEXT,
+  size INTEGER NOT NULL DEFAULT 0  -- bytes of its stored text: how much the KB says of it
 );
 
 -- Derived: every redirect title, resolved through chains to an entry.
@@ -105,12 +107,15 @@ CREATE TABLE surfaces (
 
 -- Derived: surface -> entry with counts. anchors: times the surface linked to
 -- the entry; names: how many name sources (title, redirect, alias,
--- parenthetical, disambiguation page) give the surface for the entry.
+-- parenthetical, disambiguation page, lead sentence) give the surface for the
+-- entry; weak: how many weaker ones do (a person's first or last name, an
+-- acronym or a demonym the article writes, the place before a title's comma).
 CREATE TABLE surface_entries (
   surface_id INTEGER NOT NULL REFERENCES surfaces(id),
   entry_id INTEGER NOT NULL REFERENCES entries(id),
   anchors INTEGER NOT NULL,
   names INTEGER NOT NULL,
+  weak INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (surface_id, entry_id)
 ) WITHOUT ROWID;
 
@@ -131,6 +136,14 @@ CREATE TABLE profiles (
   term_id INTEGER NOT NULL,
   weight REAL NOT NULL,
   PRIMARY KEY (entry_id, term_id)
+) WITHOUT ROWID;
+
+-- Aliases a user passed in (build --aliases FILE): a surface and the title it
+-- names, kept so that updates derive the same surfaces again.
+CREATE TABLE aux_aliases (
+  surface TEXT NOT NULL,
+  title TEXT NOT NULL,
+  PRIMARY KEY (surface, title)
 ) WITHOUT ROWID;
 
 CREATE TABLE updates (

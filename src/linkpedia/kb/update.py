@@ -19,6 +19,8 @@ they can still open connections.
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import re
 import shutil
@@ -228,17 +230,22 @@ def update_kb(
     delete: Sequence[str] = (),
     options: BuildOptions | None = None,
     progress: ProgressHook | None = None,
+    aliases: Sequence[str | Path] = (),
 ) -> UpdateReport:
-    """Apply ``sources`` (new and changed pages) and ``delete`` (titles) to the KB at ``kb_dir``."""
+    """Apply ``sources`` (new and changed pages) and ``delete`` (titles) to the KB at ``kb_dir``.
+
+    The aliases the KB was built with are kept in it; ``aliases`` adds more files.
+    """
     started = time.perf_counter()
     kb_dir = Path(kb_dir)
     check_kb_dir(kb_dir)
-    if not sources and not delete:
-        raise InputError("nothing to update — give SOURCE files and/or --delete TITLES_FILE")
+    if not sources and not delete and not aliases:
+        raise InputError("nothing to update — give SOURCE files, --aliases FILE and/or --delete TITLES_FILE")
     if options is None:  # as the KB was built (its JSONL field mapping included)
         stored = read_meta_of(kb_dir).get("options", {})
         options = BuildOptions(**{k: (dict(v) if k == "fields" else v) for k, v in stored.items()
                                   if k in BuildOptions.__dataclass_fields__})
+    options = dataclasses.replace(options, aliases=tuple(str(a) for a in aliases))
     opened = []
     for p in expand_paths(sources):
         fmt = options.format or detect_format(p)

@@ -26,14 +26,18 @@ def candidates_of_all(index: Index, surface_ids: list[tuple[int, ...]], k: int
     return out  # type: ignore[return-value]
 
 
+WEAK_WEIGHT = 0.2  # a weak name (kb/names.py) counts as a fifth of a full name or an anchor
+
+
 def _candidates(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tuple[int, float, int]]:
-    counts: dict[int, list[int]] = {}
+    counts: dict[int, list[float]] = {}
     for sid in surface_ids:
         a, b = int(index.cand_ptr[sid]), int(index.cand_ptr[sid + 1])
-        for e, c, n in zip(index.cand_entry[a:b].tolist(), index.cand_count[a:b].tolist(),
-                           index.cand_anchors[a:b].tolist()):
+        for e, c, n, w in zip(index.cand_entry[a:b].tolist(), index.cand_count[a:b].tolist(),
+                              index.cand_anchors[a:b].tolist(), index.cand_weak[a:b].tolist()):
             if index.is_dab[e]:
                 continue
+            c += WEAK_WEIGHT * w
             acc = counts.get(e)
             if acc is None:
                 counts[e] = [c, n]
@@ -43,5 +47,7 @@ def _candidates(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tupl
     total = sum(c for c, _ in counts.values())
     if not total:
         return []
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1][0], -int(index.popularity[kv[0]]), kv[0]))
-    return [(e, c / total, n) for e, (c, n) in ranked[:k]]
+    # Ties (names alone, no anchors) go to the entry more is linked to, then the one the KB says more of.
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1][0], -int(index.popularity[kv[0]]),
+                                                    -int(index.entry_size[kv[0]]), kv[0]))
+    return [(e, c / total, int(n)) for e, (c, n) in ranked[:k]]

@@ -1,0 +1,194 @@
+"""The names an article gives its own subject, mined from its text.
+
+Anchors say how other pages write an entry; a KB built from articles without
+links has none, so its candidates must come from what each article says about
+itself:
+
+* ``lead``: the names of the first sentence's subject — "The United States of
+  America (USA), also known as the United States (U.S.) or America, is ..."
+  names four — and, in wikitext, the bold phrases of the lead;
+* ``acronym``: the initials of a multi-word title ("FBI", "U.S.") when the
+  article itself writes them;
+* ``demonym``: an adjectival form of a one-word title that the article writes
+  capitalized ("Chinese" in "China", "Iraqi" in "Iraq");
+* ``person``: the first and the last name of a biography's subject, for the
+  texts that call "Jobs" or "Steve" by that name alone.
+
+Every name is checked against the article's own words, never a list, so the
+rules hold for any corpus written in English. The first kind counts as a full
+name of the entry; the others are weak (``WEAK_KINDS``): they make an entry a
+candidate, ranked below the entries that really carry the name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+__all__ = ["mine_names", "recase", "lead_names", "acronyms", "demonyms", "person_names", "WEAK_KINDS", "KINDS"]
+
+KINDS = ("lead", "acronym", "demonym", "person")
+WEAK_KINDS = frozenset({"acronym", "demonym", "person"})
+LEAD_CHARS = 400  # the first sentence's subject lies in its first few hundred characters
+MAX_NAME_WORDS = 6
+
+_VERB = re.compile(r"\s(?:is|was|are|were|refers to|has been|became)\s")
+_PAREN = re.compile(r"\(([^()]{1,120})\)")
+_ALSO = re.compile(r"\b(?:also|commonly|often|sometimes|formerly|officially|better|simply)\s+"
+                   r"(?:known|called|referred to|named|spelled|written)\s+(?:as\s+)?|\bnicknamed\s+|\bor\s+")
+_NAME = re.compile(r"[\"“']?([A-Z0-9][\w.'’&\-]*(?:\s+(?:[A-Z0-9][\w.'’&\-]*|of|the|and|de|du|la|von|van|der|for|in|on|&))*)")
+_BOLD = re.compile(r"'''(.+?)'''")
+_WIKILINK = re.compile(r"\[\[(?:[^|\]]*\|)?([^\]]*)\]\]")
+_SKIP_INITIALS = frozenset("of the and for in on at to a an de du la le von van der des del y et".split())
+_SUFFIXES = ("n", "an", "ian", "ean", "ese", "ish", "i", "ic", "")
+_CAP_WORD = re.compile(r"(?<![\w.])([A-Z][a-z]{2,})\b")
+_PRONOUNS = re.compile(r"\b(he|his|him|she|her|it|its)\b", re.IGNORECASE)
+# A biography's lead dates its subject: "(born 1955)", "(February 24, 1955 – October 5, 2011)".
+_LIFE = re.compile(r"\((?:[^()]*\b(?:born|b\.|died|d\.)\s|[^()]*\b\d{3,4}\b[^()]*[–—-][^()]*\b\d{3,4}\b|born\b)")
+_ROMAN = re.compile(r"^[IVXLC]+$")
+_PERSON_TITLE = re.compile(r"^[A-Z][\w'’\-]+(?: (?:[A-Z]\.|[A-Z][\w'’\-]+|de|da|van|von|der|bin|al))* "
+                           r"[A-Z][\w'’\-]+$")
+
+
+def mine_names(title: str, text: str, wikitext: str | None = None) -> list[tuple[str, str]]:
+    """(kind, name) pairs for an article, each name once, the title itself left out."""
+    out: list[tuple[str, str]] = []
+    seen = {title}
+    person = person_names(title, text)
+    for kind, names in (("lead", lead_names(title, text, wikitext)),
+                        ("acronym", [] if person else acronyms(title, text)),
+                        ("demonym", demonyms(title, text)), ("person", person)):
+        for name in names:
+            if name not in seen:
+                seen.add(name)
+                out.append((kind, name))
+    return out
+
+
+def _clean(name: str) -> str | None:
+    name = " ".join(name.replace('"', " ").strip(" ,;:“”'‘’").split())
+    if any(ch in name for ch in "()[]{}=|<>"):  # markup left over, not a name
+        return None
+    if name.lower().startswith("the ") and len(name) > 4:
+        name = name[4:]
+    words = name.split()
+    if not words or len(words) > MAX_NAME_WORDS or len(name) < 2 or len(name) > 80:
+        return None
+    if not (name[0].isupper() or name[0].isdigit()) or name.isdigit():
+        return None
+    if any(w[0].islower() and w not in _SKIP_INITIALS for w in words):  # a clause, not a name
+        return None
+    return name
+
+
+def recase(alias: str, title: str) -> str:
+    """A lower-cased alias written as its title writes the same words ("saddam" of
+    Saddam Hussein -> "Saddam"); words the title lacks stay as given."""
+    cased = {w.lower(): w for w in title.replace(",", " ").split()}
+    return " ".join(cased.get(w.lower(), w) if w.islower() else w for w in alias.split())
+
+
+def lead_names(title: str, text: str, wikitext: str | None = None) -> list[str]:
+    """The names of the first sentence's subject (and the lead's bold phrases)."""
+    found: list[str] = []
+    head = text.lstrip()
+    if head.startswith(title + "\n"):  # WikiExtractor repeats the title as the first line
+        head = head[len(title) + 1:]
+    head = head[:LEAD_CHARS]
+    verb = _VERB.search(head)
+    if verb:
+        subject = head[:verb.start()]
+        for m in _PAREN.finditer(subject):  # "(USA)", "(Lithuanian: Lietuva)"; never dates or "born"
+            inner = m.group(1)
+            if any(ch.isdigit() for ch in inner) or "born" in inner or ";" in inner:
+                continue
+            inner = inner.split(":")[-1]
+            for part in re.split(r",| or ", inner):
+                name = _clean(part)
+                if name:
+                    found.append(name)
+        plain = _PAREN.sub(" ", subject)
+        first = _clean(re.split(r",|\balso\b|\bor\b", plain)[0])
+        if first and _names_subject(first, title):
+            found.append(first)
+        for m in _ALSO.finditer(plain):
+            after = _NAME.match(plain, m.end())
+            if after:
+                name = _clean(after.group(1))
+                if name:
+                    found.append(name)
+    if wikitext:
+        lead = next((p for p in wikitext.split("\n\n") if "'''" in p), "")[:2000]
+        for m in _BOLD.finditer(lead):
+            name = _clean(re.sub(r"''+", "", _WIKILINK.sub(r"\1", m.group(1))))
+            if name:
+                found.append(name)
+    return found
+
+
+def _names_subject(name: str, title: str) -> bool:
+    """Whether the sentence's first words name the title's subject ("Steven Paul
+    Jobs" for Steve Jobs), not open the sentence ("An actor", "In music")."""
+    if name.split()[0].lower() in _SKIP_INITIALS or name.split()[0].lower() in ("a", "an", "in"):
+        return False
+    if len(name) < len(title) and f" {name} " in f" {title} ":  # "Iraq" of "History of Iraq"
+        return False
+    mine = {w.lower()[:5] for w in re.findall(r"\w{3,}", name)}
+    theirs = {w.lower()[:5] for w in re.findall(r"\w{3,}", title)}
+    if mine & theirs:
+        return True
+    initials = "".join(w[0] for w in name.split() if w.lower() not in _SKIP_INITIALS)
+    return initials.upper() == re.sub(r"\W", "", title.split(" (")[0]).upper()
+
+
+def acronyms(title: str, text: str) -> list[str]:
+    """The title's initials, plain and dotted, where the article writes them."""
+    words = [w for w in re.split(r"[\s\-]+", title.split(" (")[0]) if w]
+    initials = [w[0] for w in words if w.lower() not in _SKIP_INITIALS and w[0].isalpha()]
+    if len(initials) < 2 or len(words) < 2 or not all(c.isupper() for c in initials):
+        return []
+    plain = "".join(initials)
+    out = []
+    for form in (plain, ".".join(initials) + "."):
+        written = len(re.findall(r"(?<![\w.])" + re.escape(form) + r"(?![\w])", text))
+        if written >= (2 if len(initials) == 2 else 1):  # two letters say little once
+            out.append(form)
+    return out
+
+
+def demonyms(title: str, text: str) -> list[str]:
+    """Capitalized words the article writes at least three times that are the
+    one-word title's stem plus an adjectival suffix: China → Chinese."""
+    if " " in title or not title.isalpha() or not title[:1].isupper() or len(title) < 4:
+        return []
+    counts = Counter(m.group(1) for m in _CAP_WORD.finditer(text))
+    out = []
+    for word, n in counts.items():
+        if n < 3 or word == title or word in out:
+            continue
+        for cut in range(0, 4):
+            stem = title[:len(title) - cut]
+            if len(stem) < 3 or not word.startswith(stem):
+                continue
+            if word[len(stem):] in _SUFFIXES and (cut or word[len(stem):]):
+                out.append(word)
+                break
+    return out
+
+
+def person_names(title: str, text: str) -> list[str]:
+    """First and last name of a biography's subject: a title shaped like a
+    personal name whose article speaks of "he" or "she" far more than of "it"."""
+    name = title.split(" (")[0]
+    if not _PERSON_TITLE.match(name) or not _LIFE.search(text[:LEAD_CHARS]):
+        return []
+    pronouns = Counter(w.lower() for w in _PRONOUNS.findall(text[:3000]))
+    personal = sum(pronouns[w] for w in ("he", "his", "him", "she", "her"))
+    if personal < 3 or personal < 3 * (pronouns["it"] + pronouns["its"]):
+        return []
+    words = name.split()
+    out = []
+    for w in (words[0], words[-1]):
+        if len(w) >= 3 and not w.endswith(".") and w[0].isupper() and not _ROMAN.match(w):
+            out.append(w)
+    return out

@@ -1,0 +1,128 @@
+"""Candidates when anchors are thin: names mined from each article, and an aliases file.
+
+A KB built from link-less JSONL written for the test; every kind of name
+must make its entry a candidate of the surface.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+import linkpedia
+from linkpedia.errors import SourceFormatError
+from linkpedia.kb.names import acronyms, demonyms, lead_names, mine_names, person_names, recase
+
+ARTICLES = [
+    {"title": "United States", "text": "The United States of America (USA), also known as the United States "
+     "(U.S.) or America, is a country in North America. The U.S. is a federal republic."},
+    {"title": "Federal Bureau of Investigation", "text": "The Federal Bureau of Investigation is the domestic "
+     "intelligence service of the United States. The FBI was founded in 1908. Agents of the FBI ..."},
+    {"title": "China", "text": "China is a country in East Asia. Chinese culture is old. The Chinese state "
+     "and the Chinese language are described here. Beijing is its capital."},
+    {"title": "Steve Jobs", "text": "Steven Paul Jobs (February 24, 1955 – October 5, 2011) was an American "
+     "businessman. He founded Apple with Steve Wozniak. His company made the Macintosh, and he led it."},
+    {"title": "Apple Inc.", "text": "Apple Inc. is an American technology company that makes the iPhone."},
+    {"title": "Apple", "text": "An apple is a round fruit produced by an apple tree."},
+    {"title": "Mercury (disambiguation)", "text": "Mercury may refer to: a planet, an element, a god."},
+    {"title": "Mercury (planet)", "text": "Mercury is the smallest planet of the Solar System."},
+    {"title": "Saddam Hussein", "text": "Saddam Hussein was president of Iraq."},
+]
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory):
+    d = tmp_path_factory.mktemp("names")
+    src = d / "articles.jsonl"
+    src.write_text("".join(json.dumps(a) + "\n" for a in ARTICLES), encoding="utf-8")
+    aliases = d / "aliases.tsv.gz"
+    with gzip.open(aliases, "wt", encoding="utf-8") as f:
+        f.write("# alias<TAB>title, lower-cased as DBpedia's list is\nsaddam\tsaddam hussein\n"
+                "the red planet\tno such page\nuncle sam\tunited states\n")
+    linkpedia.build_kb([src], d / "kb", options=linkpedia.BuildOptions(jobs=1, aliases=(str(aliases),)))
+    return linkpedia.open_kb(d / "kb")
+
+
+def titles(kb, surface):
+    return [c.title for c in kb.candidates(surface)]
+
+
+def test_lead_sentence_names_are_candidates(kb):
+    assert "United States" in titles(kb, "USA")
+    assert "United States" in titles(kb, "United States of America")
+    assert "United States" in titles(kb, "America")
+    assert titles(kb, "Steven Paul Jobs") == ["Steve Jobs"]
+
+
+def test_acronyms_the_article_writes_are_candidates(kb):
+    assert titles(kb, "FBI") == ["Federal Bureau of Investigation"]
+    assert "United States" in titles(kb, "U.S.")
+
+
+def test_demonyms_and_a_persons_names_are_candidates(kb):
+    assert titles(kb, "Chinese") == ["China"]
+    assert titles(kb, "Jobs") == ["Steve Jobs"]
+    assert titles(kb, "Steve") == ["Steve Jobs"]
+
+
+def test_aliases_file_is_matched_case_insensitively_and_recased(kb):
+    assert titles(kb, "Saddam") == ["Saddam Hussein"]
+    assert titles(kb, "uncle sam") == ["United States"]
+    assert titles(kb, "the red planet") == []  # its title is no page of the KB: left out
+    assert ("Saddam", 1) in kb.entry("Saddam Hussein").surfaces
+
+
+def test_a_disambiguation_page_is_never_a_candidate(kb):
+    assert kb.entry("Mercury (disambiguation)").is_disambiguation
+    assert "Mercury (disambiguation)" not in titles(kb, "Mercury")
+    assert titles(kb, "Mercury") == ["Mercury (planet)"]
+    doc = kb.link("Mercury (disambiguation) and Mercury.")
+    assert "Mercury (disambiguation)" not in {lk.title for lk in doc.links}
+
+
+def test_weak_names_rank_below_full_names(kb):
+    # "Apple" is the fruit's title; the company is reached by its own title only.
+    assert titles(kb, "Apple")[0] == "Apple"
+
+
+def test_a_bad_aliases_file_is_one_clear_error(tmp_path):
+    src = tmp_path / "a.jsonl"
+    src.write_text(json.dumps(ARTICLES[0]) + "\n", encoding="utf-8")
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("ok\tUnited States\nno tab here\n", encoding="utf-8")
+    with pytest.raises(SourceFormatError, match=r"bad.tsv \(line 2\): expected 'alias<TAB>title'"):
+        linkpedia.build_kb([src], tmp_path / "kb", options=linkpedia.BuildOptions(jobs=1, aliases=(str(bad),)))
+    assert not (tmp_path / "kb").exists()
+
+
+# -- the mining rules on their own ---------------------------------------------------
+
+
+def test_lead_names_skip_sentence_openers_and_other_subjects():
+    assert lead_names("Actor", "An actor is a person who acts.") == []
+    assert lead_names("History of Iraq", "Iraq is a country with a long history.") == []
+    assert "Lietuva" in lead_names("Lithuania", "Lithuania (Lithuanian: Lietuva) is a country.")
+
+
+def test_bold_phrases_of_a_wikitext_lead():
+    wikitext = "'''Kaunas''' (also '''Kovno''') is the second-largest city in [[Lithuania]]."
+    assert "Kovno" in lead_names("Kaunas", "Kaunas (also Kovno) is the second-largest city in Lithuania.", wikitext)
+
+
+def test_acronyms_need_the_article_to_write_them():
+    assert acronyms("North Atlantic Treaty Organization", "The alliance, NATO, was formed in 1949.") == ["NATO"]
+    assert acronyms("North Atlantic Treaty Organization", "The alliance was formed in 1949.") == []
+    assert acronyms("British Airways", "BA flies. BA lands.") == ["BA"]
+    assert acronyms("British Airways", "BA flies.") == []  # two letters once say little
+
+
+def test_demonyms_and_person_names():
+    assert demonyms("Iraq", "Iraqi oil. Iraqi army. The Iraqi state. Iraq.") == ["Iraqi"]
+    assert demonyms("Iraq", "Iraqi oil.") == []
+    assert person_names("Steve Jobs", "Steven Paul Jobs (born 1955) was a businessman. He ... his ... he") == [
+        "Steve", "Jobs"]
+    assert person_names("Dragon Ball", "Dragon Ball is a manga. He fights. His friend. He wins.") == []
+    assert recase("saddam", "Saddam Hussein") == "Saddam" and recase("the fed", "Federal Reserve") == "the fed"
+    assert ("person", "Jobs") in mine_names("Steve Jobs", "Steve Jobs (1955–2011) was a man. He did; his; he.")
