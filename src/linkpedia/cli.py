@@ -88,6 +88,12 @@ _reading_options = _decorators(
 )
 
 
+_mention_mode = click.option(
+    "--mention-mode", "mention_mode", type=click.Choice(["wikipedia", "entities"]), default=None,
+    help="How mentions are found: wikipedia = what an editor would link (needs a KB with links); "
+         "entities = every named entity the KB has, from capitalization (default: wikipedia).")
+
+
 def _echo_build_report(out: Path, report) -> None:
     mb = report.bytes_in / 1e6
     click.echo(
@@ -149,7 +155,8 @@ Example:
 @click.option("--title", default=None, help="Document title (default: the file name).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
               help="Write here instead of standard output.")
-def link(file, kb_dir, fmt, policy, threshold, title, output) -> None:
+@_mention_mode
+def link(file, kb_dir, fmt, policy, threshold, title, output, mention_mode) -> None:
     """Link a text file (or standard input) and print the page."""
     from .kb import open_kb
     from .render import render
@@ -158,7 +165,7 @@ def link(file, kb_dir, fmt, policy, threshold, title, output) -> None:
     if title is None:
         title = None if str(file) == "-" else file.stem.replace("_", " ")
     with open_kb(kb_dir) as kb:
-        doc = kb.link(text, policy=policy, threshold=threshold, title=title)
+        doc = kb.link(text, policy=policy, threshold=threshold, title=title, mode=mention_mode)
     out = render(doc, fmt)
     if output is None:
         click.echo(out, nl=not out.endswith("\n"))
@@ -181,7 +188,8 @@ Example:
 @click.option("--report", "report_dir", type=click.Path(path_type=Path), default=None,
               help="Write tables, per-document scores, errors and HTML pages here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def evaluate(datasets, kb_dir, mode, policy, threshold, report_dir, as_json) -> None:
+@_mention_mode
+def evaluate(datasets, kb_dir, mode, policy, threshold, report_dir, as_json, mention_mode) -> None:
     """Score the linker on benchmarks (JSONL, NIF or AIDA-CoNLL) the way GERBIL does."""
     from rich.console import Console
 
@@ -191,7 +199,7 @@ def evaluate(datasets, kb_dir, mode, policy, threshold, report_dir, as_json) -> 
 
     loaded = [load_dataset(p) for p in datasets]
     with open_kb(kb_dir) as kb:
-        annotator = _PolicyAnnotator(kb, policy, threshold)
+        annotator = _PolicyAnnotator(kb, policy, threshold, mention_mode)
         result = run_evaluation(annotator, loaded, mode=mode)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
@@ -205,14 +213,18 @@ def evaluate(datasets, kb_dir, mode, policy, threshold, report_dir, as_json) -> 
 class _PolicyAnnotator:
     """An opened KB seen through the evaluation's Annotator protocol, with fixed options."""
 
-    def __init__(self, kb, policy: str, threshold: float | None):
-        self.kb, self.policy, self.threshold = kb, policy, threshold
+    def __init__(self, kb, policy: str, threshold: float | None, mention_mode: str | None = None):
+        self.kb, self.policy, self.threshold, self.mention_mode = kb, policy, threshold, mention_mode
 
     def link(self, text, *, mentions=None):
-        return self.kb.link(text, policy=self.policy, threshold=self.threshold, mentions=mentions)
+        return self.kb.link(text, policy=self.policy, threshold=self.threshold, mentions=mentions,
+                            mode=self.mention_mode)
 
     def resolve(self, title):
         return self.kb.resolve(title)
+
+    def candidates(self, surface):
+        return self.kb.candidates(surface, self.kb.config.max_candidates)
 
 
 @cli.command(epilog="""\b
@@ -273,7 +285,8 @@ Example:
               help="Largest request body (413 beyond).")
 @click.option("--timeout", "timeout_s", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds a request may take (503 beyond).")
-def serve(kb_dir, host, port, workers, max_text_chars, max_body_bytes, timeout_s) -> None:
+@_mention_mode
+def serve(kb_dir, host, port, workers, max_text_chars, max_body_bytes, timeout_s, mention_mode) -> None:
     """Serve the HTTP API and the web reader for a KB."""
     from .kb.store import check_kb_dir
 
@@ -284,7 +297,7 @@ def serve(kb_dir, host, port, workers, max_text_chars, max_body_bytes, timeout_s
         raise InputError(f"the server needs its extra ({exc.name} is missing) — "
                          "pip install 'linkpedia[serve]'") from None
     run_server(kb_dir, host=host, port=port, workers=workers, max_text_chars=max_text_chars,
-               max_body_bytes=max_body_bytes, timeout_s=timeout_s)
+               max_body_bytes=max_body_bytes, timeout_s=timeout_s, mode=mention_mode or "wikipedia")
 
 
 @cli.group(epilog="""\b

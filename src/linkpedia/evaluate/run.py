@@ -41,6 +41,9 @@ class Annotator(Protocol):
 
     def resolve(self, title: str) -> str | None: ...
 
+    # Optional: ``candidates(surface)`` -> objects with ``.title``; when the
+    # annotator has it, each dataset reports its candidate recall.
+
 
 @dataclass(frozen=True)
 class DatasetResult:
@@ -52,6 +55,9 @@ class DatasetResult:
     scores: dict[str, dict[str, Scores | None]]  # matching -> score set -> scores
     seconds: float
     path: str | None = None
+    # Share of in-KB gold mentions whose entry is among their surface's candidates
+    # (None: the annotator lists no candidates). Linking cannot do better than this.
+    candidate_recall: float | None = None
 
     @property
     def gold_links(self) -> int:
@@ -97,6 +103,7 @@ class DatasetResult:
             "gold_not_in_kb": kinds["gap"],
             "gold_nil": kinds["nil"],
             "coverage": self.coverage,
+            "candidate_recall": self.candidate_recall,
             "predicted_links": self.predicted_links,
             "seconds": round(self.seconds, 3),
             "scores": {
@@ -167,6 +174,26 @@ def evaluate(
                 progress(ds.name, done, len(ds.docs))
         seconds = time.perf_counter() - started
         results.append(
-            DatasetResult(ds.name, mode, tuple(judged), score_documents(judged), seconds, ds.path)
+            DatasetResult(ds.name, mode, tuple(judged), score_documents(judged), seconds, ds.path,
+                          _candidate_recall(annotator, judged))
         )
     return EvaluationResult(mode, tuple(results))
+
+
+def _candidate_recall(annotator: Any, judged: Sequence[DocumentResult]) -> float | None:
+    """The share of in-KB gold mentions whose entry ``annotator.candidates(surface)`` lists."""
+    candidates = getattr(annotator, "candidates", None)
+    if candidates is None:
+        return None
+    seen: dict[str, set[str]] = {}
+    total = hits = 0
+    for r in judged:
+        for j in r.gold:
+            m = j.mention
+            if m.kind != "entry":
+                continue
+            if m.surface not in seen:
+                seen[m.surface] = {c.title for c in candidates(m.surface)}
+            total += 1
+            hits += m.key in seen[m.surface]
+    return hits / total if total else None

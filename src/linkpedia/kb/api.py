@@ -18,6 +18,7 @@ from ..link.candidates import candidates_of
 from ..link.linker import POLICIES, Linker, LinkerConfig, Scored
 from ..link.spans import Covering
 from ..link.spot import spot, surfaces_of
+from ..link.mentions import MODES
 from ..link.model import DEFAULT_MODEL, Model
 from ..text import fold
 from ..types import Candidate, Document, Entry, Link
@@ -176,13 +177,16 @@ class KnowledgeBase:
         threshold: float | None = None,
         mentions: Sequence[tuple[int, int]] | None = None,
         title: str | None = None,
+        mode: str | None = None,
     ) -> Document:
         """Link ``text``; ``mentions`` given = link exactly those spans (D2KB).
 
         ``title`` names the document; its own entry is never linked (an
-        article does not link to itself).
+        article does not link to itself). ``mode`` is how mentions are found:
+        ``"wikipedia"`` links what an editor would, ``"entities"`` every named
+        entity the KB has (link/mentions.py); the default is the config's.
         """
-        return self._link([text], policy, threshold, None if mentions is None else [mentions], [title])[0]
+        return self._link([text], policy, threshold, None if mentions is None else [mentions], [title], mode)[0]
 
     def link_many(
         self,
@@ -191,21 +195,26 @@ class KnowledgeBase:
         policy: str | None = None,
         threshold: float | None = None,
         titles: Sequence[str | None] | None = None,
+        mode: str | None = None,
     ) -> list[Document]:
         """``link`` each text, scoring them together: the same documents, for
         less work per text (most of a short text's cost is the fixed price of
         its array operations, paid here once per batch)."""
         if titles is not None and len(titles) != len(texts):
             raise InputError(f"{len(titles)} titles for {len(texts)} texts")
-        return self._link(texts, policy, threshold, None, titles or [None] * len(texts))
+        return self._link(texts, policy, threshold, None, titles or [None] * len(texts), mode)
 
     def _link(self, texts: Sequence[str], policy: str | None, threshold: float | None,
               mentions: Sequence[Sequence[tuple[int, int]]] | None,
-              titles: Sequence[str | None]) -> list[Document]:
+              titles: Sequence[str | None], mode: str | None = None) -> list[Document]:
         policy = policy or self.config.policy
         if policy not in POLICIES:
             raise InputError(f"unknown policy {policy!r} — use one of: {', '.join(POLICIES)}")
-        threshold = self.config.threshold if threshold is None else threshold
+        mode = mode or self.config.mode
+        if mode not in MODES:
+            raise InputError(f"unknown mention mode {mode!r} — use one of: {', '.join(MODES)}")
+        if threshold is None:
+            threshold = self.config.threshold if mentions is None else self.config.nil_threshold
         if not 0.0 <= threshold <= 1.0:
             raise InputError(f"threshold {threshold} is outside [0, 1]")
         for text, spans in zip(texts, mentions or ()):
@@ -214,9 +223,10 @@ class KnowledgeBase:
                     raise InputError(f"mention ({s}, {e}) is outside the text (length {len(text)})")
         linker = self.linker
         folded = [fold(text) for text in texts]  # spotting and the features both need it
-        spots = [linker.spots(text, list(mentions[d]) if mentions is not None else None, folded=folded[d])
+        spots = [linker.spots(text, list(mentions[d]) if mentions is not None else None, folded=folded[d],
+                              mode=mode)
                  for d, text in enumerate(texts)]
-        batch = linker.score_many(texts, spots, given=mentions is not None, folded=folded)
+        batch = linker.score_many(texts, spots, given=mentions is not None, folded=folded, mode=mode)
         return [self._finish(text, scored, threshold, policy, None if mentions is None else list(mentions[d]),
                              titles[d], folded[d])
                 for d, (text, scored) in enumerate(zip(texts, batch))]

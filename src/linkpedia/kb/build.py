@@ -30,6 +30,7 @@ from ..sources.base import Page, Source
 from ..wikitext.site import SiteInfo
 from . import aggregate, index, occurrences, profiles
 from .aliases import load_aliases
+from .casing import count_casing
 from .extract import PageRecord, Sums, article_sums, extract_page
 from .schema import SCHEMA_VERSION
 from .store import DB_NAME, create_db, live_dir, pack_links, unpack_text, write_meta
@@ -275,6 +276,9 @@ def finish_kb(con: sqlite3.Connection, kb_dir: Path, options: BuildOptions, prog
     progress.finish()
     progress.start("counting surface occurrences", None)
     count_occurrences(con, kb_dir / DB_NAME, jobs)
+    progress.finish()
+    progress.start("counting how the articles write each surface", None)
+    count_casing(con, kb_dir / DB_NAME, jobs)
     progress.finish()
     progress.start("building context profiles", None)
     n_docs = con.execute("SELECT count(*) FROM pages WHERE kind = 'article'").fetchone()[0]

@@ -334,12 +334,19 @@ def extract_page(page: Page, site: SiteInfo = DEFAULT_SITE, sums: Sums | None = 
     )
 
 
-_MAY_REFER = re.compile(r"\bmay (?:also )?refer to\b|\bmay (?:also )?mean\b")
+_MAY_REFER = r"\W*(?:\([^)]*\)\W*)?(?:may|can|might) (?:also )?(?:refer to|mean|stand for)\b"
 
 
 def _plain_disambiguation(title: str, text: str) -> bool:
-    """A plain-text page that lists the senses of a name (it has no templates to say so)."""
-    return title.endswith("(disambiguation)") or bool(_MAY_REFER.search(text[:600]))
+    """A plain-text page that lists the senses of a name (it has no templates to say so):
+    its title says so, or its first sentence is "<name> may refer to", nothing before."""
+    if title.endswith("(disambiguation)"):
+        return True
+    base = parenthetical_base(title) or title
+    head = text.lstrip()
+    if head.startswith(title + "\n"):  # WikiExtractor repeats the title as the first line
+        head = head[len(title) + 1:].lstrip()
+    return re.match(r"\W*(?:The |A |An )?" + re.escape(base) + _MAY_REFER, head[:300]) is not None
 
 
 def _redirect(page: Page, *, has_links: bool) -> PageRecord:

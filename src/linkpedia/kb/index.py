@@ -56,6 +56,8 @@ class Index:
     cand_weak: np.ndarray  # weak names (a first or last name, an acronym, a demonym; kb/names.py)
     fold_ptr: np.ndarray  # [F+1] CSR into fold_members
     fold_members: np.ndarray  # surface ids sharing a folded form
+    fold_upper: np.ndarray  # [F] times the articles write the folded form capitalized (mid-sentence)
+    fold_lower: np.ndarray  # [F] times they write it lower-case
     in_ptr: np.ndarray  # [E+1] CSR into in_src
     in_src: np.ndarray  # entry indexes linking to the entry, sorted
     prof_ptr: np.ndarray  # [E+1] CSR into prof_term/prof_weight
@@ -205,7 +207,7 @@ def _compile(con: sqlite3.Connection, tmp: Path) -> None:
              "ORDER BY s.k, c DESC, se.weak DESC, e.k",
         len(surfaces), [(tmp / "cand_count.npy", np.int32), (tmp / "cand_anchors.npy", np.int32),
                         (tmp / "cand_entry.npy", np.int32), (tmp / "cand_weak.npy", np.int32)]))
-    _folded(surfaces, tmp)
+    _folded(con, surfaces, tmp)
     del surfaces
     np.save(tmp / "in_ptr.npy", _csr_from_sorted(
         con, "SELECT d.k, s.k FROM edges g JOIN temp.entry_key s ON s.id = g.src "
@@ -271,8 +273,9 @@ def _surfaces(con: sqlite3.Connection, tmp: Path) -> marisa_trie.Trie:
     return surfaces
 
 
-def _folded(surfaces: marisa_trie.Trie, tmp: Path) -> None:
-    """folded.marisa and the surfaces of each folded form, in the surface trie's order."""
+def _folded(con: sqlite3.Connection, surfaces: marisa_trie.Trie, tmp: Path) -> None:
+    """folded.marisa, the surfaces of each folded form (in the surface trie's order) and
+    how the articles write it (``casing``)."""
     # Single characters ("A", "I") are never spotted: as words they are
     # letters and pronouns, and as prefixes they would match every word.
     folded = marisa_trie.Trie(fold(s) for s in surfaces.iterkeys() if len(s) > 1)
@@ -285,6 +288,15 @@ def _folded(surfaces: marisa_trie.Trie, tmp: Path) -> None:
     fkeys = np.frombuffer(fkey, dtype=np.int32)
     np.save(tmp / "fold_ptr.npy", _ptr(np.bincount(fkeys, minlength=len(folded))))
     np.save(tmp / "fold_members.npy", np.frombuffer(members, dtype=np.int32)[np.argsort(fkeys, kind="stable")])
+    upper = np.zeros(len(folded), dtype=np.int32)
+    lower = np.zeros(len(folded), dtype=np.int32)
+    for rows in _chunks(con.execute("SELECT folded, upper, lower FROM casing")):
+        for key, u, w in rows:
+            k = folded.get(key)
+            if k is not None:
+                upper[k], lower[k] = u, w
+    np.save(tmp / "fold_upper.npy", upper)
+    np.save(tmp / "fold_lower.npy", lower)
 
 
 def _terms(con: sqlite3.Connection, tmp: Path, n_docs: int) -> None:
@@ -343,6 +355,8 @@ def load_index(kb_dir: Path) -> Index:
         cand_weak=arr("cand_weak"),
         fold_ptr=arr("fold_ptr"),
         fold_members=arr("fold_members"),
+        fold_upper=arr("fold_upper"),
+        fold_lower=arr("fold_lower"),
         in_ptr=arr("in_ptr"),
         in_src=arr("in_src"),
         prof_ptr=arr("prof_ptr"),

@@ -180,13 +180,19 @@ def person_names(title: str, text: str) -> list[str]:
     """First and last name of a biography's subject: a title shaped like a
     personal name whose article speaks of "he" or "she" far more than of "it"."""
     name = title.split(" (")[0]
-    if not _PERSON_TITLE.match(name) or not _LIFE.search(text[:LEAD_CHARS]):
-        return []
-    pronouns = Counter(w.lower() for w in _PRONOUNS.findall(text[:3000]))
-    personal = sum(pronouns[w] for w in ("he", "his", "him", "she", "her"))
-    if personal < 3 or personal < 3 * (pronouns["it"] + pronouns["its"]):
+    if not _PERSON_TITLE.match(name):
         return []
     words = name.split()
+    pronouns = Counter(w.lower() for w in _PRONOUNS.findall(text[:3000]))
+    personal = sum(pronouns[w] for w in ("he", "his", "him", "she", "her"))
+    if personal < max(1, pronouns["it"] + pronouns["its"]):
+        return []
+    if not _LIFE.search(text[:LEAD_CHARS]):
+        # Without life dates, the article must call its subject by the surname alone ("Jobs co-founded").
+        alone = re.compile(r"(?<!" + re.escape(words[-2]) + r" )\b" + re.escape(words[-1]) + r"\b(?!\s+[A-Z])")
+        body = text[text.find(".") + 1:3000] if "." in text else ""  # after the first sentence
+        if not alone.search(body):
+            return []
     out = []
     for w in (words[0], words[-1]):
         if len(w) >= 3 and not w.endswith(".") and w[0].isupper() and not _ROMAN.match(w):

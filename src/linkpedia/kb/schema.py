@@ -146,6 +146,14 @@ CREATE TABLE aux_aliases (
   PRIMARY KEY (surface, title)
 ) WITHOUT ROWID;
 
+-- Derived: how the articles write each folded surface (kb/casing.py): capitalized
+-- where a sentence does not start, or lower-case.
+CREATE TABLE casing (
+  folded TEXT PRIMARY KEY,
+  upper INTEGER NOT NULL,
+  lower INTEGER NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE updates (
   id INTEGER PRIMARY KEY,
   at TEXT NOT NULL,

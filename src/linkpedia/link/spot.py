@@ -15,7 +15,7 @@ from typing import Iterable, NamedTuple
 from ..kb.index import Index
 from ..text import fold, is_word_char
 
-__all__ = ["Spot", "spot", "choose_surfaces", "surfaces_of", "CASE_MISMATCH_PENALTY"]
+__all__ = ["Spot", "spot", "choose_surfaces", "surfaces_of", "fold_id", "CASE_MISMATCH_PENALTY"]
 
 _WORD_SPLIT = re.compile(r"(\w+)")  # a mention may start at any run of word characters
 _WORD_RUN = re.compile(r"\w*")
@@ -44,6 +44,7 @@ class Spot(NamedTuple):
     link_prob: float  # per occurrence; NaN when the KB cannot tell
     exact: bool  # written exactly like a KB surface
     page_link_prob: float = math.nan  # per article that writes it
+    fold_id: int = -1  # its folded form's id in the index (how the KB writes it: kb/casing.py)
 
 
 def choose_surfaces(index: Index, fid: int, written: str) -> tuple[tuple[int, ...], bool, float, float]:
@@ -86,14 +87,21 @@ def surfaces_of(index: Index, written: str) -> tuple[tuple[int, ...], bool, floa
     return None if fid is None else choose_surfaces(index, fid, written)
 
 
-def spot(text: str, index: Index, *, min_link_prob: float | None = None, folded: str | None = None) -> list[Spot]:
+def fold_id(index: Index, written: str) -> int:
+    """The id of ``written``'s folded form in the index, -1 when the KB has none."""
+    return index.folded.get(fold(written), -1)
+
+
+def spot(text: str, index: Index, *, min_link_prob: float | None = None, folded: str | None = None,
+         named_only: bool = False) -> list[Spot]:
     """Every span matching a KB surface (overlaps included; the linker resolves them).
 
     With ``min_link_prob``, only the spans worth linking: a known page link
     probability at least that, or, for surfaces of link-less sources (NaN), a
     capitalized name of two or more characters. Deciding here saves building
     the many spans ("city", "war") that would be dropped. ``folded`` is
-    ``fold(text)``, for a caller that has it already.
+    ``fold(text)``, for a caller that has it already. ``named_only`` keeps
+    only spans written with a capital letter (named entities: "entities" mode).
     """
     if folded is None:
         folded = fold(text)
@@ -143,6 +151,8 @@ def spot(text: str, index: Index, *, min_link_prob: float | None = None, folded:
             if e not in word_ends and (folded[e - 1] not in ".)" or (e < n and is_word_char(folded[e]))):
                 continue
             written = text[st:e]
+            if named_only and written == written.lower():
+                continue
             hit = chosen.get(written)
             if hit is None:
                 hit = chosen[written] = choose_surfaces(index, fid, written)
@@ -153,7 +163,7 @@ def spot(text: str, index: Index, *, min_link_prob: float | None = None, folded:
                         continue
                 elif plp < min_link_prob:
                     continue
-            out.append(_new(Spot, (st, e, sids, lp, exact, plp)))
+            out.append(_new(Spot, (st, e, sids, lp, exact, plp, fid)))
     return out
 
 

@@ -74,6 +74,9 @@ class LinkRequest(BaseModel):
         description="Minimum confidence to link; null = the KB's calibrated default.")
     title: str | None = Field(
         None, max_length=1000, description="The document's title: shown as its heading, and never linked in it.")
+    mode: Literal["wikipedia", "entities"] | None = Field(
+        None, description="How mentions are found: wikipedia = what an editor would link; entities = every "
+        "named entity the KB has; null = the server's default (serve --mention-mode).")
 
     _check_text = field_validator("text", "title")(_utf8)
 
@@ -293,7 +296,7 @@ async def _link(current: CurrentKB, lane: Lane, request: LinkRequest) -> Respons
     """The answer to a ``/api/link`` request that validated: the route's and ``LinkFastPath``'s."""
     check_text(request.text, lane.limits)
     doc = await lane.link(current(), request.text, policy=request.policy, threshold=request.threshold,
-                          title=request.title)
+                          title=request.title, mode=request.mode)
     return _answer(doc, request.format)
 
 
@@ -350,5 +353,5 @@ def _gerbil(kb: KnowledgeBase, turtle: str, limits: Limits) -> str:
     for nif_doc in docs:
         check_text(nif_doc.text, limits)
         spans = sorted({(m.start, m.end) for m in nif_doc.mentions if m.start < m.end}) or None
-        linked.append(kb.link(nif_doc.text, policy="all", mentions=spans))
+        linked.append(kb.link(nif_doc.text, policy="all", mentions=spans, mode=limits.mode))
     return write_nif(linked, uris=[d.uri for d in docs])

@@ -29,15 +29,18 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-request limits; ``create_app(kb, **limits)`` takes these fields by name."""
+    """Per-request limits and defaults; ``create_app(kb, **limits)`` takes these fields by name."""
 
     max_body_bytes: int = 2_000_000
     max_text_chars: int = 100_000
     timeout_s: float = 10.0
+    mode: str = "wikipedia"  # mention mode of requests that name none (and of /gerbil)
 
     def __post_init__(self) -> None:
         if self.max_body_bytes < 1 or self.max_text_chars < 1 or not self.timeout_s > 0:
             raise ValueError(f"limits must be positive, got {self}")
+        if self.mode not in ("wikipedia", "entities"):
+            raise ValueError(f"mode must be wikipedia or entities, got {self.mode!r}")
 
 
 class BodyTooLarge(HTTPException):
@@ -114,7 +117,7 @@ class _Job:
 
     kb: Any
     text: str
-    options: tuple[str | None, float | None]  # policy, threshold: a batch shares them
+    options: tuple[str | None, float | None, str | None]  # policy, threshold, mode: a batch shares them
     title: str | None
     deadline: float
     done: bool = False
@@ -146,14 +149,16 @@ class Lane:
         self._waiting: dict[_Job, None] = {}  # short texts not yet linked, in arrival order
 
     async def link(self, kb: Any, text: str, *, policy: str | None = None, threshold: float | None = None,
-                   title: str | None = None) -> Any:
+                   title: str | None = None, mode: str | None = None) -> Any:
         """``kb.link(text, ...)`` in its turn. A short text may be linked
         together with the short texts waiting behind it (``kb.link_many``,
         which gives each the document ``kb.link`` would); the later ones then
         find their document ready when their turn comes."""
+        mode = mode or self.limits.mode
         if len(text) > INLINE_CHARS:
-            return await self.run(kb.link, text, policy=policy, threshold=threshold, title=title, chars=len(text))
-        job = _Job(kb, text, (policy, threshold), title, anyio.current_time() + self.limits.timeout_s)
+            return await self.run(kb.link, text, policy=policy, threshold=threshold, title=title, mode=mode,
+                                  chars=len(text))
+        job = _Job(kb, text, (policy, threshold, mode), title, anyio.current_time() + self.limits.timeout_s)
         self._waiting[job] = None
         try:
             with anyio.move_on_after(self.limits.timeout_s):
@@ -182,10 +187,10 @@ class Lane:
                                 and j.options == head.options and j.deadline > now), MAX_BATCH - 1)]
         for job in batch:
             self._waiting.pop(job, None)
-        policy, threshold = head.options
+        policy, threshold, mode = head.options
         try:
             docs = head.kb.link_many([j.text for j in batch], policy=policy, threshold=threshold,
-                                     titles=[j.title for j in batch])
+                                     titles=[j.title for j in batch], mode=mode)
         except Exception:
             docs = None  # one text's error is its own: link each alone to tell whose it is
         for k, job in enumerate(batch):
@@ -193,7 +198,8 @@ class Lane:
                 job.result = docs[k]
             else:
                 try:
-                    job.result = job.kb.link(job.text, policy=policy, threshold=threshold, title=job.title)
+                    job.result = job.kb.link(job.text, policy=policy, threshold=threshold, title=job.title,
+                                             mode=mode)
                 except Exception as error:
                     job.error = error
             job.done = True

@@ -62,6 +62,7 @@ def serve(
     max_body_bytes: int = _DEFAULTS.max_body_bytes,
     timeout_s: float = _DEFAULTS.timeout_s,
     log_level: str = "info",
+    mode: str = _DEFAULTS.mode,
 ) -> None:
     """Serve the KB at ``kb_dir`` over HTTP until interrupted.
 
@@ -70,7 +71,7 @@ def serve(
     """
     import uvicorn
 
-    limits = Limits(max_body_bytes=max_body_bytes, max_text_chars=max_text_chars, timeout_s=timeout_s)
+    limits = Limits(max_body_bytes=max_body_bytes, max_text_chars=max_text_chars, timeout_s=timeout_s, mode=mode)
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     config = log_config(log_level)

@@ -1,0 +1,127 @@
+"""Mention detectors: P(a spotted span is a mention), one detector per mention mode.
+
+* ``wikipedia``: what an editor would link, learned from the KB's own links
+  (link probability and how well the best candidate fits; ``Model.linking``).
+  It needs a KB with linked sources.
+* ``entities``: every mention of a named entity, as entity-linking benchmarks
+  annotate them, from evidence that needs no links and no labels: how the
+  text writes the span (capitalized mid-sentence is a name, lower-case is a
+  common word) and, where the text's case says nothing (a sentence's first
+  word, an all-caps headline or dateline, a title-case heading), how the
+  KB's own articles write it (``kb/casing.py``: "Paris" capitalized, "winter"
+  lower-case).
+
+Detectors are registered by name (``DETECTORS``), as spaCy registers its
+pipeline functions; ``Linker`` looks them up by the mode.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..kb.index import Index
+from .spot import Spot
+
+__all__ = ["MODES", "DETECTORS", "entity_probability", "named", "is_shouted", "opens_sentence"]
+
+MODES = ("wikipedia", "entities")
+
+# P(name) where the text's case is evidence: capitalized mid-sentence, or not.
+CAPITALIZED_MID_SENTENCE = 0.95
+LOWER_CASE = 0.02
+
+
+def named(written: str) -> bool:
+    """Whether a span is written like a name: some letter of it is upper-case ("Paris", "iPhone", "U.S.")."""
+    return written != written.lower()
+
+
+def opens_sentence(text: str, start: int) -> bool:
+    """Whether ``start`` is a sentence's, a line's or a quotation's first word."""
+    i = start - 1
+    while i >= 0 and text[i] in " \t\"'“‘(«":
+        i -= 1
+    return i < 0 or text[i] in ".!?:;\n…•*·|"
+
+
+def is_shouted(text: str, start: int, end: int) -> bool:
+    """Whether the span stands in an all-caps or title-case run (a headline, a
+    dateline such as "BAGHDAD, Iraq"), where capitals say nothing."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start:line_end if line_end >= 0 else len(text)]
+    written = text[start:end]
+    if len(written) > 1 and written.isupper():
+        return True
+    words = [w for w in line.split() if w[:1].isalpha()]
+    if len(words) >= 4:
+        capitalized = sum(w[0].isupper() for w in words)
+        if capitalized >= 0.8 * len(words):
+            return True
+    return False
+
+
+_NEXT = re.compile(r"(?:'s|’s)?[ \t]+(?:(?:of|de|du|von|van)[ \t]+)?(\w)")
+_PREV = re.compile(r"(\w[\w'’\-]*)[ \t]+(?:(?:of|the|de)[ \t]+)?$")
+PART_OF_A_NAME = 0.08
+_DATE_AFTER = re.compile(r",?[ \t]+\d{1,4}\b")
+_DATE_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?[ \t]+$")
+
+
+def in_longer_name(index: Index, text: str, start: int, end: int) -> bool:
+    """Whether the span is only a part of a longer capitalized name that the KB
+    lacks: "Louisiana" in "Louisiana State University", "Rico" in "Puerto
+    Rico". A capitalized word after it continues the name; one before it does
+    too, unless it is a title the KB writes in lower case ("President Bush")
+    or an abbreviation ("Mr. Smith")."""
+    after = _NEXT.match(text, end)
+    if after and after.group(1).isupper() and text[end:after.start(1)].strip(" \t") in ("", "of", "de", "du",
+                                                                                        "von", "van"):
+        if text[end:end + 2] not in ("'s", "’s"):
+            return True
+    before = _PREV.search(text, max(0, start - 40), start)
+    if before and before.group(1)[:1].isupper() and not opens_sentence(text, before.start(1)):
+        word = before.group(1)
+        fid = index.folded.get(word.lower(), -1)
+        if fid < 0:
+            return True  # a capitalized word the KB does not know: most likely a name's first part
+        u, w = float(index.fold_upper[fid]), float(index.fold_lower[fid])
+        return (u + 1.0) / (u + w + 2.0) >= 0.5
+    return False
+
+
+def entity_probability(index: Index, texts: Sequence[str], spots: Sequence[list[Spot]]) -> np.ndarray:
+    """P(the span names an entity) of each spot, numbered across the texts."""
+    out: list[float] = []
+    upper, lower = index.fold_upper, index.fold_lower
+    for text, sps in zip(texts, spots):
+        for sp in sps:
+            written = text[sp.start:sp.end]
+            if not named(written):
+                out.append(LOWER_CASE)
+                continue
+            if sp.fold_id >= 0:
+                u, w = float(upper[sp.fold_id]), float(lower[sp.fold_id])
+            else:
+                u = w = 0.0
+            kb_ratio = (u + 1.0) / (u + w + 2.0)  # how often the KB writes it capitalized
+            if len(written) <= 2 and written.endswith("."):  # an initial ("N."), not a name
+                out.append(LOWER_CASE)
+            elif _DATE_AFTER.match(text, sp.end) or _DATE_BEFORE.search(text, max(0, sp.start - 8), sp.start):
+                out.append(LOWER_CASE)  # "November 1992", "3 March": a date, not an entity
+            elif is_shouted(text, sp.start, sp.end):
+                out.append(kb_ratio)
+            elif in_longer_name(index, text, sp.start, sp.end):
+                out.append(PART_OF_A_NAME)
+            elif opens_sentence(text, sp.start):
+                out.append(kb_ratio)
+            else:
+                # Capitalized mid-sentence: a name, unless the KB never writes it so.
+                out.append(CAPITALIZED_MID_SENTENCE if kb_ratio >= 0.2 else 0.5 + kb_ratio)
+    return np.asarray(out, dtype=np.float64)
+
+
+DETECTORS: dict[str, Callable[..., np.ndarray]] = {"entities": entity_probability}

@@ -1,0 +1,91 @@
+"""The two mention modes: ``entities`` finds named entities without links; ``wikipedia`` what editors link.
+
+The KB is built from link-less JSONL written for the test, so the only
+evidence is the articles' own text: how they write each name.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import linkpedia
+from linkpedia.errors import InputError
+
+ARTICLES = {
+    "Germany": "Germany is a country in Central Europe. Germany borders France. Its capital is Berlin.",
+    "France": "France is a country in Western Europe. The capital of France is Paris.",
+    "Paris": "Paris is the capital of France. Paris lies on the Seine. Many visit Paris in winter.",
+    "Berlin": "Berlin is the capital of Germany. Berlin has many museums.",
+    "Ukraine": "Ukraine is a country in Eastern Europe. Its capital is Kyiv. Ukraine borders Poland.",
+    "NATO": "NATO is a military alliance. Members of NATO include France and Germany.",
+    "Volkswagen": "Volkswagen is a car maker from Germany. Volkswagen builds cars in many countries.",
+    "Winter": "Winter is the coldest season of the year. In winter, days are short. A cold winter "
+              "follows autumn, and winter ends in spring. Snow falls in winter.",
+    "Trade": "Trade is the exchange of goods. Trade between countries is called international trade; "
+             "trade grows when barriers fall. Free trade is debated.",
+    "Year": "A year is the time the Earth takes to orbit the Sun. A year has twelve months; each year "
+            "begins in January. A leap year has one more day.",
+}
+
+PARAGRAPH = ("Ministers from Germany, France and Ukraine met in Paris on Monday. NATO officials said "
+             "trade with Volkswagen would grow this year, despite a hard winter.")
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory):
+    d = tmp_path_factory.mktemp("modes")
+    src = d / "articles.jsonl"
+    src.write_text("".join(json.dumps({"title": t, "text": x}) + "\n" for t, x in ARTICLES.items()),
+                   encoding="utf-8")
+    linkpedia.build_kb([src], d / "kb", options=linkpedia.BuildOptions(jobs=1))
+    return linkpedia.open_kb(d / "kb")
+
+
+def test_entities_mode_links_the_named_entities_of_a_link_less_kb(kb):
+    doc = kb.link(PARAGRAPH, mode="entities")
+    linked = {lk.surface: lk.title for lk in doc.links}
+    assert linked == {"Germany": "Germany", "France": "France", "Ukraine": "Ukraine", "Paris": "Paris",
+                      "NATO": "NATO", "Volkswagen": "Volkswagen"}
+
+
+def test_entities_mode_leaves_common_words_alone(kb):
+    doc = kb.link(PARAGRAPH, mode="entities", threshold=0.2)
+    assert not {"trade", "year", "winter"} & {lk.surface.lower() for lk in doc.links}
+    # Capitalized at a sentence's start, a common word is still a common word: the KB writes it lower-case.
+    doc = kb.link("Winter came early. Trade fell. Paris was cold.", mode="entities")
+    assert [lk.surface for lk in doc.links] == ["Paris"]
+
+
+def test_a_part_of_a_longer_name_or_a_date_is_not_linked_alone(kb):
+    doc = kb.link("She studied at Paris Dauphine University and came back in March 2004. "
+                  "President Berlin-Smith left.", mode="entities")
+    assert "Paris" not in {lk.surface for lk in doc.links}
+
+
+def test_headlines_and_datelines_fall_back_on_how_the_kb_writes_names(kb):
+    doc = kb.link("PARIS — GERMANY AND FRANCE SIGN A TRADE DEAL\nThe deal was signed today.", mode="entities")
+    assert {lk.title for lk in doc.links} == {"Paris", "Germany", "France"}
+
+
+def test_the_two_modes_differ_as_documented(kb):
+    # A KB without links knows no link probabilities: wikipedia mode trusts only
+    # capitalized names (and a hand-set scorer); entities mode judges each span by case.
+    wiki = kb.link(PARAGRAPH, mode="wikipedia")
+    ents = kb.link(PARAGRAPH, mode="entities")
+    assert kb.link(PARAGRAPH) == wiki  # the default mode is wikipedia
+    assert {lk.surface for lk in ents.links} >= {"Germany", "France", "Paris"}
+    assert ents != wiki
+    assert kb.link_many([PARAGRAPH, "Berlin and Paris."], mode="entities") == [
+        ents, kb.link("Berlin and Paris.", mode="entities")]
+
+
+def test_given_spans_ignore_the_mode(kb):
+    spans = [(PARAGRAPH.index("trade"), PARAGRAPH.index("trade") + 5)]
+    assert kb.link(PARAGRAPH, mentions=spans, mode="entities") == kb.link(PARAGRAPH, mentions=spans)
+
+
+def test_an_unknown_mode_is_one_clear_error(kb):
+    with pytest.raises(InputError, match="unknown mention mode 'names' — use one of: wikipedia, entities"):
+        kb.link("Paris", mode="names")
