@@ -132,6 +132,7 @@ def test_write_report_files(linker, tmp_path):
     result = evaluate(linker, [TINY])
     out = write_report(result, tmp_path / "report")
     assert sorted(p.name for p in out.iterdir()) == [
+        "index.html",
         "summary.json",
         "summary.md",
         "tiny.documents.jsonl",
