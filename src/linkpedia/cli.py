@@ -145,19 +145,29 @@ Example:
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Minimum confidence to link (default: the KB's calibrated 0.5).")
 @click.option("--title", default=None, help="Document title (default: the file name).")
+@click.option("--link-base", default=None, metavar="URL",
+              help="HTML: links go to URL + title, e.g. https://en.wikipedia.org/wiki/ (default: the "
+                   "source wiki's article URL when the KB knows it, else the page's own Entries section).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
               help="Write here instead of standard output.")
-def link(file, kb_dir, fmt, policy, threshold, title, output) -> None:
+def link(file, kb_dir, fmt, policy, threshold, title, link_base, output) -> None:
     """Link a text file (or standard input) and print the page."""
     from .kb import open_kb
-    from .render import render
+    from .render import render, render_html
+    from .render.targets import kb_link_base
 
+    if link_base is not None and fmt != "html":
+        raise InputError(f"--link-base applies to --format html, not {fmt}")
+    if link_base is not None and not link_base.strip():
+        raise InputError("--link-base is empty; give a URL such as https://en.wikipedia.org/wiki/")
     text = _read_text(file)
     if title is None:
         title = None if str(file) == "-" else file.stem.replace("_", " ")
     with open_kb(kb_dir) as kb:
         doc = kb.link(text, policy=policy, threshold=threshold, title=title)
-    out = render(doc, fmt)
+        if fmt == "html" and link_base is None:
+            link_base = kb_link_base(kb.meta)
+    out = render_html(doc, link_base=link_base) if fmt == "html" else render(doc, fmt)
     if output is None:
         click.echo(out, nl=not out.endswith("\n"))
     else:

@@ -151,7 +151,7 @@ def _titles(titles: list[str], previews: dict[str, str]) -> str:
         links.append(Link(position, position + len(title), title, title))
         position += len(title) + 1
     doc = Document(text=text, links=tuple(links), title="", previews=previews)
-    return f'<div class="lp-list">\n{render_html(doc, standalone=False)}</div>\n'
+    return f'<div class="lp-list">\n{render_html(doc, link_base="/wiki/", standalone=False)}</div>\n'
 
 
 def pages_router(current: CurrentKB, lane: Lane) -> APIRouter:
