@@ -129,6 +129,18 @@ def test_missing_title_uses_the_first_line():
     assert "<title>Opening line</title>" in page and "<h1>Opening line</h1>" in page
 
 
+def test_a_long_first_line_is_cut_between_words():
+    line = "The summit gathered leaders from across Europe, and Emmanuel Macron in Paris spoke first."
+    page = render_html(Document(text=line + "\n\nMore."))
+    heading = "The summit gathered leaders from across Europe, and Emmanuel Macron in Paris…"
+    assert f"<h1>{heading}</h1>" in page and f"<title>{heading}</title>" in page
+    from linkpedia.render._spans import shorten
+    for limit in range(10, 95):
+        cut = shorten(line, limit)
+        assert len(cut) <= limit and (cut == line or (cut.endswith("…") and line.startswith(cut[:-1])))
+        assert cut == line or line[len(cut) - 1] in " ," or len(cut) == limit  # ends at a word's end
+
+
 PAYLOADS = [
     "<script>alert(1)</script>",
     '"><img src=x onerror=alert(1)>',
