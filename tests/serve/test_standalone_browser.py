@@ -17,6 +17,7 @@ from linkpedia.cli import cli
 
 import serverproc
 from conftest import build_sample_with_base
+from test_reader_browser import shoot
 from test_serve_browser import _need_chromium, browser, page  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -63,4 +64,5 @@ def test_without_a_site_a_link_jumps_to_its_entry_on_the_page(pages, page):  # n
     assert target.locator("xpath=following-sibling::dd[1]").inner_text().startswith("Kaunas")
     top = target.evaluate("e => e.getBoundingClientRect().top")
     assert 0 <= top < page.viewport_size["height"]  # scrolled into view
+    shoot(page, "standalone-entries.png")
     assert not page.errors
