@@ -47,3 +47,17 @@ def sample_kb(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sample") / "kb"
     linkpedia.build_kb([SAMPLE / "sample-wiki.xml"], out, options=linkpedia.BuildOptions(jobs=1))
     return out
+
+
+def build_sample_with_base(tmp_path: Path, base: str) -> Path:
+    """A KB of the bundled sample dump, as if it came from the wiki whose main page is ``base``."""
+    import re
+
+    import linkpedia
+
+    xml = (SAMPLE / "sample-wiki.xml").read_text(encoding="utf-8")
+    (tmp_path / "wiki.xml").write_text(re.sub(r"<base>[^<]*</base>", f"<base>{base}</base>", xml, count=1),
+                                       encoding="utf-8")
+    out = tmp_path / "kb"
+    linkpedia.build_kb([tmp_path / "wiki.xml"], out, options=linkpedia.BuildOptions(jobs=1))
+    return out

@@ -153,20 +153,30 @@ Example:
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Minimum confidence to link (default: the KB's calibrated 0.5).")
 @click.option("--title", default=None, help="Document title (default: the file name).")
+@click.option("--link-base", default=None, metavar="URL",
+              help="HTML: links go to URL + title, e.g. https://en.wikipedia.org/wiki/ (default: the "
+                   "source wiki's article URL when the KB knows it, else the page's own Entries section).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
               help="Write here instead of standard output.")
 @_mention_mode
-def link(file, kb_dir, fmt, policy, threshold, title, output, mention_mode) -> None:
+def link(file, kb_dir, fmt, policy, threshold, title, link_base, output, mention_mode) -> None:
     """Link a text file (or standard input) and print the page."""
     from .kb import open_kb
-    from .render import render
+    from .render import render, render_html
+    from .render.targets import kb_link_base
 
+    if link_base is not None and fmt != "html":
+        raise InputError(f"--link-base applies to --format html, not {fmt}")
+    if link_base is not None and not link_base.strip():
+        raise InputError("--link-base is empty; give a URL such as https://en.wikipedia.org/wiki/")
     text = _read_text(file)
     if title is None:
         title = None if str(file) == "-" else file.stem.replace("_", " ")
     with open_kb(kb_dir) as kb:
         doc = kb.link(text, policy=policy, threshold=threshold, title=title, mode=mention_mode)
-    out = render(doc, fmt)
+        if fmt == "html" and link_base is None:
+            link_base = kb_link_base(kb.meta)
+    out = render_html(doc, link_base=link_base) if fmt == "html" else render(doc, fmt)
     if output is None:
         click.echo(out, nl=not out.endswith("\n"))
     else:
@@ -177,6 +187,7 @@ def link(file, kb_dir, fmt, policy, threshold, title, output, mention_mode) -> N
 Example:
     linkpedia evaluate --kb eval-kb ../shared/data/benchmarks/kore50.jsonl --mode a2kb
     linkpedia evaluate --kb eval-kb data/*.jsonl --mode d2kb --report report/
+    linkpedia evaluate --kb eval-kb data/*.jsonl --sweep --format markdown > sweep.md
 """)
 @click.argument("datasets", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--kb", "kb_dir", required=True, type=click.Path(path_type=Path), help="KB directory.")
@@ -185,29 +196,59 @@ Example:
 @click.option("--policy", type=click.Choice(["all", "first"]), default="all", show_default=True)
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Minimum confidence to link (default: the KB's 0.5).")
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default=None,
+              help="How to print the scores (default: table on a terminal, else full-width markdown).")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--sweep", is_flag=True,
+              help="Also score every threshold from 0 to 1 (step 0.05): the curve, the best threshold "
+                   "and the reliability of the scores.")
 @click.option("--report", "report_dir", type=click.Path(path_type=Path), default=None,
-              help="Write tables, per-document scores, errors and HTML pages here.")
-@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+              help="Write tables, per-document scores, errors, threshold charts and HTML pages here.")
 @_mention_mode
-def evaluate(datasets, kb_dir, mode, policy, threshold, report_dir, as_json, mention_mode) -> None:
+def evaluate(datasets, kb_dir, mode, policy, threshold, fmt, as_json, sweep, report_dir, mention_mode) -> None:
     """Score the linker on benchmarks (JSONL, NIF or AIDA-CoNLL) the way GERBIL does."""
-    from rich.console import Console
-
-    from .evaluate import load_dataset, summary_table, write_report
+    from .evaluate import load_dataset, write_report
     from .evaluate import evaluate as run_evaluation
+    from .evaluate.sweep import sweep as run_sweep
     from .kb import open_kb
 
+    if as_json:
+        if fmt not in (None, "json"):
+            raise InputError(f"--json and --format {fmt} disagree; give one of them")
+        fmt = "json"
+    fmt = fmt or ("table" if sys.stdout.isatty() else "markdown")
     loaded = [load_dataset(p) for p in datasets]
+    sweeps = None
     with open_kb(kb_dir) as kb:
         annotator = _PolicyAnnotator(kb, policy, threshold, mention_mode)
         result = run_evaluation(annotator, loaded, mode=mode)
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        Console().print(summary_table(result))
+        if sweep or report_dir is not None:
+            sweeps = run_sweep(annotator, loaded, mode=mode)
+    _print_evaluation(result, sweeps if sweep else None, fmt)
     if report_dir is not None:
-        path = write_report(result, report_dir)
+        path = write_report(result, report_dir, sweeps)
         click.echo(f"Report written to {path}", err=True)
+
+
+def _print_evaluation(result, sweeps, fmt: str) -> None:
+    from .evaluate.report import summary_markdown, summary_table, sweep_markdown, sweep_tables
+
+    if fmt == "json":
+        data = result.to_dict()
+        if sweeps is not None:
+            data["sweep"] = [s.to_dict() for s in sweeps]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        click.echo(summary_markdown(result) + ("\n" + sweep_markdown(sweeps) if sweeps is not None else ""),
+                   nl=False)
+    else:
+        from rich.console import Console
+
+        # A table is cut to the terminal's width; off a terminal there is none, so nothing is cut.
+        console = Console() if sys.stdout.isatty() else Console(width=1000)
+        console.print(summary_table(result))
+        for table in sweep_tables(sweeps) if sweeps is not None else ():
+            console.print(table)
 
 
 class _PolicyAnnotator:
@@ -216,8 +257,9 @@ class _PolicyAnnotator:
     def __init__(self, kb, policy: str, threshold: float | None, mention_mode: str | None = None):
         self.kb, self.policy, self.threshold, self.mention_mode = kb, policy, threshold, mention_mode
 
-    def link(self, text, *, mentions=None):
-        return self.kb.link(text, policy=self.policy, threshold=self.threshold, mentions=mentions,
+    def link(self, text, *, mentions=None, threshold=None):
+        threshold = self.threshold if threshold is None else threshold
+        return self.kb.link(text, policy=self.policy, threshold=threshold, mentions=mentions,
                             mode=self.mention_mode)
 
     def resolve(self, title):

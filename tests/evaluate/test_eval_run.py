@@ -124,7 +124,7 @@ def test_tables_for_terminal_and_markdown(linker):
     shown = console.export_text()
     assert "tiny" in shown and "72.7" in shown and "83.3" in shown  # InKB F1, coverage
     markdown = to_markdown(result)
-    assert "| tiny | A2KB strong | 3 | 5/1/1 | 83.3 | 66.7 | 80.0 | 72.7 |" in markdown
+    assert "| tiny | A2KB strong | 3 | 5/1/1 | 83.3 | - | 66.7 | 80.0 | 72.7 |" in markdown  # no candidates listed: "-"
     assert "| Charles Babbage | Babbage (crater) | 1 |" in markdown
 
 
@@ -132,6 +132,7 @@ def test_write_report_files(linker, tmp_path):
     result = evaluate(linker, [TINY])
     out = write_report(result, tmp_path / "report")
     assert sorted(p.name for p in out.iterdir()) == [
+        "index.html",
         "summary.json",
         "summary.md",
         "tiny.documents.jsonl",
@@ -230,3 +231,16 @@ def test_gold_answers_score_perfectly_on_the_shared_benchmarks(name):
                 assert sets["ee"].micro_f1 == 1.0
         assert ds.coverage == 1.0
         assert sum(ds.errors().values()) == 0
+
+
+def test_candidate_recall_of_an_opened_kb(sample_kb):
+    import linkpedia
+
+    kb = linkpedia.open_kb(sample_kb)
+    text = "Kaunas and Vilnius; later Plokstai."
+    ds = Dataset("cands", (GoldDocument("c1", text, (span(text, "Kaunas", "Kaunas"), span(text, "Vilnius", "Vilnius"),
+                                                      span(text, "Plokstai", "Lithuania"))),))
+    result = evaluate(kb, [ds])
+    # Kaunas and Vilnius are among their surfaces' candidates; "Plokstai" names nothing in the KB.
+    assert result.datasets[0].candidate_recall == pytest.approx(2 / 3)
+    assert result.to_dict()["datasets"][0]["candidate_recall"] == pytest.approx(2 / 3)

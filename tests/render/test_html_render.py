@@ -68,7 +68,7 @@ def seed_document(seed_dir: Path) -> Document:
 
 def test_seed_document_page(seed_dir):
     doc = seed_document(seed_dir)
-    html = render_html(doc)
+    html = render_html(doc, link_base="/wiki/")
     page = Page(html)
     assert html.startswith("<!DOCTYPE html>\n")
     assert page.tags.count("h1") == 1 and page.tags.count("p") == 3
@@ -92,7 +92,7 @@ def test_page_is_standalone_and_cards_show_on_keyboard_focus():
 
 def test_fragment_for_embedding_has_no_page_around_it():
     fragment = render_html(
-        Document(text="Hi Kaunas", links=(Link(3, 9, "Kaunas", "Kaunas"),)), standalone=False
+        Document(text="Hi Kaunas", links=(Link(3, 9, "Kaunas", "Kaunas"),)), link_base="/wiki/", standalone=False
     )
     assert fragment.startswith('<article class="lp-article">') and fragment.endswith("</article>\n")
     assert "<script" not in fragment and "<html" not in fragment and "<style" not in fragment
@@ -105,6 +105,20 @@ def test_link_base_points_links_at_the_servers_entry_pages():
     assert [a["href"] for a in page.links] == ["/entry/AC/DC", "/entry/C%2B%2B"]
 
 
+def test_without_a_link_base_links_jump_to_the_entries_section():
+    text = "Kaunas and Vilnius, then Kaunas again."
+    doc = Document(text=text, links=(Link(0, 6, "Kaunas", "Kaunas"), Link(11, 18, "Vilnius", "Vilnius"),
+                                     Link(25, 31, "Kaunas", "Kaunas")),
+                   previews={"Kaunas": "A city on the Nemunas."})
+    html = render_html(doc)
+    assert [a["href"] for a in Page(html).links] == ["#lp-entry-1", "#lp-entry-2", "#lp-entry-1"]
+    assert '<dt id="lp-entry-1">Kaunas</dt>\n<dd>A city on the Nemunas.</dd>' in html
+    assert '<dt id="lp-entry-2">Vilnius</dt>\n</dl>' in html  # no preview, no empty <dd>
+    assert html.index("<h2>Entries</h2>") > html.index("then Kaunas again")
+    assert "<section" not in render_html(doc, link_base="/wiki/")
+    assert "<section" not in render_html(Document(text="No links."))
+
+
 def test_a_link_without_preview_gets_a_title_only_card():
     page = Page(render_html(Document(text="Kaunas", links=(Link(0, 6, "Kaunas", "Kaunas"),))))
     assert page.card_titles == ["Kaunas"] and page.cards == []
@@ -113,6 +127,18 @@ def test_a_link_without_preview_gets_a_title_only_card():
 def test_missing_title_uses_the_first_line():
     page = render_html(Document(text="Opening line\n\nMore."))
     assert "<title>Opening line</title>" in page and "<h1>Opening line</h1>" in page
+
+
+def test_a_long_first_line_is_cut_between_words():
+    line = "The summit gathered leaders from across Europe, and Emmanuel Macron in Paris spoke first."
+    page = render_html(Document(text=line + "\n\nMore."))
+    heading = "The summit gathered leaders from across Europe, and Emmanuel Macron in Paris…"
+    assert f"<h1>{heading}</h1>" in page and f"<title>{heading}</title>" in page
+    from linkpedia.render._spans import shorten
+    for limit in range(10, 95):
+        cut = shorten(line, limit)
+        assert len(cut) <= limit and (cut == line or (cut.endswith("…") and line.startswith(cut[:-1])))
+        assert cut == line or line[len(cut) - 1] in " ," or len(cut) == limit  # ends at a word's end
 
 
 PAYLOADS = [
@@ -164,7 +190,8 @@ def test_no_text_ever_becomes_markup(text, cuts, title):
     links = tuple(Link(a, b, text[a:b], title + text[a:b]) for a, b in zip(cuts[::2], cuts[1::2]) if a < b)
     doc = Document(text=text, links=links, title=title, previews={link.title: text for link in links})
     page = Page(render_html(doc))
-    allowed = {"html", "head", "meta", "title", "style", "body", "article", "h1", "p", "span", "a", "script"}
+    allowed = {"html", "head", "meta", "title", "style", "body", "article", "h1", "p", "span", "a", "script",
+               "section", "h2", "dl", "dt", "dd"}
     assert set(page.tags) <= allowed
     assert page.tags.count("script") == 1 and page.event_attributes == []
     assert [a["data-title"] for a in page.links] == [link.title for link in links]

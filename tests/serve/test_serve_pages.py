@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -25,7 +27,7 @@ from serverproc import EVIL_PAYLOADS, EVIL_TITLE
 # Every element the reader's pages may contain.
 ALLOWED = {"html", "head", "meta", "title", "style", "body", "header", "a", "form", "input", "datalist",
            "button", "main", "article", "h1", "h2", "p", "span", "div", "label", "textarea", "fieldset",
-           "legend", "script"}
+           "legend", "script", "details", "summary", "ol", "li", "nav"}
 VOID = {"meta", "input", "br", "img", "link", "hr"}
 
 
@@ -270,3 +272,89 @@ def test_hostile_preview_in_a_card_and_in_search(evil):
     assert EVIL_TITLE in [text for _, text in results.links]
     api = evil.client.get("/api/entries/" + quote_title(EVIL_TITLE)).json()
     assert api["title"] == EVIL_TITLE and api["preview"].startswith("<script>")
+
+
+# --- the reader's options, its address, and paged search ---------------------------
+
+def links_of(response) -> list[str]:
+    return re.findall(r'<a class="lp-link" href="/wiki/([^"]+)"', response.text)
+
+
+def test_the_form_has_the_threshold_and_the_mode(server):
+    r = server.client.get("/")
+    assert 'name="threshold" type="number" min="0" max="1" step="0.05" value="0.5"' in r.text
+    assert 'name="mode" value="wikipedia" checked' in r.text and 'name="mode" value="entities"' in r.text
+
+
+def test_a_reading_is_in_its_address_with_its_options(server):
+    posted = server.client.post("/read", data={"text": TEXT, "title": "Two cities", "threshold": "0.2",
+                                               "mode": "entities", "policy": "all"})
+    assert posted.status_code == 200
+    (share,) = re.findall(r'id="lp-read" tabindex="-1" data-share="([^"]+)"', posted.text)
+    share = share.replace("&amp;", "&")
+    assert share.startswith("/read?") and "threshold=0.2" in share and "mode=entities" in share
+    got = check_safe(server.client.get(share))
+    assert links_of(server.client.get(share)) == links_of(posted) and "Two cities" in got.h1
+    assert 'value="0.2"' in server.client.get(share).text  # the form shows the values in use
+
+
+def test_the_threshold_changes_the_links(server):
+    low = server.client.get("/read", params={"text": TEXT, "threshold": "0"})
+    high = server.client.get("/read", params={"text": TEXT, "threshold": "1"})
+    assert len(links_of(low)) > len(links_of(high)) == 0
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"threshold": "2"}, "threshold '2' is not a number from 0 to 1"),
+    ({"threshold": "abc"}, "threshold 'abc' is not a number from 0 to 1"),
+    ({"mode": "people"}, "mode 'people' is not one of: entities, wikipedia"),
+    ({"policy": "some"}, "policy 'some' is not one of: first, all"),
+])
+def test_bad_options_are_a_clear_400(server, params, message):
+    r = server.client.get("/read", params={"text": TEXT, **params}, headers={"accept": "text/html"})
+    assert r.status_code == 400 and message in unescape(r.text)
+
+
+def test_a_long_text_is_read_but_not_put_in_the_address(server):
+    text = TEXT + "\n\n" + "Kaunas lies on the Nemunas. " * 400
+    r = server.client.post("/read", data={"text": text})
+    assert r.status_code == 200 and 'data-share="' not in r.text
+    assert "too long to share by its address" in r.text and 'method="post"' in r.text
+
+
+def test_read_without_text_goes_home(server):
+    r = server.client.get("/read")
+    assert r.status_code == 303 and r.headers["location"] == "/"
+
+
+def test_the_reading_mode_reaches_the_linker(server):
+    text = "Kaunas was the temporary capital of Lithuania."
+    for mode in ("wikipedia", "entities"):
+        r = server.client.get("/read", params={"text": text, "mode": mode})
+        assert r.status_code == 200 and f'name="mode" value="{mode}" checked' in r.text
+
+
+def test_search_results_have_previews_and_come_in_pages(tmp_path):
+    from linkpedia.serve.pages import PAGE_SIZE, _results
+
+    lakes = [{"title": f"Lake {n:02d}", "text": f"Lake {n:02d} is lake number {n} of the district."}
+             for n in range(1, 46)]
+    (tmp_path / "lakes.jsonl").write_text("".join(json.dumps(d) + "\n" for d in lakes), encoding="utf-8")
+    linkpedia.build_kb([tmp_path / "lakes.jsonl"], tmp_path / "kb", options=linkpedia.BuildOptions(jobs=1))
+    with linkpedia.open_kb(tmp_path / "kb") as kb:
+        pages = [_results(kb, "Lake", n).body.decode() for n in (1, 2, 3, 4)]
+    shown = [re.findall(r'<li><a href="/wiki/(Lake_\d+)">', p) for p in pages]
+    assert [len(s) for s in shown] == [PAGE_SIZE, PAGE_SIZE, 45 - 2 * PAGE_SIZE, 0]
+    assert sorted(sum(shown, [])) == [f"Lake_{n:02d}" for n in range(1, 46)]
+    assert "Entries 1–20 of 45" in pages[0] and "Page 1 of 3" in pages[0]
+    assert 'rel="next" href="/search?q=Lake&amp;page=2"' in pages[0] and 'rel="prev"' not in pages[0]
+    assert 'rel="prev" href="/search?q=Lake&amp;page=2"' in pages[2] and 'rel="next"' not in pages[2]
+    assert re.search(r'<span class="lp-result-text">Lake \d+ is lake number \d+ of the district\.[^<]*</span>', pages[0])
+    assert "There are only 3 pages" in pages[3]
+
+
+def test_search_page_number_must_be_a_number(server):
+    r = server.client.get("/search", params={"q": "Kau", "page": "x"}, headers={"accept": "text/html"})
+    assert r.status_code == 400 and "page 'x' is not a whole number from 1" in unescape(r.text)
+    second = server.client.get("/search", params={"q": "Kaunas", "page": "2"})  # no redirect past page 1
+    assert second.status_code == 200

@@ -22,16 +22,22 @@ from typing import Any, Iterable, Sequence
 from rich.table import Table
 
 from ..errors import InputError
+from .charts import curve_svg, reliability_svg
 from .metrics import ERROR_CATEGORIES, DocumentResult, Judged, Scores, prf, wrong_pairs
 from .run import DatasetResult, EvaluationResult
+from .sweep import DatasetSweep
 
 __all__ = [
     "summary_table",
+    "summary_markdown",
     "dataset_table",
+    "sweep_tables",
+    "sweep_markdown",
     "to_markdown",
     "error_examples",
     "document_rows",
     "dataset_html",
+    "index_html",
     "write_report",
 ]
 
@@ -65,6 +71,7 @@ def _summary_rows(result: EvaluationResult) -> list[list[str]]:
                     str(len(ds.documents)),
                     f"{kinds['entry']}/{kinds['gap']}/{kinds['nil']}",
                     _pct(ds.coverage),
+                    _pct(ds.candidate_recall),
                     _f(inkb, "micro_precision"),
                     _f(inkb, "micro_recall"),
                     _f(inkb, "micro_f1"),
@@ -82,6 +89,7 @@ SUMMARY_COLUMNS = [
     "Docs",
     "Gold in KB/gap/NIL",
     "Coverage %",
+    "Cand. recall %",
     "InKB P",
     "InKB R",
     "InKB F1",
@@ -99,6 +107,66 @@ def summary_table(result: EvaluationResult) -> Table:
     for row in _summary_rows(result):
         table.add_row(*row)
     return table
+
+
+def summary_markdown(result: EvaluationResult) -> str:
+    """The summary table as Markdown: full width wherever it is pasted or piped."""
+    return (f"linkpedia evaluate ({result.mode.upper()}, micro scores unless marked macro)\n\n"
+            + _md_table(SUMMARY_COLUMNS, _summary_rows(result)) + "\n")
+
+
+# -- threshold sweep ------------------------------------------------------------------
+
+BEST_COLUMNS = ["Dataset", "Best threshold", "InKB P", "InKB R", "InKB F1", "Links", "Calibration error %"]
+CURVE_COLUMNS = ["Threshold", "InKB P", "InKB R", "InKB F1", "Links", "Docs differing if filtered"]
+BIN_COLUMNS = ["Score", "Links", "Mean score %", "Correct %"]
+
+
+def _best_rows(sweeps: Sequence[DatasetSweep]) -> list[list[str]]:
+    rows = []
+    for s in sweeps:
+        b = s.best
+        rows.append([s.name, f"{b.threshold:.2f}", _pct(b.precision), _pct(b.recall), _pct(b.f1), str(b.links),
+                     _pct(s.calibration_error)])
+    return rows
+
+
+def _curve_rows(s: DatasetSweep) -> list[list[str]]:
+    return [[f"{p.threshold:.2f}", _pct(p.precision), _pct(p.recall), _pct(p.f1), str(p.links),
+             str(p.filter_differs)] for p in s.points]
+
+
+def _bin_rows(s: DatasetSweep) -> list[list[str]]:
+    return [[f"{b.low:.1f}-{b.high:.1f}", str(b.links), _pct(b.mean_score), _pct(b.correct)] for b in s.bins]
+
+
+def _rich(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> Table:
+    table = Table(title=title)
+    for i, name in enumerate(columns):
+        table.add_column(name, justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def sweep_tables(sweeps: Sequence[DatasetSweep]) -> list[Table]:
+    """The best threshold of each benchmark, then each one's curve and reliability bins."""
+    mode = sweeps[0].mode.upper() if sweeps else ""
+    tables = [_rich(f"Best threshold ({mode}, InKB, strong match)", BEST_COLUMNS, _best_rows(sweeps))]
+    for s in sweeps:
+        tables.append(_rich(f"{s.name}: scores by threshold", CURVE_COLUMNS, _curve_rows(s)))
+        tables.append(_rich(f"{s.name}: reliability (threshold-0 links by score)", BIN_COLUMNS, _bin_rows(s)))
+    return tables
+
+
+def sweep_markdown(sweeps: Sequence[DatasetSweep]) -> str:
+    """``sweep_tables`` as Markdown."""
+    mode = sweeps[0].mode.upper() if sweeps else ""
+    parts = [f"Best threshold ({mode}, InKB, strong match)", "", _md_table(BEST_COLUMNS, _best_rows(sweeps))]
+    for s in sweeps:
+        parts += ["", f"{s.name}: scores by threshold", "", _md_table(CURVE_COLUMNS, _curve_rows(s)),
+                  "", f"{s.name}: reliability (threshold-0 links by score)", "", _md_table(BIN_COLUMNS, _bin_rows(s))]
+    return "\n".join(parts) + "\n"
 
 
 DETAIL_COLUMNS = ["Match", "Scores", "P", "R", "F1", "macro P", "macro R", "macro F1", "TP", "FP", "FN"]
@@ -356,6 +424,42 @@ def dataset_html(ds: DatasetResult) -> str:
     return "\n".join(parts)
 
 
+def index_html(result: EvaluationResult, sweeps: Sequence[DatasetSweep], stems: Sequence[str]) -> str:
+    """The report's front page: the summary, the best threshold of each benchmark and its two charts."""
+    head = "".join(f"<th>{_esc(c)}</th>" for c in SUMMARY_COLUMNS)
+    rows = "".join("<tr>" + "".join(f'<td class="l">{_esc(v)}</td>' if i < 2 else f"<td>{_esc(v)}</td>"
+                                    for i, v in enumerate(row)) + "</tr>" for row in _summary_rows(result))
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>linkpedia evaluation ({_esc(result.mode.upper())})</title>",
+        f"<style>{_CSS}.charts{{display:flex;flex-wrap:wrap;gap:1em}}</style></head><body>",
+        f"<h1>linkpedia evaluation <small>({_esc(result.mode.upper())})</small></h1>",
+        "<p>Scores in percent (micro unless marked macro). Each benchmark's page lists every document.</p>",
+        f"<table><tr>{head}</tr>{rows}</table>",
+        "<ul>" + "".join(f'<li><a href="{_esc(stem)}.html">{_esc(ds.name)}</a></li>'
+                         for stem, ds in zip(stems, result.datasets)) + "</ul>",
+    ]
+    if sweeps:
+        best_head = "".join(f"<th>{_esc(c)}</th>" for c in BEST_COLUMNS)
+        best_rows = "".join("<tr>" + "".join(f'<td class="l">{_esc(v)}</td>' if i == 0 else f"<td>{_esc(v)}</td>"
+                                             for i, v in enumerate(row)) + "</tr>" for row in _best_rows(sweeps))
+        parts += [
+            "<h2>Threshold</h2>",
+            "<p>InKB scores with strong matching, the benchmark linked again at each threshold. The "
+            "reliability diagram bins the links of the threshold-0 run by their score: a calibrated "
+            "score puts each bar on the diagonal.</p>",
+            f'<table id="best"><tr>{best_head}</tr>{best_rows}</table>',
+        ]
+        for s in sweeps:
+            parts += [f"<h3>{_esc(s.name)}</h3>",
+                      f'<div class="charts">{curve_svg(s.points, s.best, s.name)}'
+                      f"{reliability_svg(s.bins, s.name)}</div>"]
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
 # -- writing -----------------------------------------------------------------------------------
 
 
@@ -364,17 +468,19 @@ def _file_stems(names: Sequence[str]) -> list[str]:
     for name in names:
         stem = re.sub(r"[^\w.-]+", "_", name).strip("._") or "dataset"
         candidate, n = stem, 2
-        while candidate.lower() in seen or candidate.lower() == "summary":
+        while candidate.lower() in seen or candidate.lower() in ("summary", "index"):
             candidate, n = f"{stem}-{n}", n + 1
         seen.add(candidate.lower())
         stems.append(candidate)
     return stems
 
 
-def write_report(result: EvaluationResult, out_dir: str | Path) -> Path:
+def write_report(result: EvaluationResult, out_dir: str | Path,
+                 sweeps: Sequence[DatasetSweep] | None = None) -> Path:
     """Write the report directory and return its path.
 
-    Files: ``summary.json`` (``result.to_dict()``), ``summary.md``, and per
+    Files: ``summary.json`` (``result.to_dict()``, plus ``sweep`` when
+    ``sweeps`` is given), ``summary.md``, ``index.html``, and per
     benchmark ``<name>.documents.jsonl``, ``<name>.errors.json`` and
     ``<name>.html``. Everything is written into a temporary directory beside
     ``out_dir`` and renamed into place; an existing report there is
@@ -391,7 +497,7 @@ def write_report(result: EvaluationResult, out_dir: str | Path) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         os.chmod(tmp, 0o755)
-        _write_files(result, tmp)
+        _write_files(result, tmp, sweeps or ())
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
             old.rmdir()
@@ -406,13 +512,18 @@ def write_report(result: EvaluationResult, out_dir: str | Path) -> Path:
     return out
 
 
-def _write_files(result: EvaluationResult, root: Path) -> None:
+def _write_files(result: EvaluationResult, root: Path, sweeps: Sequence[DatasetSweep]) -> None:
     def write(name: str, content: str) -> None:
         (root / name).write_text(content, encoding="utf-8")
 
-    write("summary.json", json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
-    write("summary.md", to_markdown(result))
-    for stem, ds in zip(_file_stems([d.name for d in result.datasets]), result.datasets):
+    summary = result.to_dict()
+    if sweeps:
+        summary["sweep"] = [s.to_dict() for s in sweeps]
+    write("summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    write("summary.md", to_markdown(result) + ("\n" + sweep_markdown(sweeps) if sweeps else ""))
+    stems = _file_stems([d.name for d in result.datasets])
+    write("index.html", index_html(result, sweeps, stems))
+    for stem, ds in zip(stems, result.datasets):
         write(
             f"{stem}.documents.jsonl",
             "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in document_rows(ds)),

@@ -247,7 +247,7 @@ def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: Pr
         "created": _now(),
         "sources": [
             {"path": str(s.path), "format": s.format, "dump_date": s.dump_date,
-             "has_links": s.has_links, "site": s.site.dbname or s.site.lang}
+             "has_links": s.has_links, "site": s.site.dbname or s.site.lang, "base": s.site.base}
             for s in sources
         ],
         "missing_statistics": _missing_statistics(sources),

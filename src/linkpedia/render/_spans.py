@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..errors import InputError
 from ..types import Document, Link
 
-__all__ = ["ordered_links", "fallback_title"]
+__all__ = ["ordered_links", "fallback_title", "shorten"]
 
 
 def ordered_links(doc: Document, *, allow_overlap: bool = False) -> list[Link]:
@@ -44,10 +44,25 @@ def ordered_links(doc: Document, *, allow_overlap: bool = False) -> list[Link]:
 
 
 def fallback_title(doc: Document, limit: int = 80) -> str:
-    """``doc.title``, or the text's first non-empty line cut to ``limit`` characters."""
+    """``doc.title``, or the text's first non-empty line, shortened to ``limit`` between words."""
     if doc.title is not None:
         return doc.title
     for line in doc.text.splitlines():
         if line.strip():
-            return line.strip()[:limit].rstrip()
+            return shorten(line, limit)
     return ""
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` (whitespace collapsed) in at most ``limit`` characters, cut between words and ended
+    with "…" when cut: a heading reading "...Emmanuel Macron in P" looks broken."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    budget = limit - 1  # one character for the "…"
+    cut = text[:budget]
+    if text[budget] != " ":  # the cut falls inside a word: end before it, unless it is most of the line
+        space = cut.rfind(" ")
+        if space >= limit // 2:
+            cut = cut[:space]
+    return cut.rstrip(" ,;:–—-") + "…"

@@ -5,6 +5,11 @@ hover and on keyboard focus with CSS alone (``:hover``/``:focus-within``); the
 small script only keeps a card inside the window and lets Escape close it. The
 page loads nothing from elsewhere, so it works offline and from a file.
 
+A page opened from a file has no server behind it, so ``/wiki/...`` would be
+dead there: without a ``link_base`` the links jump to an "Entries" section at
+the end of the page, each entry's title and preview (``render.targets`` picks
+the base a standalone page should use).
+
 Every piece of text (article, titles, previews, attribute values) is escaped:
 the text and the KB are user data and must never become markup.
 """
@@ -43,6 +48,11 @@ body { margin: 0; background: #f6f6f6; color: #202122; }
 .lp-ref:hover > .lp-card, .lp-ref:focus-within > .lp-card { display: block; }
 .lp-ref.lp-closed > .lp-card { display: none; }
 .lp-card.lp-flip { left: auto; right: 0; }
+.lp-entries h2 { margin: 1.6em 0 .5em; padding-bottom: .2em; border-bottom: 1px solid #a2a9b1;
+  font-weight: normal; font-size: 1.4em; }
+.lp-entries dt { font-weight: 600; margin-top: .7em; scroll-margin-top: 1em; }
+.lp-entries dd { margin: .1em 0 0; color: #3a3d42; font-size: .95em; }
+.lp-entries dt:target { background: #fef6e7; outline: 2px solid #fc3; border-radius: 2px; }
 @media (prefers-reduced-motion: no-preference) {
   .lp-card { animation: lp-in .12s ease-out; }
   @keyframes lp-in { from { opacity: 0; transform: translateY(-3px); } }
@@ -79,16 +89,22 @@ JS = """\
 _BREAK = re.compile(r"\s*\n\s*")
 
 
-def render_html(doc: Document, *, link_base: str = "/wiki/", standalone: bool = True) -> str:
+def render_html(doc: Document, *, link_base: str | None = None, standalone: bool = True) -> str:
     """The document as an HTML5 page, or (``standalone=False``) as an ``<article>`` to embed.
 
-    A link goes to ``link_base + quote_title(title)`` (Wikipedia's URL form:
-    spaces as ``_``, percent-encoded). An embedding page needs ``CSS`` (and
-    optionally ``JS``) from this module for the previews to work.
+    With ``link_base`` a link goes to ``link_base + quote_title(title)``
+    (Wikipedia's URL form: spaces as ``_``, percent-encoded); the server
+    passes ``"/wiki/"``. Without it, the links jump to the page's own
+    "Entries" section. An embedding page needs ``CSS`` (and optionally
+    ``JS``) from this module for the previews to work.
     """
     title = fallback_title(doc)
     heading = f"<h1>{escape(title)}</h1>\n" if title else ""
-    body = "".join(f"<p>{paragraph}</p>\n" for paragraph in _paragraphs(doc, link_base))
+    links = ordered_links(doc)
+    anchors = None if link_base is not None else _anchors(links)
+    body = "".join(f"<p>{paragraph}</p>\n" for paragraph in _paragraphs(doc, links, link_base, anchors))
+    if anchors:
+        body += _entries(anchors, doc.previews)
     article = f'<article class="lp-article">\n{heading}{body}</article>\n'
     if not standalone:
         return article
@@ -102,11 +118,29 @@ def render_html(doc: Document, *, link_base: str = "/wiki/", standalone: bool = 
     )
 
 
-def _paragraphs(doc: Document, link_base: str) -> list[str]:
+def _anchors(links: list[Link]) -> dict[str, str]:
+    """Each linked title's id in the Entries section, in the order the text first links it."""
+    anchors: dict[str, str] = {}
+    for link in links:
+        anchors.setdefault(link.title, f"lp-entry-{len(anchors) + 1}")
+    return anchors
+
+
+def _entries(anchors: dict[str, str], previews) -> str:
+    items = []
+    for title, anchor in anchors.items():
+        preview = previews.get(title)
+        items.append(f'<dt id="{anchor}">{escape(title)}</dt>\n'
+                     + (f"<dd>{escape(preview)}</dd>\n" if preview else ""))
+    return f'<section class="lp-entries">\n<h2>Entries</h2>\n<dl>\n{"".join(items)}</dl>\n</section>\n'
+
+
+def _paragraphs(doc: Document, links: list[Link], link_base: str | None,
+                anchors: dict[str, str] | None) -> list[str]:
     """The inner HTML of each paragraph, links included."""
     paragraphs: list[list[str | Link]] = [[]]
     position = 0
-    for link in ordered_links(doc):
+    for link in links:
         _add_text(paragraphs, doc.text[position : link.start])
         paragraphs[-1].append(link)
         position = link.end
@@ -124,7 +158,8 @@ def _paragraphs(doc: Document, link_base: str) -> list[str]:
         html = []
         for part in parts:
             if isinstance(part, Link):
-                html.append(_link(part, doc.previews.get(part.title), link_base, number))
+                href = "#" + anchors[part.title] if anchors is not None else link_base + quote_title(part.title)
+                html.append(_link(part, doc.previews.get(part.title), href, number))
                 number += 1
             else:
                 html.append(escape(part))
@@ -139,9 +174,8 @@ def _add_text(paragraphs: list[list[str | Link]], text: str) -> None:
         paragraphs.append([piece])
 
 
-def _link(link: Link, preview: str | None, link_base: str, number: int) -> str:
+def _link(link: Link, preview: str | None, href: str, number: int) -> str:
     card_id = f"lp-card-{number}"
-    href = link_base + quote_title(link.title)
     text = f'<span class="lp-card-text">{escape(preview)}</span>' if preview else ""
     return (
         '<span class="lp-ref">'

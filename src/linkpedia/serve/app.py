@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .. import __version__
 from ..kb import KnowledgeBase
 from ..nif import NifDocument, quote_title, read_nif, write_nif
-from ..render import render
+from ..render import render, render_html
 from ..render.json import document_to_dict
 from ..types import Document
 from ..wikitext import normalize_title
@@ -314,7 +314,8 @@ def _answer(doc: Document, fmt: str) -> Response:
     if fmt == "json":
         # orjson: serializing the answer with the json module cost as much as 5% of a request.
         return Response(orjson.dumps(document_to_dict(doc)), media_type="application/json")
-    text = render(doc, fmt)
+    # An HTML answer comes from this server, whose /wiki/ pages its links can use.
+    text = render_html(doc, link_base="/wiki/") if fmt == "html" else render(doc, fmt)
     if fmt == "html":
         return HTMLResponse(text, headers={"Content-Security-Policy": api_html_csp()})
     if fmt == "nif":

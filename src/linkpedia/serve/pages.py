@@ -1,11 +1,14 @@
 """The web reader: paste or upload a text, read it as an encyclopedia page, browse entries.
 
 Plain HTML forms and links, so reading works with JavaScript off: ``/read``
-answers a form post with the linked page (``render_html``'s article, its cards
-and links unchanged), ``/wiki/{title}`` shows an entry's preview and the
-entries that link there, ``/search`` goes to an entry by name. Hover and focus
-cards come from ``render.html``'s CSS and script, reused as they are; the
-reader adds only its page frame and title autocomplete.
+answers a form post, or an address holding the text and the options
+(``serve.reading``), with the linked page (``render_html``'s article, its
+cards and links unchanged), ``/wiki/{title}`` shows an entry's preview and the
+entries that link there, ``/search`` goes to an entry by name or lists the
+entries starting so, a page at a time. Hover and focus cards come from
+``render.html``'s CSS and script, reused as they are; the reader adds its page
+frame, title autocomplete, and on a read page puts the keyboard focus at the
+text's start, so Tab walks the text's links in order.
 
 Every value that reaches a page is escaped, and each page's
 Content-Security-Policy lists the hashes of its one style and one script block.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -22,12 +26,14 @@ from starlette.datastructures import UploadFile
 
 from ..kb import KnowledgeBase
 from ..nif import quote_title
+from ..render._spans import fallback_title, shorten
 from ..render.html import CSS, JS, render_html
 from ..types import Document, Link
 from ..wikitext import normalize_title
 from .limits import Lane, check_text
 from .lookups import CurrentKB, inlink_count
 from .problems import Problem
+from .reading import ReadOptions, options_form, parse_options, share_url
 from .security import csp_for
 
 __all__ = ["pages_router", "page", "error_page"]
@@ -62,6 +68,22 @@ SITE_CSS = """\
 .lp-back { font: .95rem system-ui, sans-serif; }
 .lp-after { max-width: 42em; margin: -1.2em auto 2.5em; padding: 0 2.5em; }
 .lp-back a, .lp-article p > a:not(.lp-link) { color: #3366cc; }
+.lp-skip { position: absolute; left: -9999px; top: .5em; padding: .3em .6em; background: #fff;
+  border: 2px solid #3366cc; font: .95rem system-ui, sans-serif; }
+.lp-skip:focus { left: .5em; z-index: 20; }
+#lp-read:focus { outline: none; }
+.lp-form input[type=number] { box-sizing: border-box; width: 7em; padding: .35em .5em; border: 1px solid #a2a9b1;
+  border-radius: 2px; font: inherit; }
+.lp-again { max-width: 42em; margin: 0 auto 1.2em; padding: 1em 2.5em; box-sizing: border-box;
+  background: #fff; border: 1px solid #e4e6e9; border-radius: 3px; }
+.lp-again summary { cursor: pointer; font: 600 .95rem system-ui, sans-serif; }
+.lp-results { padding-left: 1.6em; }
+.lp-results li { margin: 0 0 .8em; }
+.lp-results a { color: #3366cc; font-weight: 600; text-decoration: none; }
+.lp-results a:hover, .lp-results a:focus { text-decoration: underline; }
+.lp-result-text { display: block; color: #3a3d42; font-size: .95em; }
+.lp-pages { display: flex; gap: 1.2em; align-items: center; font: .95rem system-ui, sans-serif; }
+.lp-pages a { color: #3366cc; }
 """
 
 SITE_JS = """\
@@ -90,6 +112,17 @@ SITE_JS = """\
     }, 150);
   });
 })();
+(function () {
+  "use strict";
+  // A read page: Tab starts at the text (not the header), and the address holds the reading.
+  var start = document.getElementById("lp-read");
+  if (!start) return;
+  start.focus({ preventScroll: true });
+  var share = start.getAttribute("data-share");
+  if (share && window.history && history.replaceState && location.pathname + location.search !== share) {
+    history.replaceState(null, "", share);
+  }
+})();
 """
 
 HOME = """\
@@ -105,29 +138,32 @@ with the keyboard.</p>
 <textarea id="lp-text" name="text" rows="14"></textarea>
 <label for="lp-file">…or a .txt file <span class="lp-note">(UTF-8; used instead of the text)</span></label>
 <input id="lp-file" name="file" type="file" accept=".txt,text/plain">
-<fieldset><legend>Link</legend>
-<label><input type="radio" name="policy" value="first" checked> the first mention of each entry
-in a paragraph</label>
-<label><input type="radio" name="policy" value="all"> every mention</label>
-</fieldset>
-<div class="lp-actions"><button type="submit">Read</button></div>
+{options}<div class="lp-actions"><button type="submit">Read</button></div>
 </form>
 <p class="lp-note">At most {max_chars:,} characters per text.</p>
 </article>
 """
+
+PAGE_SIZE = 20
+MAX_HITS = 1000  # search results counted and paged through
 
 _STYLE = "\n" + CSS + SITE_CSS
 _SCRIPT = "\n" + JS + SITE_JS
 _CSP = csp_for([_STYLE], [_SCRIPT])
 
 
-def page(title: str, content: str, *, status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
-    """``content`` (already escaped HTML) in the site's frame; ``title`` is escaped here."""
+def page(title: str, content: str, *, status: int = 200, headers: dict[str, str] | None = None,
+         skip: bool = False) -> HTMLResponse:
+    """``content`` (already escaped HTML) in the site's frame; ``title`` is escaped here.
+
+    ``skip``: the content has an ``#lp-read`` to skip the header to (read pages).
+    """
+    skip_link = '<a class="lp-skip" href="#lp-read">Skip to the text</a>\n' if skip else ""
     html = (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>{escape(title)} — linkpedia</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
-        "<header class=\"lp-site\"><a class=\"lp-home\" href=\"/\">linkpedia</a>\n"
+        f"{skip_link}<header class=\"lp-site\"><a class=\"lp-home\" href=\"/\">linkpedia</a>\n"
         "<form action=\"/search\" method=\"get\" role=\"search\">"
         "<input id=\"lp-q\" name=\"q\" type=\"search\" list=\"lp-titles\" autocomplete=\"off\" "
         "placeholder=\"Search entries\" aria-label=\"Search entries\" maxlength=\"300\">"
@@ -151,7 +187,7 @@ def _titles(titles: list[str], previews: dict[str, str]) -> str:
         links.append(Link(position, position + len(title), title, title))
         position += len(title) + 1
     doc = Document(text=text, links=tuple(links), title="", previews=previews)
-    return f'<div class="lp-list">\n{render_html(doc, standalone=False)}</div>\n'
+    return f'<div class="lp-list">\n{render_html(doc, link_base="/wiki/", standalone=False)}</div>\n'
 
 
 def pages_router(current: CurrentKB, lane: Lane) -> APIRouter:
@@ -160,8 +196,10 @@ def pages_router(current: CurrentKB, lane: Lane) -> APIRouter:
 
     @pages.get("/", response_class=HTMLResponse)
     async def home() -> Response:
-        entries = current().index.n_entries
-        return page("Read a text", HOME.format(entries=entries, max_chars=limits.max_text_chars))
+        kb = current()
+        options = options_form("lp-", ReadOptions(), threshold=kb.config.threshold, mode=lane.limits.mode)
+        return page("Read a text", HOME.format(entries=kb.index.n_entries, max_chars=limits.max_text_chars,
+                                               options=options))
 
     @pages.get("/favicon.ico")
     async def favicon() -> Response:
@@ -171,22 +209,31 @@ def pages_router(current: CurrentKB, lane: Lane) -> APIRouter:
     async def read(request: Request) -> Response:
         form = await request.form(max_files=1, max_fields=8, max_part_size=limits.max_body_bytes)
         title = _field(form, "title").strip() or None
-        policy = _field(form, "policy") or "first"
-        if policy not in ("first", "all"):
-            raise Problem(400, f"policy {policy!r} is not one of: first, all")
+        options = parse_options(lambda name: _field(form, name))
         text = _field(form, "text")
         upload = form.get("file")
         if isinstance(upload, UploadFile) and upload.filename:
             text = _decode(await upload.read(), upload.filename)
             title = title or _stem(upload.filename)
+        return await _read(text, title, options)
+
+    @pages.get("/read", response_class=HTMLResponse)
+    async def read_address(request: Request) -> Response:
+        query = request.query_params
+        if not query.get("text", "").strip():
+            return RedirectResponse("/", status_code=303)
+        options = parse_options(lambda name: query.get(name, ""))
+        return await _read(query.get("text", ""), query.get("title", "").strip()[:300] or None, options)
+
+    async def _read(text: str, title: str | None, options: ReadOptions) -> Response:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if not text.strip():
             raise Problem(400, "there is no text to read; paste a text or choose a .txt file")
         check_text(text, limits)
-        doc = await lane.run(current().link, text, policy=policy, title=title, chars=len(text))
-        article = render_html(doc, link_base="/wiki/", standalone=False)
-        return page(title or "Linked text", article + '<p class="lp-back lp-after">'
-                    '<a href="/">Read another text</a></p>\n')
+        kb = current()
+        doc = await lane.run(kb.link, text, policy=options.policy, threshold=options.threshold, title=title,
+                             chars=len(text), mode=options.mode or lane.limits.mode)
+        return _read_page(kb, doc, title, options, lane.limits.mode)
 
     @pages.get("/wiki/{title:path}", response_class=HTMLResponse)
     async def wiki(title: str) -> Response:
@@ -199,17 +246,43 @@ def pages_router(current: CurrentKB, lane: Lane) -> APIRouter:
         return await lane.lookup(_entry_page, kb, resolved)
 
     @pages.get("/search", response_class=HTMLResponse)
-    async def search(q: str = "") -> Response:
+    async def search(q: str = "", page: str = "1") -> Response:
         q = q.strip()[:1000]
+        if not page.isdigit() or int(page) < 1:
+            raise Problem(400, f"page {page[:20]!r} is not a whole number from 1")
+        number = int(page)
         if not q:
             return RedirectResponse("/", status_code=303)
         kb = current()
-        resolved = await lane.lookup(kb.resolve, q)
-        if resolved is not None:
-            return RedirectResponse("/wiki/" + quote_title(resolved), status_code=303)
-        return await lane.lookup(_results, kb, q)
+        if number == 1:
+            resolved = await lane.lookup(kb.resolve, q)
+            if resolved is not None:
+                return RedirectResponse("/wiki/" + quote_title(resolved), status_code=303)
+        return await lane.lookup(_results, kb, q, number)
 
     return pages
+
+
+def _read_page(kb: KnowledgeBase, doc: Document, title: str | None, options: ReadOptions,
+               default_mode: str) -> Response:
+    """The linked text, then a form to read it again with other options; its address when it has one."""
+    share = share_url(doc.text, title, options)
+    shared = f' data-share="{escape(share)}"' if share else ""
+    article = render_html(doc, link_base="/wiki/", standalone=False)
+    controls = options_form("lp-again-", options, threshold=kb.config.threshold, mode=default_mode)
+    hidden = (f'<input type="hidden" name="text" value="{escape(doc.text)}">'
+              + (f'<input type="hidden" name="title" value="{escape(title)}">' if title else ""))
+    where = (f'<p class="lp-meta"><a href="{escape(share)}">Link to this page</a> (the text and the options '
+             "are in its address)</p>\n" if share else
+             '<p class="lp-meta">This text is too long to share by its address.</p>\n')
+    again = (
+        '<details class="lp-again"><summary>Read again with other options</summary>\n'
+        f'<form class="lp-form" action="/read" method="{"get" if share else "post"}">{hidden}\n{controls}'
+        '<div class="lp-actions"><button type="submit">Read again</button></div>\n</form>\n</details>\n'
+    )
+    content = (f'<div id="lp-read" tabindex="-1"{shared}>\n{article}</div>\n{again}'
+               f'<div class="lp-back lp-after">{where}<p><a href="/">Read another text</a></p></div>\n')
+    return page(fallback_title(doc) or "Linked text", content, skip=True)
 
 
 def _field(form: Any, name: str) -> str:
@@ -266,12 +339,32 @@ def _missing(kb: KnowledgeBase, title: str) -> Response:
     return page(asked, "".join(body), status=404)
 
 
-def _results(kb: KnowledgeBase, q: str) -> Response:
-    hits = kb.search(q, 50)
+def _results(kb: KnowledgeBase, q: str, number: int) -> Response:
+    """One page of the entries whose title starts with ``q``, each with the opening of its preview."""
+    hits = kb.search(q, MAX_HITS)
+    pages = max(1, -(-len(hits) // PAGE_SIZE))
+    first = (number - 1) * PAGE_SIZE
+    shown = hits[first : first + PAGE_SIZE]
     body = [f'<article class="lp-article">\n<h1>Search: {escape(q)}</h1>\n']
-    if hits:
-        body += [f'<p class="lp-meta">Entries whose title starts with “{escape(q)}”.</p>\n',
-                 _titles(hits, kb.previews(hits))]
+    if shown:
+        total = f"{len(hits):,}" if len(hits) < MAX_HITS else f"{MAX_HITS:,} or more"
+        body.append(f'<p class="lp-meta">Entries {first + 1:,}–{first + len(shown):,} of {total} whose title '
+                    f"starts with “{escape(q)}”.</p>\n")
+        previews = kb.previews(shown)
+        items = "".join(
+            f'<li><a href="/wiki/{escape(quote_title(t))}">{escape(t)}</a>'
+            + (f'<span class="lp-result-text">{escape(shorten(previews[t], 240))}</span>' if previews.get(t) else "")
+            + "</li>\n" for t in shown)
+        body.append(f'<ol class="lp-results" start="{first + 1}">\n{items}</ol>\n')
+        if pages > 1:
+            def to(n: int) -> str:
+                return escape("/search?" + urlencode({"q": q, "page": n}))
+            nav = [f'<a rel="prev" href="{to(number - 1)}">← Previous</a>' if number > 1 else "",
+                   f"<span>Page {number} of {pages}</span>",
+                   f'<a rel="next" href="{to(number + 1)}">Next →</a>' if number < pages else ""]
+            body.append(f'<nav class="lp-pages" aria-label="Result pages">{"".join(nav)}</nav>\n')
+    elif hits:
+        body.append(f'<p>There are only {pages} pages of entries starting with “{escape(q)}”.</p>\n')
     else:
         body.append(f"<p>No entry title starts with “{escape(q)}”.</p>\n")
     body.append("</article>\n")

@@ -122,6 +122,7 @@ class MediaWikiSource(ReaderBase):
         return DEFAULT_SITE.merged(
             lang=_lang_from(dbname, base, xml_lang),
             dbname=dbname,
+            base=base,
             file_prefixes=tuple(names.get(6, ())),
             category_prefixes=tuple(names.get(14, ())),
             other_prefixes=other,

@@ -57,6 +57,7 @@ class SiteInfo:
 
     lang: str = "en"
     dbname: str | None = None
+    base: str | None = None  # <siteinfo><base>: the main page's URL
     file_prefixes: frozenset[str] = field(default_factory=lambda: frozenset(_EN_FILE))
     category_prefixes: frozenset[str] = field(default_factory=lambda: frozenset(_EN_CATEGORY))
     other_prefixes: frozenset[str] = field(default_factory=lambda: frozenset(_EN_OTHER))
@@ -70,6 +71,7 @@ class SiteInfo:
         *,
         lang: str | None = None,
         dbname: str | None = None,
+        base: str | None = None,
         file_prefixes: tuple[str, ...] = (),
         category_prefixes: tuple[str, ...] = (),
         other_prefixes: tuple[str, ...] = (),
@@ -92,6 +94,7 @@ class SiteInfo:
         return SiteInfo(
             lang=lang or self.lang,
             dbname=dbname or self.dbname,
+            base=base or self.base,
             file_prefixes=self.file_prefixes | low(file_prefixes),
             category_prefixes=self.category_prefixes | low(category_prefixes),
             other_prefixes=self.other_prefixes | low(other_prefixes),
