@@ -25,6 +25,10 @@ ARTICLES = {
               "follows autumn, and winter ends in spring. Snow falls in winter.",
     "Trade": "Trade is the exchange of goods. Trade between countries is called international trade; "
              "trade grows when barriers fall. Free trade is debated.",
+    "Monday": "Monday is the day of the week between Sunday and Tuesday. Shops open on Monday. The court met "
+              "on Monday and again last Monday; every Monday the market is held. Monday follows Sunday.",
+    "March": "March is the third month of the year. The treaty was signed on 5 March 1920; the war ended in "
+             "March 1945. Spring begins in March. Elections were held on 12 March. March has 31 days.",
     "Year": "A year is the time the Earth takes to orbit the Sun. A year has twelve months; each year "
             "begins in January. A leap year has one more day.",
 }
@@ -62,6 +66,12 @@ def test_a_part_of_a_longer_name_or_a_date_is_not_linked_alone(kb):
     doc = kb.link("She studied at Paris Dauphine University and came back in March 2004. "
                   "President Berlin-Smith left.", mode="entities")
     assert "Paris" not in {lk.surface for lk in doc.links}
+
+
+def test_months_and_weekdays_are_time_expressions_not_entities(kb):
+    # Capitalized like names; the articles use them as times ("on Monday", "5 March").
+    doc = kb.link("Ministers met in Paris on Monday and will meet again in March.", mode="entities")
+    assert [lk.surface for lk in doc.links] == ["Paris"]
 
 
 def test_headlines_and_datelines_fall_back_on_how_the_kb_writes_names(kb):

@@ -8,6 +8,13 @@ whole-word occurrences in article text (every source, linked or not) that
 are capitalized and those that are lower-case, leaving out the positions
 where case says nothing: a sentence's first word and all-caps runs.
 
+The same pass counts how often a surface is a time expression: next to a day
+or year number ("5 March", "March 1990") or after "on", "every", "last",
+"next", "this" ("on Monday"). Months and weekdays are capitalized like names,
+but entity-linking benchmarks do not count them as entities, and the
+articles' own usage tells them apart from names ("Paris" almost never, "March"
+nine times in ten).
+
 One Aho–Corasick pass over the folded text. The ratio needs a sample, not
 every word of a dump: each article counts with its first ``SAMPLE_CHARS``
 characters, so the pass costs the same per article whatever its length.
@@ -32,6 +39,8 @@ SAMPLE_CHARS = 2000
 # A capital after it: the word is part of a longer name ("Winter Olympics"), which says
 # nothing of how the word alone is written.
 _NAME_GOES_ON = re.compile(r"[ \t]+[A-Z]")
+_NUMBER_AFTER = re.compile(r",?[ \t]+\d{1,4}\b")
+_TIME_BEFORE = re.compile(r"(?:\b\d{1,2}(?:st|nd|rd|th)?|\b(?:on|every|last|next|this))[ \t]+$")
 BATCH = 2000  # pages per task
 _STATE: dict = {}
 
@@ -52,8 +61,9 @@ def _sentence_start(text: str, start: int) -> bool:
     return i < 0 or text[i] in ".!?:;\n…•*·|"
 
 
-def casing_of_text(automaton, text: str, upper: np.ndarray, lower: np.ndarray) -> None:
-    """Add the case of each whole-word occurrence of the automaton's keys in ``text``."""
+def casing_of_text(automaton, text: str, upper: np.ndarray, lower: np.ndarray,
+                   seen: np.ndarray | None = None, dated: np.ndarray | None = None) -> None:
+    """Add the case (and the time-expression use) of each whole-word occurrence of the automaton's keys in ``text``."""
     folded = fold(text)
     n = len(folded)
     for end, (key, length) in automaton.iter(folded):
@@ -62,6 +72,10 @@ def casing_of_text(automaton, text: str, upper: np.ndarray, lower: np.ndarray) -
             continue
         if end + 1 < n and (folded[end + 1].isalnum() or folded[end + 1] == "_"):
             continue
+        if seen is not None:
+            seen[key] += 1
+            if _NUMBER_AFTER.match(folded, end + 1) or _TIME_BEFORE.search(folded, max(0, start - 10), start):
+                dated[key] += 1
         first = text[start]
         if first.islower():
             lower[key] += 1
@@ -72,18 +86,18 @@ def casing_of_text(automaton, text: str, upper: np.ndarray, lower: np.ndarray) -
                 upper[key] += 1
 
 
-def _count_range(bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+def _count_range(bounds: tuple[int, int]) -> np.ndarray:
+    """upper, lower, seen and dated counts (four rows) over a range of pages."""
     automaton, n, db = _STATE["automaton"], _STATE["n"], _STATE["db"]
-    upper = np.zeros(n, dtype=np.int64)
-    lower = np.zeros(n, dtype=np.int64)
+    counts = np.zeros((4, n), dtype=np.int64)
     con = connect_ro(db)
     try:
         for (blob,) in con.execute("SELECT text FROM pages WHERE id >= ? AND id < ? AND kind = 'article'"
                                    " AND text IS NOT NULL", bounds):
-            casing_of_text(automaton, unpack_text(blob)[:SAMPLE_CHARS], upper, lower)
+            casing_of_text(automaton, unpack_text(blob)[:SAMPLE_CHARS], *counts)
     finally:
         con.close()
-    return upper, lower
+    return counts
 
 
 def count_casing(con: sqlite3.Connection, db_path: Path, jobs: int = 1) -> None:
@@ -95,22 +109,20 @@ def count_casing(con: sqlite3.Connection, db_path: Path, jobs: int = 1) -> None:
     _STATE.update(automaton=_automaton(keys), n=len(keys), db=db_path)
     lo, hi = con.execute("SELECT min(id), max(id) FROM pages").fetchone()
     ranges = [(i, i + BATCH) for i in range(lo, hi + 1, BATCH)]
-    upper = np.zeros(len(keys), dtype=np.int64)
-    lower = np.zeros(len(keys), dtype=np.int64)
+    counts = np.zeros((4, len(keys)), dtype=np.int64)
     try:
         if jobs > 1 and len(ranges) > 1:
             with mp.get_context("fork").Pool(jobs) as pool:
-                for u, w in pool.imap_unordered(_count_range, ranges):
-                    upper += u
-                    lower += w
+                for part in pool.imap_unordered(_count_range, ranges):
+                    counts += part
         else:
-            for u, w in map(_count_range, ranges):
-                upper += u
-                lower += w
+            for part in map(_count_range, ranges):
+                counts += part
     finally:
         _STATE.clear()
-    seen = np.flatnonzero(upper + lower)
+    upper, lower, seen, dated = counts
     con.execute("BEGIN")
-    con.executemany("INSERT INTO casing(folded, upper, lower) VALUES (?, ?, ?)",
-                    ((keys[i], int(upper[i]), int(lower[i])) for i in seen.tolist()))
+    con.executemany("INSERT INTO casing(folded, upper, lower, seen, dated) VALUES (?, ?, ?, ?, ?)",
+                    ((keys[i], int(upper[i]), int(lower[i]), int(seen[i]), int(dated[i]))
+                     for i in np.flatnonzero(seen).tolist()))
     con.execute("COMMIT")

@@ -58,6 +58,8 @@ class Index:
     fold_members: np.ndarray  # surface ids sharing a folded form
     fold_upper: np.ndarray  # [F] times the articles write the folded form capitalized (mid-sentence)
     fold_lower: np.ndarray  # [F] times they write it lower-case
+    fold_seen: np.ndarray  # [F] its occurrences in the sample (kb/casing.py)
+    fold_dated: np.ndarray  # [F] of those, time expressions ("5 March", "on Monday")
     in_ptr: np.ndarray  # [E+1] CSR into in_src
     in_src: np.ndarray  # entry indexes linking to the entry, sorted
     prof_ptr: np.ndarray  # [E+1] CSR into prof_term/prof_weight
@@ -290,13 +292,15 @@ def _folded(con: sqlite3.Connection, surfaces: marisa_trie.Trie, tmp: Path) -> N
     np.save(tmp / "fold_members.npy", np.frombuffer(members, dtype=np.int32)[np.argsort(fkeys, kind="stable")])
     upper = np.zeros(len(folded), dtype=np.int32)
     lower = np.zeros(len(folded), dtype=np.int32)
-    for rows in _chunks(con.execute("SELECT folded, upper, lower FROM casing")):
-        for key, u, w in rows:
+    seen = np.zeros(len(folded), dtype=np.int32)
+    dated = np.zeros(len(folded), dtype=np.int32)
+    for rows in _chunks(con.execute("SELECT folded, upper, lower, seen, dated FROM casing")):
+        for key, u, w, n, d in rows:
             k = folded.get(key)
             if k is not None:
-                upper[k], lower[k] = u, w
-    np.save(tmp / "fold_upper.npy", upper)
-    np.save(tmp / "fold_lower.npy", lower)
+                upper[k], lower[k], seen[k], dated[k] = u, w, n, d
+    for name, arr in (("fold_upper", upper), ("fold_lower", lower), ("fold_seen", seen), ("fold_dated", dated)):
+        np.save(tmp / f"{name}.npy", arr)
 
 
 def _terms(con: sqlite3.Connection, tmp: Path, n_docs: int) -> None:
@@ -357,6 +361,8 @@ def load_index(kb_dir: Path) -> Index:
         fold_members=arr("fold_members"),
         fold_upper=arr("fold_upper"),
         fold_lower=arr("fold_lower"),
+        fold_seen=arr("fold_seen"),
+        fold_dated=arr("fold_dated"),
         in_ptr=arr("in_ptr"),
         in_src=arr("in_src"),
         prof_ptr=arr("prof_ptr"),

@@ -147,11 +147,14 @@ CREATE TABLE aux_aliases (
 ) WITHOUT ROWID;
 
 -- Derived: how the articles write each folded surface (kb/casing.py): capitalized
--- where a sentence does not start, or lower-case.
+-- where a sentence does not start, or lower-case; and of all its occurrences
+-- (seen), how many are a time expression (dated: "5 March", "on Monday").
 CREATE TABLE casing (
   folded TEXT PRIMARY KEY,
   upper INTEGER NOT NULL,
-  lower INTEGER NOT NULL
+  lower INTEGER NOT NULL,
+  seen INTEGER NOT NULL DEFAULT 0,
+  dated INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 
 CREATE TABLE updates (

@@ -67,6 +67,8 @@ def is_shouted(text: str, start: int, end: int) -> bool:
 _NEXT = re.compile(r"(?:'s|’s)?[ \t]+(?:(?:of|de|du|von|van)[ \t]+)?(\w)")
 _PREV = re.compile(r"(\w[\w'’\-]*)[ \t]+(?:(?:of|the|de)[ \t]+)?$")
 PART_OF_A_NAME = 0.08
+TIME_WORD = 0.5  # share of a surface's occurrences in the KB that are time expressions ("on Monday", "5 March")
+MIN_SEEN = 5
 _DATE_AFTER = re.compile(r",?[ \t]+\d{1,4}\b")
 _DATE_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?[ \t]+$")
 
@@ -105,8 +107,13 @@ def entity_probability(index: Index, texts: Sequence[str], spots: Sequence[list[
                 continue
             if sp.fold_id >= 0:
                 u, w = float(upper[sp.fold_id]), float(lower[sp.fold_id])
+                seen, dated = int(index.fold_seen[sp.fold_id]), int(index.fold_dated[sp.fold_id])
             else:
                 u = w = 0.0
+                seen = dated = 0
+            if seen >= MIN_SEEN and dated >= TIME_WORD * seen:  # a month or a weekday, as the KB uses it
+                out.append(LOWER_CASE)
+                continue
             kb_ratio = (u + 1.0) / (u + w + 2.0)  # how often the KB writes it capitalized
             if len(written) <= 2 and written.endswith("."):  # an initial ("N."), not a name
                 out.append(LOWER_CASE)
