@@ -15,12 +15,9 @@ from typing import Any, Sequence
 
 from ..errors import EntryNotFoundError, InputError, KBVersionError
 from ..link.candidates import candidates_of
-from ..link.linker import POLICIES, Linker, LinkerConfig, Scored
-from ..link.spans import Covering
-from ..link.spot import spot, surfaces_of
-from ..link.mentions import MODES
+from ..link.linker import Linker, LinkerConfig, Scored
+from ..link.spot import surfaces_of
 from ..link.model import DEFAULT_MODEL, Model
-from ..text import fold
 from ..types import Candidate, Document, Entry, Link
 from ..wikitext import normalize_title
 from .index import load_index
@@ -207,50 +204,16 @@ class KnowledgeBase:
     def _link(self, texts: Sequence[str], policy: str | None, threshold: float | None,
               mentions: Sequence[Sequence[tuple[int, int]]] | None,
               titles: Sequence[str | None], mode: str | None = None) -> list[Document]:
-        policy = policy or self.config.policy
-        if policy not in POLICIES:
-            raise InputError(f"unknown policy {policy!r} — use one of: {', '.join(POLICIES)}")
-        mode = mode or self.config.mode
-        if mode not in MODES:
-            raise InputError(f"unknown mention mode {mode!r} — use one of: {', '.join(MODES)}")
-        if threshold is None:
-            threshold = self.config.threshold if mentions is None else self.config.nil_threshold
-        if not 0.0 <= threshold <= 1.0:
-            raise InputError(f"threshold {threshold} is outside [0, 1]")
-        for text, spans in zip(texts, mentions or ()):
-            for s, e in spans:
-                if not 0 <= s < e <= len(text):
-                    raise InputError(f"mention ({s}, {e}) is outside the text (length {len(text)})")
-        linker = self.linker
-        folded = [fold(text) for text in texts]  # spotting and the features both need it
-        spots = [linker.spots(text, list(mentions[d]) if mentions is not None else None, folded=folded[d],
-                              mode=mode)
-                 for d, text in enumerate(texts)]
-        batch = linker.score_many(texts, spots, given=mentions is not None, folded=folded, mode=mode)
-        return [self._finish(text, scored, threshold, policy, None if mentions is None else list(mentions[d]),
-                             titles[d], folded[d])
-                for d, (text, scored) in enumerate(zip(texts, batch))]
-
-    def _finish(self, text: str, scored: list[Scored], threshold: float, policy: str,
-                mentions: list[tuple[int, int]] | None, title: str | None, folded: str) -> Document:
-        """A text's document from its scored spots: overlaps, short names, the policy, previews."""
-        linker = self.linker
-        own = self.index.titles.get(self.resolve(title) or "") if title else None
-        if own is not None:
-            # The document's own name is not linked, nor are the words inside it.
-            blocked = Covering((sp.start, sp.end) for sp in spot(text, self.index, folded=folded)
-                               if [c[0] for c in candidates_of(self.index, sp.surface_ids, 1)] == [own])
-            scored = [_without(s, own) for s in scored if not blocked(s.start, s.end)]
-        if mentions is None:
-            scored = linker.resolve_overlaps(scored, threshold)
-        else:
-            scored = sorted((s for s in scored if s.entries and s.best >= threshold),
-                            key=lambda s: (s.start, s.end))
-        scored = linker.link_short_names(text, scored, mentions)
-        scored = linker.apply_policy(text, scored, policy)
-        links = self._to_links(text, scored)
-        return Document(text=text, links=links, title=title,
-                        previews=self.previews([lk.title for lk in links]))
+        """The linker's work (``Linker.link_many``) turned into documents with previews."""
+        own = [self.index.titles.get(self.resolve(t) or "") if t else None for t in titles]
+        batch = self.linker.link_many(texts, mentions=mentions, own=own, policy=policy, threshold=threshold,
+                                      mode=mode)
+        docs = []
+        for text, title, scored in zip(texts, titles, batch):
+            links = self._to_links(text, scored)
+            docs.append(Document(text=text, links=links, title=title,
+                                 previews=self.previews([lk.title for lk in links])))
+        return docs
 
     def _to_links(self, text: str, scored: list[Scored]) -> tuple[Link, ...]:
         title_of = self.title_of
@@ -269,11 +232,3 @@ class KnowledgeBase:
         ]
         return {"path": str(self.path), **self.meta, "open_seconds": round(self.open_seconds, 4),
                 "model": self.model.name, "updates": updates}
-
-
-def _without(s: Scored, entry: int) -> Scored:
-    if entry not in s.entries:
-        return s
-    keep = [i for i, e in enumerate(s.entries) if e != entry]
-    return Scored(s.start, s.end, *(tuple(col[i] for i in keep) for col in
-                                    (s.entries, s.priors, s.counts, s.scores)))

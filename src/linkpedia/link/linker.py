@@ -18,7 +18,8 @@ from .names import occurrences, short_names, standalone
 from .features import CANDIDATE_FEATURES, SPOT_FEATURES, coherence, similarities
 from .model import Model
 from .spans import Covering, SpanUnion
-from .mentions import DETECTORS
+from ..errors import InputError
+from .mentions import DETECTORS, MODES
 from .spot import Spot, fold_id, spot, surfaces_of
 
 __all__ = ["LinkerConfig", "Linker", "Features", "Scored", "POLICIES"]
@@ -80,6 +81,56 @@ class Linker:
         self.index = index
         self.model = model
         self.config = config
+
+    # -- the whole pipeline ---------------------------------------------------
+    def link_many(self, texts: Sequence[str], *, mentions: Sequence[Sequence[tuple[int, int]]] | None = None,
+                  own: Sequence[int | None] | None = None, policy: str | None = None,
+                  threshold: float | None = None, mode: str | None = None) -> list[list[Scored]]:
+        """Each text's links, as scored mentions in text order: spot (or the given
+        ``mentions``) -> candidates -> features -> scores -> overlaps -> short names
+        -> policy. ``own[d]``: the entry text ``d`` is the article of (never linked
+        in it). Options left ``None`` take the config's; a bad one is an ``InputError``."""
+        cfg = self.config
+        policy = policy or cfg.policy
+        if policy not in POLICIES:
+            raise InputError(f"unknown policy {policy!r} — use one of: {', '.join(POLICIES)}")
+        mode = mode or cfg.mode
+        if mode not in MODES:
+            raise InputError(f"unknown mention mode {mode!r} — use one of: {', '.join(MODES)}")
+        if threshold is None:
+            threshold = cfg.threshold if mentions is None else cfg.nil_threshold
+        if not 0.0 <= threshold <= 1.0:
+            raise InputError(f"threshold {threshold} is outside [0, 1]")
+        for text, spans in zip(texts, mentions or ()):
+            for s, e in spans:
+                if not 0 <= s < e <= len(text):
+                    raise InputError(f"mention ({s}, {e}) is outside the text (length {len(text)})")
+        folded = [fold(text) for text in texts]  # spotting and the features both need it
+        given = [None] * len(texts) if mentions is None else [list(m) for m in mentions]
+        spots = [self.spots(text, given[d], folded=folded[d], mode=mode) for d, text in enumerate(texts)]
+        batch = self.score_many(texts, spots, given=mentions is not None, folded=folded, mode=mode)
+        own = own or [None] * len(texts)
+        return [self.finish(text, scored, threshold=threshold, policy=policy, mentions=given[d], own=own[d],
+                            folded=folded[d])
+                for d, (text, scored) in enumerate(zip(texts, batch))]
+
+    def finish(self, text: str, scored: list[Scored], *, threshold: float, policy: str,
+               mentions: list[tuple[int, int]] | None = None, own: int | None = None,
+               folded: str | None = None) -> list[Scored]:
+        """A text's scored spots made its links: the article's own name left out,
+        overlaps resolved (given spans: those that clear the bar), short names, the policy."""
+        if own is not None:
+            # The document's own name is not linked, nor are the words inside it.
+            blocked = Covering((sp.start, sp.end) for sp in spot(text, self.index, folded=folded)
+                               if [c[0] for c in candidates_of(self.index, sp.surface_ids, 1)] == [own])
+            scored = [_without(s, own) for s in scored if not blocked(s.start, s.end)]
+        if mentions is None:
+            scored = self.resolve_overlaps(scored, threshold)
+        else:
+            scored = sorted((s for s in scored if s.entries and s.best >= threshold),
+                            key=lambda s: (s.start, s.end))
+        scored = self.link_short_names(text, scored, mentions)
+        return self.apply_policy(text, scored, policy)
 
     # -- stages -----------------------------------------------------------
     def spots(self, text: str, mentions: list[tuple[int, int]] | None = None, *,
@@ -337,3 +388,11 @@ class Linker:
             seen.add(key)
             out.append(s)
         return out
+
+
+def _without(s: Scored, entry: int) -> Scored:
+    if entry not in s.entries:
+        return s
+    keep = [i for i, e in enumerate(s.entries) if e != entry]
+    return Scored(s.start, s.end, *(tuple(col[i] for i in keep) for col in
+                                    (s.entries, s.priors, s.counts, s.scores)))
