@@ -29,6 +29,10 @@ ARTICLES = {
               "on Monday and again last Monday; every Monday the market is held. Monday follows Sunday.",
     "March": "March is the third month of the year. The treaty was signed on 5 March 1920; the war ended in "
              "March 1945. Spring begins in March. Elections were held on 12 March. March has 31 days.",
+    "Steve Jobs": "Steven Paul Jobs was an American businessman who founded Apple Computer. He built the "
+                  "Macintosh computer; his company Apple later made the iPhone. Jobs returned to Apple in 1997.",
+    "Macintosh": "The Macintosh is a personal computer made by Apple. Apple sold the first Macintosh computer "
+                 "in 1984; the computer had a mouse.",
     "Year": "A year is the time the Earth takes to orbit the Sun. A year has twelve months; each year "
             "begins in January. A leap year has one more day.",
 }
@@ -72,6 +76,13 @@ def test_months_and_weekdays_are_time_expressions_not_entities(kb):
     # Capitalized like names; the articles use them as times ("on Monday", "5 March").
     doc = kb.link("Ministers met in Paris on Monday and will meet again in March.", mode="entities")
     assert [lk.surface for lk in doc.links] == ["Paris"]
+
+
+def test_a_lone_surname_needs_its_text_to_speak_of_that_person(kb):
+    about = kb.link("At the launch, Jobs showed the new Apple computer and the Macintosh.", mode="entities")
+    assert ("Jobs", "Steve Jobs") in [(lk.surface, lk.title) for lk in about.links]
+    other = kb.link("The council said Jobs would be created in the harbour of Berlin.", mode="entities")
+    assert "Jobs" not in {lk.surface for lk in other.links}
 
 
 def test_headlines_and_datelines_fall_back_on_how_the_kb_writes_names(kb):

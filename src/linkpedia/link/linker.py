@@ -272,7 +272,7 @@ class Linker:
         if given:
             p_spot = np.ones(n_spots)
         elif detect is not None:
-            p_spot = detect(self.index, texts, spots)
+            p_spot = detect(self.index, texts, spots, f.spot, f.X, p_entry)
         else:
             p_spot = self.model.linking.score(self.spot_features_many(texts, spots, f, p_entry))
         spot_idx = np.asarray(f.spot, dtype=np.int64)

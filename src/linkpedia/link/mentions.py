@@ -67,6 +67,8 @@ def is_shouted(text: str, start: int, end: int) -> bool:
 _NEXT = re.compile(r"(?:'s|’s)?[ \t]+(?:(?:of|de|du|von|van)[ \t]+)?(\w)")
 _PREV = re.compile(r"(\w[\w'’\-]*)[ \t]+(?:(?:of|the|de)[ \t]+)?$")
 PART_OF_A_NAME = 0.08
+WEAK_CONTEXT = 0.1  # context similarity a span known only by weak names needs to count as a mention
+UNSUPPORTED_WEAK = 0.1
 TIME_WORD = 0.5  # share of a surface's occurrences in the KB that are time expressions ("on Monday", "5 March")
 MIN_SEEN = 5
 _DATE_AFTER = re.compile(r",?[ \t]+\d{1,4}\b")
@@ -95,40 +97,83 @@ def in_longer_name(index: Index, text: str, start: int, end: int) -> bool:
     return False
 
 
-def entity_probability(index: Index, texts: Sequence[str], spots: Sequence[list[Spot]]) -> np.ndarray:
-    """P(the span names an entity) of each spot, numbered across the texts."""
+def _best_context(n_spots: int, row_spot: Sequence[int], X: np.ndarray, p_entry: np.ndarray) -> np.ndarray:
+    """The text-context similarity (``X``'s column 2) of each spot's best candidate; 0 without one."""
+    out = np.zeros(n_spots)
+    if len(row_spot):
+        spot_idx = np.asarray(row_spot, dtype=np.int64)
+        order = np.lexsort((-p_entry, spot_idx))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = spot_idx[order[1:]] != spot_idx[order[:-1]]
+        heads = order[first]
+        out[spot_idx[heads]] = X[heads, 2]
+    return out
+
+
+def weak_only(index: Index, surface_ids: tuple[int, ...]) -> bool:
+    """Whether a span's candidates come from weak names alone (a lone first or last
+    name, an acronym: kb/names.py), with no title, redirect, alias or anchor behind them."""
+    memo = index.memo_table("weak-only")
+    hit = memo.get(surface_ids)
+    if hit is None:
+        hit = True
+        for sid in surface_ids:
+            a, b = int(index.cand_ptr[sid]), int(index.cand_ptr[sid + 1])
+            if (index.cand_count[a:b] > 0).any():
+                hit = False
+                break
+        memo[surface_ids] = hit = hit and bool(surface_ids)
+    return hit
+
+
+def entity_probability(index: Index, texts: Sequence[str], spots: Sequence[list[Spot]],
+                       row_spot: Sequence[int] = (), X: np.ndarray | None = None,
+                       p_entry: np.ndarray | None = None) -> np.ndarray:
+    """P(the span names an entity) of each spot, numbered across the texts.
+
+    With the candidate features (``row_spot``, ``X``, ``p_entry``), a span known
+    only by weak names must also fit its text: a lone "Riley" is seldom the
+    one Riley the KB knows, unless the text speaks of what that Riley did.
+    """
     out: list[float] = []
     upper, lower = index.fold_upper, index.fold_lower
+    n_spots = sum(map(len, spots))
+    context = _best_context(n_spots, row_spot, X, p_entry) if X is not None else np.ones(n_spots)
     for text, sps in zip(texts, spots):
         for sp in sps:
-            written = text[sp.start:sp.end]
-            if not named(written):
-                out.append(LOWER_CASE)
-                continue
-            if sp.fold_id >= 0:
-                u, w = float(upper[sp.fold_id]), float(lower[sp.fold_id])
-                seen, dated = int(index.fold_seen[sp.fold_id]), int(index.fold_dated[sp.fold_id])
+            if not weak_only(index, sp.surface_ids) or context[len(out)] >= WEAK_CONTEXT:
+                out.append(_named(index, text, sp, upper, lower))
             else:
-                u = w = 0.0
-                seen = dated = 0
-            if seen >= MIN_SEEN and dated >= TIME_WORD * seen:  # a month or a weekday, as the KB uses it
-                out.append(LOWER_CASE)
-                continue
-            kb_ratio = (u + 1.0) / (u + w + 2.0)  # how often the KB writes it capitalized
-            if len(written) <= 2 and written.endswith("."):  # an initial ("N."), not a name
-                out.append(LOWER_CASE)
-            elif _DATE_AFTER.match(text, sp.end) or _DATE_BEFORE.search(text, max(0, sp.start - 8), sp.start):
-                out.append(LOWER_CASE)  # "November 1992", "3 March": a date, not an entity
-            elif is_shouted(text, sp.start, sp.end):
-                out.append(kb_ratio)
-            elif in_longer_name(index, text, sp.start, sp.end):
-                out.append(PART_OF_A_NAME)
-            elif opens_sentence(text, sp.start):
-                out.append(kb_ratio)
-            else:
-                # Capitalized mid-sentence: a name, unless the KB never writes it so.
-                out.append(CAPITALIZED_MID_SENTENCE if kb_ratio >= 0.2 else 0.5 + kb_ratio)
+                out.append(UNSUPPORTED_WEAK * _named(index, text, sp, upper, lower))
     return np.asarray(out, dtype=np.float64)
+
+
+def _named(index: Index, text: str, sp: Spot, upper: np.ndarray, lower: np.ndarray) -> float:
+    """P(name) of one spot from case: the text's where it tells, the KB's where it does not."""
+    written = text[sp.start:sp.end]
+    if not named(written):
+        return LOWER_CASE
+    if sp.fold_id >= 0:
+        u, w = float(upper[sp.fold_id]), float(lower[sp.fold_id])
+        seen, dated = int(index.fold_seen[sp.fold_id]), int(index.fold_dated[sp.fold_id])
+    else:
+        u = w = 0.0
+        seen = dated = 0
+    if seen >= MIN_SEEN and dated >= TIME_WORD * seen:  # a month or a weekday, as the KB uses it
+        return LOWER_CASE
+    kb_ratio = (u + 1.0) / (u + w + 2.0)  # how often the KB writes it capitalized
+    if len(written) <= 2 and written.endswith("."):  # an initial ("N."), not a name
+        return LOWER_CASE
+    if _DATE_AFTER.match(text, sp.end) or _DATE_BEFORE.search(text, max(0, sp.start - 8), sp.start):
+        return LOWER_CASE  # "November 1992", "3 March": a date, not an entity
+    if is_shouted(text, sp.start, sp.end):
+        return kb_ratio
+    if in_longer_name(index, text, sp.start, sp.end):
+        return PART_OF_A_NAME
+    if opens_sentence(text, sp.start):
+        return kb_ratio
+    # Capitalized mid-sentence: a name, unless the KB never writes it so.
+    return CAPITALIZED_MID_SENTENCE if kb_ratio >= 0.2 else 0.5 + kb_ratio
 
 
 DETECTORS: dict[str, Callable[..., np.ndarray]] = {"entities": entity_probability}
