@@ -20,9 +20,8 @@ def print_info(data: dict[str, Any], console: Console | None = None) -> None:
     t.add_row("linkpedia", str(data.get("linkpedia_version")))
     t.add_row("model", str(data.get("model")))
     t.add_row("open time", f"{data.get('open_seconds', 0) * 1000:.1f} ms")
-    for src in data.get("sources", []):
-        t.add_row("source", f"{src['path']} ({src['format']}, dump date {src.get('dump_date')}, "
-                            f"{'with' if src.get('has_links') else 'without'} links)")
+    for row in _source_rows(data.get("sources", [])):
+        t.add_row("source", row)
     for k, v in data.get("counts", {}).items():
         t.add_row(k.replace("_", " "), f"{v:,}")
     for k in ("unresolved_links", "redirect_loops", "dangling_redirects"):
@@ -35,11 +34,46 @@ def print_info(data: dict[str, Any], console: Console | None = None) -> None:
     for u in data.get("updates", []):
         t.add_row("update", f"{u['at']} from {u['source']}: {u['added']:,} added, "
                             f"{u['changed']:,} changed, {u['deleted']:,} deleted")
+    modes = data.get("mention_modes") or {}
+    for mode in ("wikipedia", "entities"):
+        if mode in modes:
+            t.add_row(f"mention mode {mode}", modes[mode])
+    if "suits" in modes:
+        t.add_row("mention mode to use", modes["suits"])
     t.add_row("options", str(data.get("options")))
     console.print(t)
     training = data.get("training")
     if training:
         _print_training(training, console)
+
+
+def _source_rows(sources: list[dict[str, Any]]) -> list[str]:
+    """One row per source, or per run of sources of one folder, format and kind (a WikiExtractor
+    output is hundreds of files): which gave links is what matters."""
+    rows: list[str] = []
+    run: list[dict[str, Any]] = []
+
+    def key(src: dict[str, Any]) -> tuple:
+        parts = str(src["path"]).replace("\\", "/").split("/")
+        return "/".join(parts[:-2]), src["format"], bool(src.get("has_links"))
+
+    def flush() -> None:
+        if not run:
+            return
+        links = "with links" if run[0].get("has_links") else "without links"
+        if len(run) == 1:
+            src = run[0]
+            rows.append(f"{src['path']} ({src['format']}, dump date {src.get('dump_date')}, {links})")
+        else:
+            rows.append(f"{run[0]['path']} … {run[-1]['path']} ({len(run)} files, {run[0]['format']}, {links})")
+        run.clear()
+
+    for src in sources:
+        if run and key(run[0]) != key(src):
+            flush()
+        run.append(src)
+    flush()
+    return rows
 
 
 def _print_training(training: dict[str, Any], console: Console) -> None:

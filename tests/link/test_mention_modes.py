@@ -110,3 +110,11 @@ def test_given_spans_ignore_the_mode(kb):
 def test_an_unknown_mode_is_one_clear_error(kb):
     with pytest.raises(InputError, match="unknown mention mode 'names' — use one of: wikipedia, entities"):
         kb.link("Paris", mode="names")
+
+
+def test_info_says_what_each_mode_rests_on_and_which_suits_the_kb(kb, sample_kb):
+    modes = kb.info()["mention_modes"]
+    assert modes["suits"] == "entities (no source has links)"
+    assert "hand-set default weights" in modes["wikipedia"] and "no links needed" in modes["entities"]
+    linked = linkpedia.open_kb(sample_kb).info()["mention_modes"]
+    assert linked["suits"].startswith("wikipedia")

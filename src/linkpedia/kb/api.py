@@ -231,4 +231,24 @@ class KnowledgeBase:
                 "SELECT at, source, added, changed, deleted FROM updates ORDER BY id")
         ]
         return {"path": str(self.path), **self.meta, "open_seconds": round(self.open_seconds, 4),
-                "model": self.model.name, "updates": updates}
+                "model": self.model.name, "updates": updates, "mention_modes": self.mention_modes()}
+
+    def mention_modes(self) -> dict[str, str]:
+        """What each mention mode rests on in this KB, and which one suits it, in words for ``info``."""
+        con = self._con()
+        linked, articles = con.execute(
+            "SELECT coalesce(sum(has_links AND links IS NOT NULL), 0), count(*) FROM pages WHERE kind = 'article'"
+        ).fetchone()
+        links = con.execute("SELECT coalesce(sum(n), 0) FROM page_links").fetchone()[0]
+        counted = con.execute("SELECT count(*) FROM casing").fetchone()[0]
+        share = linked / articles if articles else 0.0
+        trained = self.model is not DEFAULT_MODEL
+        wikipedia = (f"link probabilities from {linked:,} of {articles:,} articles ({share:.1%}) with "
+                     f"{links:,} links; {'a scorer trained on them' if trained else 'hand-set default weights'}")
+        entities = (f"case: the text's, and how the {articles:,} articles write {counted:,} surfaces; "
+                    "no links needed")
+        suits = "wikipedia" if share >= 0.5 and trained else "entities"
+        why = ("most articles carry links" if suits == "wikipedia" else
+               "few articles carry links, so link probabilities say little" if linked else
+               "no source has links")
+        return {"wikipedia": wikipedia, "entities": entities, "suits": f"{suits} ({why})"}
