@@ -56,6 +56,7 @@ def main() -> None:
     ap.add_argument("--kb", type=Path, default=None)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--batch", type=int, default=1, help="link this many documents at a time (kb.link_many)")
+    ap.add_argument("--mention-mode", default="wikipedia", choices=["wikipedia", "entities"])
     args = ap.parse_args()
     kb_dir = args.kb or REPO / "bench" / "out" / "eval-kb"
     if not (kb_dir / "kb.sqlite").is_file():
@@ -75,9 +76,9 @@ def main() -> None:
                 batch = texts[i:i + args.batch]
                 t = time.perf_counter()
                 if args.batch == 1:
-                    kb.link(batch[0])
+                    kb.link(batch[0], mode=args.mention_mode)
                 else:
-                    kb.link_many(batch)
+                    kb.link_many(batch, mode=args.mention_mode)
                 times += [(time.perf_counter() - t) / len(batch)] * len(batch)
             runs.append((time.perf_counter() - t0, times))
         total, times = sorted(runs, key=lambda r: r[0])[len(runs) // 2]  # the median run
@@ -101,7 +102,8 @@ def main() -> None:
           f"{news[3] / REFINED_DOCS_PER_S:.1f}x ReFinED's reported {REFINED_DOCS_PER_S:.1f} docs/s "
           "(AIDA, not run here)")
     print("reproduce: .venv/bin/python bench/link_throughput.py" + (f" --kb {args.kb}" if args.kb else "")
-          + (f" --batch {args.batch}" if args.batch > 1 else ""))
+          + (f" --batch {args.batch}" if args.batch > 1 else "")
+          + (f" --mention-mode {args.mention_mode}" if args.mention_mode != "wikipedia" else ""))
 
 
 if __name__ == "__main__":
