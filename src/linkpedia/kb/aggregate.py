@@ -218,9 +218,10 @@ def _derive(con: sqlite3.Connection, skipped: Counter[str], min_anchor_count: in
     con.execute("CREATE TEMP TABLE names(surface TEXT NOT NULL, eid INTEGER NOT NULL, weak INTEGER NOT NULL,"
                 " mined INTEGER NOT NULL)")
     con.executemany("INSERT INTO temp.names(surface, eid, weak, mined) VALUES (?, ?, ?, ?)", _names(con))
-    # A name an article seems to give itself that is another entry's title
+    # A full name an article seems to give itself that is another entry's title
     # ("Iraq" in "History of Iraq ... Iraq is") names that entry, not this one.
-    con.execute("DELETE FROM temp.names WHERE mined AND EXISTS (SELECT 1 FROM temp.titles t"
+    # Weak names stay: "Dylan" is a disambiguation page's title and still Bob Dylan's name.
+    con.execute("DELETE FROM temp.names WHERE mined AND NOT weak AND EXISTS (SELECT 1 FROM temp.titles t"
                 " WHERE t.title = names.surface AND t.eid != names.eid)")
     # (surface, entry) pairs: anchors, names, and where each was first seen
     # (k0: first link, by page and target; seq: first name).
