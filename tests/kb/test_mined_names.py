@@ -124,5 +124,8 @@ def test_demonyms_and_person_names():
     assert person_names("Steve Jobs", "Steven Paul Jobs (born 1955) was a businessman. He ... his ... he") == [
         "Steve", "Jobs"]
     assert person_names("Dragon Ball", "Dragon Ball is a manga. He fights. His friend. He wins.") == []
+    # No dates, no surname alone, but the lead names the subject in full: given names and surname.
+    assert person_names("Donald Trump", "Donald John Trump is an American politician. As president, he "
+                        "signed a law.") == ["Donald", "Trump"]
     assert recase("saddam", "Saddam Hussein") == "Saddam" and recase("the fed", "Federal Reserve") == "the fed"
     assert ("person", "Jobs") in mine_names("Steve Jobs", "Steve Jobs (1955–2011) was a man. He did; his; he.")

@@ -176,6 +176,12 @@ def demonyms(title: str, text: str) -> list[str]:
     return out
 
 
+def _full_name(words: list[str], leads: list[str]) -> bool:
+    """Whether the lead names the subject in full, given names and surname: "Donald John
+    Trump" for Donald Trump, "Angela Dorothea Merkel" for Angela Merkel."""
+    return any(len(n.split()) > len(words) and n.split()[-1] == words[-1] for n in leads)
+
+
 def person_names(title: str, text: str) -> list[str]:
     """First and last name of a biography's subject: a title shaped like a
     personal name whose article speaks of "he" or "she" far more than of "it"."""
@@ -187,8 +193,9 @@ def person_names(title: str, text: str) -> list[str]:
     personal = sum(pronouns[w] for w in ("he", "his", "him", "she", "her"))
     if personal < max(1, pronouns["it"] + pronouns["its"]):
         return []
-    if not _LIFE.search(text[:LEAD_CHARS]):
-        # Without life dates, the article must call its subject by the surname alone ("Jobs co-founded").
+    if not _LIFE.search(text[:LEAD_CHARS]) and not _full_name(words, lead_names(title, text)):
+        # Without life dates or a fuller name in the lead, the article must call its
+        # subject by the surname alone ("Jobs co-founded").
         alone = re.compile(r"(?<!" + re.escape(words[-2]) + r" )\b" + re.escape(words[-1]) + r"\b(?!\s+[A-Z])")
         body = text[text.find(".") + 1:3000] if "." in text else ""  # after the first sentence
         if not alone.search(body):
