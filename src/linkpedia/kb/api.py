@@ -16,7 +16,7 @@ from typing import Any, Sequence
 from ..errors import EntryNotFoundError, InputError, KBVersionError
 from ..link.candidates import candidates_of
 from ..link.linker import Linker, LinkerConfig, Scored
-from ..link.spot import surfaces_of
+from ..link.spot import lookup_surfaces
 from ..link.model import DEFAULT_MODEL, Model
 from ..types import Candidate, Document, Entry, Link
 from ..wikitext import normalize_title
@@ -159,10 +159,10 @@ class KnowledgeBase:
 
     def candidates(self, surface: str, k: int = 20) -> list[Candidate]:
         """Entries ``surface`` may refer to, ranked by prior p(entry | surface)."""
-        found = surfaces_of(self.index, surface.strip())
-        if found is None:
+        hit = lookup_surfaces(self.index, surface.strip())
+        if hit is None:
             return []
-        sids = found[0]
+        sids = hit[0][0]
         return [Candidate(self.title_of(e), prior, n) for e, prior, n in candidates_of(self.index, sids, k)]
 
     # -- linking ------------------------------------------------------------

@@ -20,7 +20,7 @@ from .model import Model
 from .spans import Covering, SpanUnion
 from ..errors import InputError
 from .mentions import DETECTORS, MODES
-from .spot import Spot, fold_id, spot, surfaces_of
+from .spot import Spot, lookup_surfaces, spot, surfaces_of
 
 __all__ = ["LinkerConfig", "Linker", "Features", "Scored", "POLICIES"]
 
@@ -144,12 +144,11 @@ class Linker:
 
     def _given(self, text: str, start: int, end: int) -> Spot:
         """A gold span (D2KB): its surfaces if the KB knows it, else none (NIL)."""
-        written = text[start:end]
-        found = surfaces_of(self.index, written)
-        if found is None:
+        hit = lookup_surfaces(self.index, text[start:end])
+        if hit is None:
             return Spot(start, end, (), math.nan, False)
-        sids, exact, lp, plp = found
-        return Spot(start, end, sids, lp, exact, plp, fold_id(self.index, written))
+        (sids, exact, lp, plp), fid = hit
+        return Spot(start, end, sids, lp, exact, plp, fid)
 
     def featurize(self, text: str, spots: list[Spot], *, folded: str | None = None) -> Features:
         """The candidate features of every (spot, candidate) pair of the text (``folded``: ``fold(text)``)."""
