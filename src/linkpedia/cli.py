@@ -7,7 +7,10 @@ Each command parses options, calls the library and prints; a
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -29,17 +32,48 @@ def _fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be, so the same cleanup runs."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    if os.getpid() != _owner[0]:  # a forked worker (pool.terminate()): die as it would have
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the cleanup short
+    raise _Terminated()
+
+
+def _terminate_like_interrupt() -> None:
+    """SIGTERM (timeout, docker stop, a cancelled CI job) ends a command as Ctrl-C does:
+    temporary files removed, workers stopped, one line. Not for ``serve``: uvicorn
+    handles the signal itself, finishing the requests in flight."""
+    if threading.current_thread() is threading.main_thread():
+        _owner[0] = os.getpid()
+        _saved.append(signal.signal(signal.SIGTERM, _on_sigterm))
+
+
+_owner = [0]  # the process whose command installed the handler
+_saved: list = []  # the handler before a command's, put back when it ends (CliRunner, tests)
+
+
 class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except LinkpediaError as exc:
             _fail(str(exc), exc.exit_code)
+        except _Terminated:
+            _fail("terminated", 128 + signal.SIGTERM)
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(1)
+        finally:
+            while _saved:
+                signal.signal(signal.SIGTERM, _saved.pop())
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -106,6 +140,7 @@ def _echo_build_report(out: Path, report) -> None:
 @_reading_options
 def build(sources, out, jobs, fmt, fields, max_page_bytes) -> None:
     """Build a knowledge base from MediaWiki dumps, WikiExtractor output or JSONL articles."""
+    _terminate_like_interrupt()
     from .kb.build import BuildOptions, build_kb
     from .progress import RichProgress
 
@@ -119,10 +154,11 @@ def build(sources, out, jobs, fmt, fields, max_page_bytes) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the metadata as JSON.")
 def info(kb_dir, as_json) -> None:
     """Print a KB's metadata and counts."""
-    from .kb import open_kb
+    from .kb import leftovers, open_kb
 
     with open_kb(kb_dir) as kb:
         data = kb.info()
+    data["leftovers"] = [left.to_dict() for left in leftovers.find(kb_dir)]
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -149,6 +185,7 @@ Example:
               help="Write here instead of standard output.")
 def link(file, kb_dir, fmt, policy, threshold, title, output) -> None:
     """Link a text file (or standard input) and print the page."""
+    _terminate_like_interrupt()
     from .kb import open_kb
     from .render import render
 
@@ -181,6 +218,7 @@ Example:
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 def evaluate(datasets, kb_dir, mode, policy, threshold, report_dir, as_json) -> None:
     """Score the linker on benchmarks (JSONL, NIF or AIDA-CoNLL) the way GERBIL does."""
+    _terminate_like_interrupt()
     from rich.console import Console
 
     from .evaluate import load_dataset, summary_table, write_report
@@ -228,6 +266,7 @@ Example:
               help="JSONL field mapping (default: the one the KB was built with).")
 def update(kb_dir, sources, delete_file, jobs, fields) -> None:
     """Apply new and changed pages, and deletions, to a KB without a rebuild."""
+    _terminate_like_interrupt()
     import dataclasses
 
     from .kb.build import BuildOptions
@@ -327,6 +366,7 @@ Example:
 def spark_link_cmd(kb_dir, input_path, output_path, master, text_column, id_column, input_format,
                    output_format, policy, threshold, ship_kb) -> None:
     """Link a corpus on Spark; the output equals `linkpedia link` document by document."""
+    _terminate_like_interrupt()
     from .kb.store import check_kb_dir
 
     check_kb_dir(kb_dir)
@@ -355,6 +395,7 @@ def spark_build_cmd(sources, out, master, fmt, fields, max_page_bytes) -> None:
     Plain XML and multistream .bz2 dumps are read by the executors in byte
     ranges (same path on every executor); other sources are read by the driver.
     """
+    _terminate_like_interrupt()
     from .kb.build import BuildOptions
     from .progress import RichProgress
 
@@ -382,11 +423,20 @@ def _read_text(file: Path) -> str:
 
 
 def _write_atomic(path: Path, content: str) -> None:
-    import os
-
+    """Write ``path`` whole or not at all (a temporary file renamed over it)."""
+    if path.is_dir():
+        raise InputError(f"--output {path}: is a directory — give a file name, e.g. {path / 'page.html'}")
+    if not path.parent.is_dir():
+        raise InputError(f"--output {path}: directory {path.parent} does not exist — create it first")
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(content, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(content, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InputError(f"--output {path}: cannot write it ({exc.strerror}) — check the path and "
+                         "its permissions") from None
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def main() -> None:

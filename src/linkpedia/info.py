@@ -35,6 +35,11 @@ def print_info(data: dict[str, Any], console: Console | None = None) -> None:
     for u in data.get("updates", []):
         t.add_row("update", f"{u['at']} from {u['source']}: {u['added']:,} added, "
                             f"{u['changed']:,} changed, {u['deleted']:,} deleted")
+    for left in data.get("leftovers", []):
+        owner = f"process {left['pid']}" if left["pid"] is not None else "no process"
+        state = "still running" if left["alive"] else \
+            "dead: the next build or update of this KB removes it"
+        t.add_row("leftover", f"{left['path']} ({left['bytes'] / 1e6:,.1f} MB; {owner}, {state})")
     t.add_row("options", str(data.get("options")))
     console.print(t)
     training = data.get("training")

@@ -12,9 +12,10 @@ unchanged pages. The result equals a build from scratch of the final pages.
 Atomicity: the update works on a copy in ``KB/.update-<pid>/``, renames it to a
 new generation ``KB/gNNNN/`` and switches ``KB/CURRENT`` to it with one
 ``os.replace``. Killed at any point before that, the KB is untouched (the next
-update removes the leftovers); readers that opened the old generation keep a
+update or build removes the leftovers, see ``leftovers``); readers that opened the old generation keep a
 consistent view, and the previous generation is kept until the next update so
-they can still open connections.
+they can still open connections. The target's write lock (``lock``) keeps
+other updates and builds of the same KB out while one runs.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ import numpy as np
 from ..errors import InputError
 from ..sources import detect_format, expand_paths, open_source
 from ..wikitext import normalize_title
-from . import occurrences
+from . import leftovers, occurrences
+from .lock import write_lock
 from .aggregate import DERIVED_SKIP_KEYS
 from .build import (BuildOptions, LocalExtractor, ProgressHook, _now, add_sums, finish_kb,
                     insert_page)
@@ -82,7 +84,7 @@ def _cleanup(kb_dir: Path, keep: set[Path] | None = None) -> None:
     for p in kb_dir.iterdir():
         if p.name.startswith(".update-"):
             pid = p.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            if pid.isdigit() and int(pid) != os.getpid() and not leftovers.alive(int(pid)):
                 shutil.rmtree(p, ignore_errors=True)
         elif keep is not None and _GEN.match(p.name) and p not in keep:
             shutil.rmtree(p, ignore_errors=True)
@@ -93,16 +95,6 @@ def _cleanup(kb_dir: Path, keep: set[Path] | None = None) -> None:
                 shutil.rmtree(p, ignore_errors=True)
             elif p.exists():
                 p.unlink()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _next_generation(kb_dir: Path) -> str:
@@ -243,9 +235,14 @@ def update_kb(
     for p in expand_paths(sources):
         fmt = options.format or detect_format(p)
         opened.append(open_source(p, format=fmt, fields=(options.fields or None) if fmt == "jsonl" else None))
-    progress = progress or ProgressHook()
+    with write_lock(kb_dir):
+        leftovers.clean(kb_dir)
+        return _update_locked(kb_dir, opened, delete, options, progress or ProgressHook(), started)
+
+
+def _update_locked(kb_dir: Path, opened: list, delete: Sequence[str], options: BuildOptions,
+                   progress: ProgressHook, started: float) -> UpdateReport:
     old_live = live_dir(kb_dir)
-    _cleanup(kb_dir)
     work = kb_dir / f".update-{os.getpid()}"
     con = _copy_store(old_live, work)
     try:
