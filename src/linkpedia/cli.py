@@ -167,6 +167,24 @@ def info(kb_dir, as_json) -> None:
     print_info(data)
 
 
+@cli.command(epilog="\b\nExample:\n    linkpedia check sample-kb\n    linkpedia check sample-kb --repair")
+@click.argument("kb_dir", type=click.Path(path_type=Path))
+@click.option("--repair", is_flag=True, help="Recompile a damaged index from kb.sqlite (the store of record).")
+def check(kb_dir, repair) -> None:
+    """Check a KB: SQLite's integrity_check, the index against its manifest and the store, the scorer.
+
+    Exit code 0 when all is well, 2 when something is damaged.
+    """
+    from .kb.check import check_kb
+
+    findings = check_kb(kb_dir, repair=repair)
+    for f in findings:
+        click.echo(f"{f.part}: {'ok' if f.ok else 'DAMAGED'} — {f.message}")
+    bad = [f for f in findings if not f.ok]
+    if bad:
+        _fail(f"{kb_dir}: {len(bad)} of {len(findings)} checks failed ({', '.join(f.part for f in bad)})")
+
+
 @cli.command(epilog="""\b
 Example:
     linkpedia link article.txt --kb sample-kb --format seed --policy first
