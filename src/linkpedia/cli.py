@@ -304,8 +304,13 @@ def update(kb_dir, sources, delete_file, jobs, fields) -> None:
         if fields:
             options = dataclasses.replace(options, fields=_parse_fields(fields))
     report = update_kb(kb_dir, sources, delete=titles, options=options, progress=RichProgress())
+    if not (report.added or report.changed or report.deleted):
+        click.echo(f"Unchanged {kb_dir}: the {report.unchanged:,} given pages are identical to the KB's, "
+                   f"nothing deleted ({report.seconds:,.1f} s)")
+        return
+    unchanged = f", {report.unchanged:,} unchanged" if report.unchanged else ""
     click.echo(f"Updated {kb_dir} (generation {report.generation}): {report.added:,} added, "
-               f"{report.changed:,} changed, {report.deleted:,} deleted in {report.seconds:,.1f} s")
+               f"{report.changed:,} changed{unchanged}, {report.deleted:,} deleted in {report.seconds:,.1f} s")
 
 
 @cli.command(epilog="""\b

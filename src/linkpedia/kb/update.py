@@ -20,6 +20,7 @@ other updates and builds of the same KB out while one runs.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -58,6 +59,7 @@ class UpdateReport:
     changed: int
     deleted: int
     seconds: float
+    unchanged: int = 0  # given pages identical to the KB's (nothing to do for them)
 
 
 def read_titles(path: Path) -> list[str]:
@@ -122,7 +124,7 @@ class _Changes:
         self.con = con
         self.removed_texts: list[str] = []  # old versions of linked articles
         self.new_pages: set[int] = set()  # row ids of new versions
-        self.added = self.changed = self.deleted = 0
+        self.added = self.changed = self.deleted = self.unchanged = 0
         self.df: Counter[str] = Counter()
         self.ctx: Counter[tuple[str, str]] = Counter()
         self.old_df: Counter[str] = Counter()
@@ -146,7 +148,25 @@ class _Changes:
         self.new_pages.discard(pid)
         return True
 
+    def _same(self, rec) -> bool:
+        """Is the page stored exactly as ``rec`` would store it? (Then replacing it is no change.)"""
+        row = self.con.execute(
+            "SELECT kind, redirect_to, has_links, page_id, revision_id, timestamp, description, aliases,"
+            " preview, text, links FROM pages WHERE title = ?", (rec.title,)).fetchone()
+        if row is None:
+            return False
+        *fields, tblob, lblob = row
+        aliases = json.dumps(list(rec.aliases), ensure_ascii=False) if rec.aliases else "[]"
+        return (fields == [rec.kind, rec.redirect_to, int(rec.has_links), rec.page_id, rec.revision_id,
+                           rec.timestamp, rec.description, aliases, rec.preview]
+                and (unpack_text(tblob) if tblob is not None else None)
+                == (unpack_text(rec.text_z) if rec.text_z is not None else None)
+                and unpack_links(lblob) == [tuple(x) for x in rec.links])
+
     def put(self, rec, source_id: int, skipped: Counter[str]) -> None:
+        if rec.title and self._same(rec):
+            self.unchanged += 1
+            return
         existed = self._remove(rec.title) if rec.title else False
         if insert_page(self.con, rec, source_id, skipped):
             pid = self.con.execute("SELECT id FROM pages WHERE title = ?", (rec.title,)).fetchone()[0]
@@ -270,6 +290,13 @@ def _update_locked(kb_dir: Path, opened: list, delete: Sequence[str], options: B
             progress.finish()
         for title in delete:
             changes.delete(title)
+        if not (changes.added or changes.changed or changes.deleted):
+            # Nothing differs from the KB: no new generation, no retraining.
+            con.execute("ROLLBACK")
+            con.close()
+            shutil.rmtree(work, ignore_errors=True)
+            return UpdateReport(kb_dir, old_live.name if old_live != kb_dir else "(the build)", 0, 0, 0,
+                                time.perf_counter() - started, changes.unchanged)
         changes.apply_sums()
         con.execute(
             "INSERT INTO updates(at, source, added, changed, deleted) VALUES (?,?,?,?,?)",
@@ -296,4 +323,4 @@ def _update_locked(kb_dir: Path, opened: list, delete: Sequence[str], options: B
     # The generation just replaced stays for readers that still use it.
     _cleanup(kb_dir, keep={kb_dir / generation, old_live})
     return UpdateReport(kb_dir, generation, changes.added, changes.changed, changes.deleted,
-                        time.perf_counter() - started)
+                        time.perf_counter() - started, changes.unchanged)
