@@ -58,6 +58,21 @@ _owner = [0]  # the process whose command installed the handler
 _saved: list = []  # the handler before a command's, put back when it ends (CliRunner, tests)
 
 
+def _default_in_child() -> None:
+    """A forked worker gets SIGTERM's default back. Its parent ends it with SIGTERM
+    (``Process.terminate``, ``Pool.terminate``), and a Python handler there runs only
+    when the worker's main thread wakes: one blocked reading its task queue, with the
+    signal taken by its queue's feeder thread, would never end."""
+    if signal.getsignal(signal.SIGTERM) is _on_sigterm:
+        try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        except ValueError:  # not the main thread: leave it (the handler kills a child anyway)
+            pass
+
+
+os.register_at_fork(after_in_child=_default_in_child)
+
+
 class _Group(click.Group):
     def invoke(self, ctx):
         try:
