@@ -33,9 +33,11 @@ def damaged(kb_dir: Path, what: str) -> KBDamagedError:
 
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
+    buf = bytearray(1 << 16)  # one small buffer, whatever the file's size (the build's memory is bounded)
+    view = memoryview(buf)
     with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
+        while n := f.readinto(buf):
+            h.update(view[:n])
     return h.hexdigest()
 
 
