@@ -210,3 +210,19 @@ def test_info_reports_leftovers(tmp_path):
     assert [(Path(f["path"]).name, f["pid"], f["alive"]) for f in found] == [(f".kb.tmp-{dead.pid}", dead.pid, False)]
     linkpedia.build_kb([SAMPLE / "sample-wiki.xml"], out, options=OPTIONS)
     _clean(out)
+
+
+def test_a_kb_stranded_between_two_renames_is_put_back(tmp_path):
+    # Where renameat2 cannot swap the directories, a build moves the old KB aside first;
+    # killed right then, the next build or update finds it there and puts it back.
+    out = tmp_path / "kb"
+    linkpedia.build_kb([SAMPLE / "sample-wiki.xml"], out, options=OPTIONS)
+    before = _links(out)
+    dead = CTX.Process(target=time.sleep, args=(0,))
+    dead.start()
+    dead.join()
+    out.rename(tmp_path / f".kb.old-{dead.pid}")
+    (tmp_path / f".kb.tmp-{dead.pid}").mkdir()
+    leftovers.clean(out)
+    assert _links(out) == before
+    _clean(out)
