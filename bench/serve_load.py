@@ -14,6 +14,14 @@ the client shares the cores with the server's workers.
 
     .venv/bin/python bench/serve_load.py                      # sample KB, 1 and 2 workers, 32 clients, 60 s
     .venv/bin/python bench/serve_load.py --kb KB --workers 2 --seconds 20 --rate 100
+    .venv/bin/python bench/serve_load.py --soak 600           # 10 minutes, 2 workers, normal and hard texts
+
+``--soak SECONDS`` runs one long load at ``--workers`` (default 2 there) whose
+bodies mix the normal documents with the shapes that used to cost more than
+linear time (``bench/link_cost.py``'s ``make_text``: one sentence repeated,
+one huge paragraph, many distinct names, no spaces), samples each worker's
+RSS every 5 s, and prints requests, errors and RSS per minute. Target: 0
+errors, and every worker's RSS in the last minute within 10% of the second.
 """
 
 from __future__ import annotations
@@ -180,6 +188,96 @@ def sample_kb() -> Path:
     return kb
 
 
+SOAK_SHAPES = ("repeated", "paragraph", "distinct", "nospace")
+
+
+def soak_bodies(kb_dir: Path, chars: int, seed: int = 14) -> list[bytes]:
+    """Normal documents, and one in five of a hard shape at 5,000 to 50,000 characters."""
+    sys.path.insert(0, str(REPO / "bench"))
+    import linkpedia
+    from link_cost import make_text
+
+    rng = random.Random(seed)
+    normal = documents(chars, count=160, seed=seed)
+    hard = []
+    with linkpedia.open_kb(kb_dir) as kb:
+        for i in range(40):
+            text = make_text(kb, SOAK_SHAPES[i % len(SOAK_SHAPES)], rng.choice([5_000, 10_000, 25_000, 50_000]))
+            hard.append(json.dumps({"text": text, "format": rng.choice(["json", "html", "seed"])}).encode())
+    bodies = normal + hard
+    rng.shuffle(bodies)
+    return bodies
+
+
+def _worker_rss(proc: subprocess.Popen) -> dict[int, int]:
+    import psutil
+
+    parent = psutil.Process(proc.pid)
+    procs = [c for c in parent.children(recursive=True) if "resource_tracker" not in " ".join(c.cmdline())] or [parent]
+    out = {}
+    for p in procs:
+        try:
+            out[p.pid] = p.memory_info().rss
+        except psutil.Error:
+            pass
+    return out
+
+
+async def _soak(port: int, proc: subprocess.Popen, bodies: list[bytes], clients: int, seconds: float) -> dict:
+    samples: list[tuple[float, dict[int, int]]] = []
+    per_minute: list[tuple[int, int]] = []  # (requests, errors) of each minute
+    start = time.perf_counter()
+
+    async def sample() -> None:
+        while (now := time.perf_counter()) < start + seconds:
+            samples.append((now - start, _worker_rss(proc)))
+            await asyncio.sleep(5)
+
+    async def minutes() -> None:
+        t = start
+        while t < start + seconds - 1:
+            t = min(t + 60, start + seconds)
+            r = await load(port, bodies, clients, t - time.perf_counter(), None)
+            per_minute.append((r["requests"], r["errors"], r["p99_ms"], r["error_kinds"]))
+
+    await asyncio.gather(sample(), minutes())
+    return {"samples": samples, "minutes": per_minute}
+
+
+def soak(args, kb: Path) -> int:
+    workers = int(args.workers) if "," not in args.workers else 2
+    bodies = soak_bodies(kb, args.chars)
+    print(f"soak: POST /api/link, {workers} workers, {args.clients} clients, {args.soak:g} s; "
+          f"{len(bodies)} bodies, one in five a hard shape ({', '.join(SOAK_SHAPES)}, 5,000-50,000 chars); "
+          f"KB {kb}; {os.cpu_count()} CPUs")
+    proc, port = start_server(kb, workers)
+    try:
+        r = _run(_soak(port, proc, bodies, args.clients, args.soak))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    samples, minutes = r["samples"], r["minutes"]
+    pids = sorted({pid for _, rss in samples for pid in rss})
+    print(f"{'minute':>6} {'requests':>9} {'errors':>7} {'p99 ms':>8} " + " ".join(f"{'RSS MB ' + str(p):>14}" for p in pids))
+    means: list[dict[int, float]] = []
+    for m, (requests, errors, p99, kinds) in enumerate(minutes):
+        window = [rss for t, rss in samples if m * 60 <= t < (m + 1) * 60]
+        mean = {p: sum(w.get(p, 0) for w in window) / max(1, len(window)) for p in pids}
+        means.append(mean)
+        print(f"{m + 1:>6} {requests:>9,} {errors:>7} {p99:>8.1f} "
+              + " ".join(f"{mean[p] / 1e6:>14.1f}" for p in pids) + (f"  {kinds}" if errors else ""))
+    errors = sum(m[1] for m in minutes)
+    growth = {p: means[-1][p] / means[1][p] - 1 for p in pids if len(means) > 2 and means[1][p]}
+    flat = all(abs(g) <= 0.10 for g in growth.values())
+    print(f"total: {sum(m[0] for m in minutes):,} requests, {errors} errors; RSS last minute vs second: "
+          + ", ".join(f"pid {p} {g:+.1%}" for p, g in growth.items()))
+    print("target (0 errors, RSS last minute within 10% of the second):",
+          "met" if errors == 0 and flat and growth else "NOT met")
+    print("reproduce: .venv/bin/python bench/serve_load.py --soak " + f"{args.soak:g}"
+          + (f" --kb {args.kb}" if args.kb else ""))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kb", type=Path, default=None, help="KB directory (default: the sample KB, built once)")
@@ -189,9 +287,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chars", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=None, help="total requests/s (open loop); default: closed loop")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of load before measuring")
+    parser.add_argument("--soak", type=float, default=None, metavar="SECONDS",
+                        help="one long run mixing hard texts in, with worker RSS per minute (see above)")
     args = parser.parse_args(argv)
 
     kb = args.kb or sample_kb()
+    if args.soak:
+        return soak(args, kb)
     bodies = documents(args.chars)
     mode = f"{args.rate:g} req/s offered" if args.rate else "closed loop"
     print(f"POST /api/link, {args.clients} clients, {args.seconds:g} s, ~{args.chars} chars/doc, {mode}; "

@@ -9,6 +9,8 @@
 from .errors import (
     EntryNotFoundError,
     InputError,
+    KBBusyError,
+    KBDamagedError,
     KBError,
     KBNotFoundError,
     KBVersionError,
@@ -39,6 +41,8 @@ __all__ = [
     "KBError",
     "KBNotFoundError",
     "KBVersionError",
+    "KBDamagedError",
+    "KBBusyError",
     "EntryNotFoundError",
     "__version__",
 ]

@@ -7,7 +7,10 @@ Each command parses options, calls the library and prints; a
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -29,17 +32,63 @@ def _fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be, so the same cleanup runs."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    if os.getpid() != _owner[0]:  # a forked worker (pool.terminate()): die as it would have
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the cleanup short
+    raise _Terminated()
+
+
+def _terminate_like_interrupt() -> None:
+    """SIGTERM (timeout, docker stop, a cancelled CI job) ends a command as Ctrl-C does:
+    temporary files removed, workers stopped, one line. Not for ``serve``: uvicorn
+    handles the signal itself, finishing the requests in flight."""
+    if threading.current_thread() is threading.main_thread():
+        _owner[0] = os.getpid()
+        _saved.append(signal.signal(signal.SIGTERM, _on_sigterm))
+
+
+_owner = [0]  # the process whose command installed the handler
+_saved: list = []  # the handler before a command's, put back when it ends (CliRunner, tests)
+
+
+def _default_in_child() -> None:
+    """A forked worker gets SIGTERM's default back. Its parent ends it with SIGTERM
+    (``Process.terminate``, ``Pool.terminate``), and a Python handler there runs only
+    when the worker's main thread wakes: one blocked reading its task queue, with the
+    signal taken by its queue's feeder thread, would never end."""
+    if signal.getsignal(signal.SIGTERM) is _on_sigterm:
+        try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        except ValueError:  # not the main thread: leave it (the handler kills a child anyway)
+            pass
+
+
+os.register_at_fork(after_in_child=_default_in_child)
+
+
 class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except LinkpediaError as exc:
             _fail(str(exc), exc.exit_code)
+        except _Terminated:
+            _fail("terminated", 128 + signal.SIGTERM)
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(1)
+        finally:
+            while _saved:
+                signal.signal(signal.SIGTERM, _saved.pop())
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -114,6 +163,7 @@ def _echo_build_report(out: Path, report) -> None:
               help="A TSV of alias<TAB>title lines (.gz/.bz2 too); titles matched case-insensitively.")
 def build(sources, out, jobs, fmt, fields, max_page_bytes, aliases) -> None:
     """Build a knowledge base from MediaWiki dumps, WikiExtractor output or JSONL articles."""
+    _terminate_like_interrupt()
     from .kb.build import BuildOptions, build_kb
     from .progress import RichProgress
 
@@ -127,16 +177,35 @@ def build(sources, out, jobs, fmt, fields, max_page_bytes, aliases) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the metadata as JSON.")
 def info(kb_dir, as_json) -> None:
     """Print a KB's metadata and counts."""
-    from .kb import open_kb
+    from .kb import leftovers, open_kb
 
     with open_kb(kb_dir) as kb:
         data = kb.info()
+    data["leftovers"] = [left.to_dict() for left in leftovers.find(kb_dir)]
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     from .info import print_info
 
     print_info(data)
+
+
+@cli.command(epilog="\b\nExample:\n    linkpedia check sample-kb\n    linkpedia check sample-kb --repair")
+@click.argument("kb_dir", type=click.Path(path_type=Path))
+@click.option("--repair", is_flag=True, help="Recompile a damaged index from kb.sqlite (the store of record).")
+def check(kb_dir, repair) -> None:
+    """Check a KB: SQLite's integrity_check, the index against its manifest and the store, the scorer.
+
+    Exit code 0 when all is well, 2 when something is damaged.
+    """
+    from .kb.check import check_kb
+
+    findings = check_kb(kb_dir, repair=repair)
+    for f in findings:
+        click.echo(f"{f.part}: {'ok' if f.ok else 'DAMAGED'} — {f.message}")
+    bad = [f for f in findings if not f.ok]
+    if bad:
+        _fail(f"{kb_dir}: {len(bad)} of {len(findings)} checks failed ({', '.join(f.part for f in bad)})")
 
 
 @cli.command(epilog="""\b
@@ -161,6 +230,7 @@ Example:
 @_mention_mode
 def link(file, kb_dir, fmt, policy, threshold, title, link_base, output, mention_mode) -> None:
     """Link a text file (or standard input) and print the page."""
+    _terminate_like_interrupt()
     from .kb import open_kb
     from .render import render, render_html
     from .render.targets import kb_link_base
@@ -207,6 +277,7 @@ Example:
 @_mention_mode
 def evaluate(datasets, kb_dir, mode, policy, threshold, fmt, as_json, sweep, report_dir, mention_mode) -> None:
     """Score the linker on benchmarks (JSONL, NIF or AIDA-CoNLL) the way GERBIL does."""
+    _terminate_like_interrupt()
     from .evaluate import load_dataset, write_report
     from .evaluate import evaluate as run_evaluation
     from .evaluate.sweep import sweep as run_sweep
@@ -286,6 +357,7 @@ Example:
               help="More alias<TAB>title files (those the KB was built with are kept).")
 def update(kb_dir, sources, delete_file, jobs, fields, aliases) -> None:
     """Apply new and changed pages, and deletions, to a KB without a rebuild."""
+    _terminate_like_interrupt()
     import dataclasses
 
     from .kb.build import BuildOptions
@@ -306,8 +378,13 @@ def update(kb_dir, sources, delete_file, jobs, fields, aliases) -> None:
             options = dataclasses.replace(options, fields=_parse_fields(fields))
     report = update_kb(kb_dir, sources, delete=titles, options=options, progress=RichProgress(),
                        aliases=aliases)
+    if not (report.added or report.changed or report.deleted):
+        click.echo(f"Unchanged {kb_dir}: the {report.unchanged:,} given pages are identical to the KB's, "
+                   f"nothing deleted ({report.seconds:,.1f} s)")
+        return
+    unchanged = f", {report.unchanged:,} unchanged" if report.unchanged else ""
     click.echo(f"Updated {kb_dir} (generation {report.generation}): {report.added:,} added, "
-               f"{report.changed:,} changed, {report.deleted:,} deleted in {report.seconds:,.1f} s")
+               f"{report.changed:,} changed{unchanged}, {report.deleted:,} deleted in {report.seconds:,.1f} s")
 
 
 @cli.command(epilog="""\b
@@ -387,6 +464,7 @@ Example:
 def spark_link_cmd(kb_dir, input_path, output_path, master, text_column, id_column, input_format,
                    output_format, policy, threshold, ship_kb) -> None:
     """Link a corpus on Spark; the output equals `linkpedia link` document by document."""
+    _terminate_like_interrupt()
     from .kb.store import check_kb_dir
 
     check_kb_dir(kb_dir)
@@ -415,6 +493,7 @@ def spark_build_cmd(sources, out, master, fmt, fields, max_page_bytes) -> None:
     Plain XML and multistream .bz2 dumps are read by the executors in byte
     ranges (same path on every executor); other sources are read by the driver.
     """
+    _terminate_like_interrupt()
     from .kb.build import BuildOptions
     from .progress import RichProgress
 
@@ -442,11 +521,20 @@ def _read_text(file: Path) -> str:
 
 
 def _write_atomic(path: Path, content: str) -> None:
-    import os
-
+    """Write ``path`` whole or not at all (a temporary file renamed over it)."""
+    if path.is_dir():
+        raise InputError(f"--output {path}: is a directory — give a file name, e.g. {path / 'page.html'}")
+    if not path.parent.is_dir():
+        raise InputError(f"--output {path}: directory {path.parent} does not exist — create it first")
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(content, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(content, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InputError(f"--output {path}: cannot write it ({exc.strerror}) — check the path and "
+                         "its permissions") from None
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def main() -> None:

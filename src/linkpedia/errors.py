@@ -7,7 +7,9 @@
     │   └── EmptySourceError       a source holds no usable page
     ├── KBError                    a knowledge base cannot be used
     │   ├── KBNotFoundError        no KB at that path
-    │   └── KBVersionError         the KB was written by an incompatible schema version
+    │   ├── KBVersionError         the KB was written by an incompatible schema version
+    │   ├── KBDamagedError         a KB file is truncated or corrupt (rebuild or update it)
+    │   └── KBBusyError            another process is building or updating the same KB
     ├── EntryNotFoundError         a title is not in the KB (HTTP 404)
     └── SparkUnavailableError      PySpark or Java is missing, or the master is unreachable
 
@@ -27,6 +29,8 @@ __all__ = [
     "KBError",
     "KBNotFoundError",
     "KBVersionError",
+    "KBDamagedError",
+    "KBBusyError",
     "EntryNotFoundError",
     "SparkUnavailableError",
 ]
@@ -82,6 +86,16 @@ class KBNotFoundError(KBError):
 
 class KBVersionError(KBError):
     """The KB was written with a schema this version cannot read."""
+
+
+class KBDamagedError(KBError):
+    """A file of the KB is truncated, corrupt or does not match the others."""
+
+
+class KBBusyError(KBError):
+    """Another process holds the KB's write lock (a build or an update is running)."""
+
+    http_status = 503
 
 
 class EntryNotFoundError(LinkpediaError):

@@ -40,6 +40,11 @@ def print_info(data: dict[str, Any], console: Console | None = None) -> None:
             t.add_row(f"mention mode {mode}", modes[mode])
     if "suits" in modes:
         t.add_row("mention mode to use", modes["suits"])
+    for left in data.get("leftovers", []):
+        owner = f"process {left['pid']}" if left["pid"] is not None else "no process"
+        state = "still running" if left["alive"] else \
+            "dead: the next build or update of this KB removes it"
+        t.add_row("leftover", f"{left['path']} ({left['bytes'] / 1e6:,.1f} MB; {owner}, {state})")
     t.add_row("options", str(data.get("options")))
     console.print(t)
     training = data.get("training")

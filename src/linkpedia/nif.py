@@ -232,11 +232,14 @@ _CHAR_FRAGMENT = re.compile(r"#char=(\d+),(\d+)")
 _STRUCTURE = {f"{NIF}{name}" for name in ("Sentence", "Word", "Paragraph", "Title", "Context")}
 
 
-def read_nif(turtle: str, *, source: str = "<NIF>") -> list[NifDocument]:
+def read_nif(turtle: str, *, source: str = "<NIF>", strict: bool = False) -> list[NifDocument]:
     """Every ``nif:Context`` of a Turtle text, with its mentions sorted by offset.
 
     ``source`` names the input in error messages. Contexts come in natural
-    order of their URIs (``doc/2`` before ``doc/10``).
+    order of their URIs (``doc/2`` before ``doc/10``). ``strict`` (the GERBIL
+    endpoint) refuses a context whose nif:beginIndex/nif:endIndex do not span
+    its text, and empty phrases, instead of reading past them: a request's
+    client should hear that its offsets are wrong.
     """
     # rdflib is imported on first read: it costs ~0.15 s and writing needs none of it.
     from rdflib import Graph, Literal, URIRef
@@ -246,8 +249,9 @@ def read_nif(turtle: str, *, source: str = "<NIF>") -> list[NifDocument]:
     try:
         graph.parse(data=turtle, format="turtle")
     except Exception as error:  # rdflib raises many unrelated types for bad syntax
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise SourceFormatError(f"not valid Turtle: {first}", path=source) from None
+        position, reason = _turtle_error(error)
+        raise SourceFormatError(f"not valid Turtle: {reason} — fix the Turtle there", path=source,
+                                position=position) from None
 
     is_string, reference = URIRef(NIF + "isString"), URIRef(NIF + "referenceContext")
     contexts = set(graph.subjects(RDF.type, URIRef(NIF + "Context"))) | set(graph.subjects(is_string, None))
@@ -260,15 +264,63 @@ def read_nif(turtle: str, *, source: str = "<NIF>") -> list[NifDocument]:
                 path=source,
             )
         text = str(text)
+        if strict:
+            _check_context_span(graph, context, text, source)
         mentions = [
             _mention(graph, node, text, source)
             for node in set(graph.subjects(reference, context))
             if _is_mention(graph, node)
         ]
         mentions.sort(key=lambda m: (m.start, m.end, m.uri or ""))
+        if strict:
+            for m in mentions:
+                if m.start >= m.end:
+                    raise SourceFormatError(f"a phrase of <{context}> is empty ({m.start}-{m.end}); "
+                                            "nif:endIndex must be past nif:beginIndex", path=source)
         url = graph.value(context, URIRef(NIF + "sourceUrl"))
         documents.append(NifDocument(str(context), text, mentions, None if url is None else str(url)))
     return documents
+
+
+def _turtle_error(error: Exception) -> tuple[str | None, str]:
+    """rdflib's multi-line message as (position, one line): 'at line 1 of <>:' then the
+    reason, then the text around the error with a caret."""
+    text = str(error).strip()
+    if not text:
+        return None, type(error).__name__
+    line = re.search(r"at line (\d+)", text)
+    parts = [p.strip() for p in re.split(r"\bat line \d+ of <[^>]*>:", text) if p.strip()]
+    reason = " ".join(" ".join(parts).split()) if parts else text
+    reason, caret, around = reason.partition(" at ^ in")
+    if caret:  # around: "b'<text before>'^b'<text after>'" (or plain text with a caret)
+        after = around.split("^", 1)[-1].strip(' :"')
+        after = re.sub(r"^b?'(.*)'$", r"\1", after)
+        reason += f" at {after[:40]!r}" if after else " at the end of the body"
+    if len(reason) > 200:
+        reason = reason[:200] + "..."
+    return (f"line {line.group(1)}" if line else None), reason
+
+
+def _check_context_span(graph, context, text: str, source: str) -> None:
+    from rdflib import URIRef
+
+    for name, want in (("beginIndex", (0,)), ("endIndex", (len(text), _utf16_len(text)))):
+        given = graph.value(context, URIRef(NIF + name))
+        if given is None:
+            continue
+        try:
+            value = int(str(given))
+        except ValueError:
+            value = None
+        if value not in want:
+            raise SourceFormatError(
+                f"context <{context}>: nif:{name} {str(given)!r} should be {want[0]} "
+                f"(its nif:isString has {len(text)} code points) — send the text's real offsets",
+                path=source)
+
+
+def _utf16_len(text: str) -> int:
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
 def _is_mention(graph, node) -> bool:

@@ -267,3 +267,41 @@ def test_every_answer_carries_the_safety_headers(server):
         assert r.headers["x-frame-options"] == "DENY"
         assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     assert "server" not in server.client.get("/healthz").headers
+
+
+# --- input errors say what is wrong (issue 14, part 3) ------------------------------
+
+GERBIL_HEAD = ("@prefix nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#> .\n"
+               "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n")
+
+
+def test_a_body_that_is_not_utf8_gets_the_clis_message(server):
+    for ctype in ("application/json", "application/json; charset=latin-1"):
+        r = server.client.post("/api/link", content='{"text": "Kaunas é"}'.encode("latin-1"),
+                               headers={"content-type": ctype})
+        body = problem(r, 400)
+        assert "not valid UTF-8" in body["detail"] and "byte 17" in body["detail"]
+
+
+def test_gerbil_invalid_turtle_message_is_whole(server):
+    r = server.client.post("/gerbil", content=b"@prefix nif: <x> . garbage garbage",
+                           headers={"content-type": "text/turtle"})
+    detail = problem(r, 400)["detail"]
+    assert "line 1" in detail and "garbage garbage" in detail and not detail.endswith(":")
+
+
+@pytest.mark.parametrize("end", ["99", "3"])
+def test_gerbil_wrong_end_index_is_400(server, end):
+    ttl = GERBIL_HEAD + (f'<http://ex.org/d#char=0,20> a nif:Context ; nif:isString "Kaunas is in Lithua." ;'
+                         f' nif:beginIndex "0"^^xsd:nonNegativeInteger ; nif:endIndex "{end}"^^xsd:nonNegativeInteger .\n')
+    detail = problem(server.client.post("/gerbil", content=ttl.encode(),
+                                        headers={"content-type": "text/turtle"}), 400)["detail"]
+    assert f"nif:endIndex '{end}' should be 20" in detail
+
+
+def test_lookups_agree_with_linking(server):
+    with linkpedia.open_kb(server.kb) as kb:
+        linked = {lk.surface: lk.title for lk in kb.link("Wilno and Vilna and the USSR.", threshold=0.0).links}
+    for surface, title in linked.items():
+        r = server.client.get(f"/api/entries/{surface}")
+        assert r.status_code == 200 and r.json()["title"] == title, (surface, r.text)

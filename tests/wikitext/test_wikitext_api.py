@@ -137,3 +137,10 @@ def test_is_disambiguation(page, site, expected):
 def test_is_disambiguation_on_a_hand_built_converted():
     assert is_disambiguation(Converted("x", [], [], ["dab"]))
     assert not is_disambiguation(Converted("x", [], ["Rivers"], ["infobox river"]))
+
+
+def test_an_entity_naming_a_control_character_vanishes():
+    # Found by bench/fuzz.py: html.unescape("&#x1;") is "", and max("") raised ValueError.
+    from linkpedia.wikitext import convert
+
+    assert convert("a &#x1; b [[Kaunas]]").text == "a b Kaunas"

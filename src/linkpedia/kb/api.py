@@ -20,6 +20,7 @@ from ..link.spot import lookup_surfaces
 from ..link.model import DEFAULT_MODEL, Model
 from ..types import Candidate, Document, Entry, Link
 from ..wikitext import normalize_title
+from . import inputs, named
 from .index import load_index
 from .store import check_kb_dir, connect_ro, read_meta
 
@@ -77,7 +78,7 @@ class KnowledgeBase:
 
     def resolve(self, title: str) -> str | None:
         """The entry a title names, after redirects; None when the KB lacks it."""
-        t = normalize_title(title)
+        t = normalize_title(inputs.as_text(title, "title"))
         if not t:
             return None
         if t in self.index.titles:
@@ -88,8 +89,13 @@ class KnowledgeBase:
         ).fetchone()
         return row[0] if row else None
 
+    def lookup(self, title: str) -> str | None:
+        """``resolve``, then the entry an alias names (``aliases``): what a reader means by
+        a name that links in text. ``entry``, ``preview`` and the server look titles up so."""
+        return self.resolve(title) or named.entry_named(self._con(), inputs.as_text(title, "title"))
+
     def _require(self, title: str) -> str:
-        resolved = self.resolve(title)
+        resolved = self.lookup(title)
         if resolved is None:
             raise EntryNotFoundError(f"no entry titled {title!r} in this KB")
         return resolved
@@ -149,7 +155,7 @@ class KnowledgeBase:
 
     def search(self, prefix: str, limit: int = 10) -> list[str]:
         """Entry titles starting with ``prefix`` (case of the first letter ignored), most popular first."""
-        prefix = prefix.strip()
+        prefix = inputs.as_text(prefix, "prefix").strip()
         if not prefix:
             return []
         keys = set(self.index.titles.keys(prefix))
@@ -159,6 +165,7 @@ class KnowledgeBase:
 
     def candidates(self, surface: str, k: int = 20) -> list[Candidate]:
         """Entries ``surface`` may refer to, ranked by prior p(entry | surface)."""
+        surface, k = inputs.as_text(surface, "surface"), inputs.as_count(k, "k")
         hit = lookup_surfaces(self.index, surface.strip())
         if hit is None:
             return []
@@ -183,6 +190,8 @@ class KnowledgeBase:
         ``"wikipedia"`` links what an editor would, ``"entities"`` every named
         entity the KB has (link/mentions.py); the default is the config's.
         """
+        text, title, mentions = inputs.as_text(text), inputs.as_title(title), inputs.as_mentions(mentions)
+        policy, threshold = inputs.as_policy(policy), inputs.as_threshold(threshold)
         return self._link([text], policy, threshold, None if mentions is None else [mentions], [title], mode)[0]
 
     def link_many(
@@ -197,6 +206,9 @@ class KnowledgeBase:
         """``link`` each text, scoring them together: the same documents, for
         less work per text (most of a short text's cost is the fixed price of
         its array operations, paid here once per batch)."""
+        texts, policy, threshold = inputs.as_texts(texts), inputs.as_policy(policy), inputs.as_threshold(threshold)
+        if titles is not None:
+            titles = inputs.as_titles(titles)
         if titles is not None and len(titles) != len(texts):
             raise InputError(f"{len(titles)} titles for {len(texts)} texts")
         return self._link(texts, policy, threshold, None, titles or [None] * len(texts), mode)

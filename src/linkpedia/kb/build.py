@@ -6,7 +6,9 @@ sums) and writes per-page rows; the later passes derive the aggregates from
 those rows (``aggregate``), count surface occurrences (``occurrences``), build
 context profiles (``profiles``) and compile the read-optimized index (``index``).
 Everything is written in ``.<name>.tmp-<pid>`` beside the target and renamed
-on success, so a failed or killed build never leaves a KB that looks valid.
+on success, so a failed or killed build never leaves a KB that looks valid;
+the target's write lock (``lock``) keeps a second build or an update out
+meanwhile, and the next build removes what a killed one left (``leftovers``).
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ from ..errors import EmptySourceError, InputError
 from ..sources import detect_format, expand_paths, open_source
 from ..sources.base import Page, Source
 from ..wikitext.site import SiteInfo
-from . import aggregate, index, occurrences, profiles
+from . import aggregate, index, leftovers, occurrences, profiles, swap
 from .aliases import load_aliases
 from .casing import count_casing
+from .lock import write_lock
 from .extract import PageRecord, Sums, article_sums, extract_page
 from .schema import SCHEMA_VERSION
 from .store import DB_NAME, create_db, live_dir, pack_links, unpack_text, write_meta
@@ -142,6 +145,9 @@ def _replace_dir(tmp: Path, out: Path) -> None:
     if out.exists():
         if not (live_dir(out) / DB_NAME).is_file():
             raise InputError(f"{out}: exists and is not a linkpedia KB — choose another --out or remove it")
+        if swap.exchange(tmp, out):  # tmp now holds the old KB
+            shutil.rmtree(tmp, ignore_errors=True)
+            return
         old = out.parent / f".{out.name}.old-{os.getpid()}"
         os.rename(out, old)
         os.rename(tmp, out)
@@ -175,7 +181,14 @@ def build_kb(
                                   fields=(options.fields or None) if fmt == "jsonl" else None))
     if out.exists() and not (live_dir(out) / DB_NAME).is_file():
         raise InputError(f"{out}: exists and is not a linkpedia KB — choose another --out or remove it")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    with write_lock(out):
+        leftovers.clean(out)
+        return _build_locked(opened, out, options, progress, extractor, count_occurrences, started)
+
+
+def _build_locked(opened: list[Source], out: Path, options: BuildOptions, progress: ProgressHook | None,
+                  extractor: Extractor | None, count_occurrences: OccurrenceCounter | None,
+                  started: float) -> BuildReport:
     tmp = _tmp_dir(out)
     try:
         jobs = options.jobs or os.cpu_count() or 1

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..text import fold
 from ..errors import KBVersionError
+from . import manifest
 from .store import DB_NAME
 
 __all__ = ["Index", "compile_index", "load_index", "INDEX_DIR"]
@@ -188,6 +189,7 @@ def compile_index(kb_dir: Path) -> None:
             con.execute("ROLLBACK")
     finally:
         con.close()
+    manifest.write_manifest(tmp)
     if out.exists():
         old = kb_dir / (INDEX_DIR + ".old")
         out.rename(old)
@@ -321,14 +323,19 @@ def _terms(con: sqlite3.Connection, tmp: Path, n_docs: int) -> None:
 
 
 def load_index(kb_dir: Path) -> Index:
-    """Open ``index/`` memory-mapped."""
+    """Open ``index/`` memory-mapped; ``KBDamagedError`` when a file is missing or
+    cut short, or does not fit the others (``manifest``)."""
     d = kb_dir / INDEX_DIR
+    manifest.check_sizes(kb_dir, d)
 
     def trie(name: str) -> marisa_trie.Trie:
         if not (d / name).is_file():
             raise KBVersionError(f"{kb_dir}: its index lacks {name} (an older or damaged KB) — rebuild it")
         t = marisa_trie.Trie()
-        t.mmap(str(d / name))
+        try:
+            t.mmap(str(d / name))
+        except (RuntimeError, OSError, ValueError) as exc:
+            raise manifest.damaged(kb_dir, f"{name} is not a trie: {str(exc).rsplit(': ', 1)[-1]}") from None
         return t
 
     def arr(name: str) -> np.ndarray:
@@ -337,10 +344,16 @@ def load_index(kb_dir: Path) -> Index:
         path = d / f"{name}.npy"
         if not path.is_file():
             raise KBVersionError(f"{kb_dir}: its index lacks {name}.npy (an older or damaged KB) — rebuild it")
-        return np.load(path, mmap_mode="r").view(np.ndarray)
+        try:
+            return np.load(path, mmap_mode="r").view(np.ndarray)
+        except (ValueError, OSError, EOFError) as exc:
+            raise manifest.damaged(kb_dir, f"{name}.npy cannot be read: {exc}") from None
 
     titles = trie("titles.marisa")
-    return Index(
+    max_len = arr("max_surface_len")
+    if max_len.shape != (1,):
+        raise manifest.damaged(kb_dir, f"max_surface_len.npy has shape {max_len.shape}, expected (1,)")
+    ix = Index(
         titles=titles,
         surfaces=trie("surfaces.marisa"),
         folded=trie("folded.marisa"),
@@ -370,5 +383,7 @@ def load_index(kb_dir: Path) -> Index:
         prof_weight=arr("prof_weight"),
         idf=arr("idf"),
         n_entries=len(titles),
-        max_surface_len=int(arr("max_surface_len")[0]),
+        max_surface_len=int(max_len[0]),
     )
+    manifest.verify_shapes(kb_dir, ix)
+    return ix

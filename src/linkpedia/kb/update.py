@@ -12,15 +12,16 @@ unchanged pages. The result equals a build from scratch of the final pages.
 Atomicity: the update works on a copy in ``KB/.update-<pid>/``, renames it to a
 new generation ``KB/gNNNN/`` and switches ``KB/CURRENT`` to it with one
 ``os.replace``. Killed at any point before that, the KB is untouched (the next
-update removes the leftovers); readers that opened the old generation keep a
+update or build removes the leftovers, see ``leftovers``); readers that opened the old generation keep a
 consistent view, and the previous generation is kept until the next update so
-they can still open connections.
+they can still open connections. The target's write lock (``lock``) keeps
+other updates and builds of the same KB out while one runs.
 """
 
 from __future__ import annotations
 
 import dataclasses
-
+import json
 import os
 import re
 import shutil
@@ -36,7 +37,8 @@ import numpy as np
 from ..errors import InputError
 from ..sources import detect_format, expand_paths, open_source
 from ..wikitext import normalize_title
-from . import occurrences
+from . import leftovers, occurrences
+from .lock import write_lock
 from .aggregate import DERIVED_SKIP_KEYS
 from .build import (BuildOptions, LocalExtractor, ProgressHook, _now, add_sums, finish_kb,
                     insert_page)
@@ -58,6 +60,7 @@ class UpdateReport:
     changed: int
     deleted: int
     seconds: float
+    unchanged: int = 0  # given pages identical to the KB's (nothing to do for them)
 
 
 def read_titles(path: Path) -> list[str]:
@@ -84,7 +87,7 @@ def _cleanup(kb_dir: Path, keep: set[Path] | None = None) -> None:
     for p in kb_dir.iterdir():
         if p.name.startswith(".update-"):
             pid = p.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            if pid.isdigit() and int(pid) != os.getpid() and not leftovers.alive(int(pid)):
                 shutil.rmtree(p, ignore_errors=True)
         elif keep is not None and _GEN.match(p.name) and p not in keep:
             shutil.rmtree(p, ignore_errors=True)
@@ -95,16 +98,6 @@ def _cleanup(kb_dir: Path, keep: set[Path] | None = None) -> None:
                 shutil.rmtree(p, ignore_errors=True)
             elif p.exists():
                 p.unlink()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _next_generation(kb_dir: Path) -> str:
@@ -132,7 +125,7 @@ class _Changes:
         self.con = con
         self.removed_texts: list[str] = []  # old versions of linked articles
         self.new_pages: set[int] = set()  # row ids of new versions
-        self.added = self.changed = self.deleted = 0
+        self.added = self.changed = self.deleted = self.unchanged = 0
         self.df: Counter[str] = Counter()
         self.ctx: Counter[tuple[str, str]] = Counter()
         self.old_df: Counter[str] = Counter()
@@ -156,7 +149,25 @@ class _Changes:
         self.new_pages.discard(pid)
         return True
 
+    def _same(self, rec) -> bool:
+        """Is the page stored exactly as ``rec`` would store it? (Then replacing it is no change.)"""
+        row = self.con.execute(
+            "SELECT kind, redirect_to, has_links, page_id, revision_id, timestamp, description, aliases,"
+            " preview, text, links FROM pages WHERE title = ?", (rec.title,)).fetchone()
+        if row is None:
+            return False
+        *fields, tblob, lblob = row
+        aliases = json.dumps(list(rec.aliases), ensure_ascii=False) if rec.aliases else "[]"
+        return (fields == [rec.kind, rec.redirect_to, int(rec.has_links), rec.page_id, rec.revision_id,
+                           rec.timestamp, rec.description, aliases, rec.preview]
+                and (unpack_text(tblob) if tblob is not None else None)
+                == (unpack_text(rec.text_z) if rec.text_z is not None else None)
+                and unpack_links(lblob) == [tuple(x) for x in rec.links])
+
     def put(self, rec, source_id: int, skipped: Counter[str]) -> None:
+        if rec.title and self._same(rec):
+            self.unchanged += 1
+            return
         existed = self._remove(rec.title) if rec.title else False
         if insert_page(self.con, rec, source_id, skipped):
             pid = self.con.execute("SELECT id FROM pages WHERE title = ?", (rec.title,)).fetchone()[0]
@@ -250,9 +261,14 @@ def update_kb(
     for p in expand_paths(sources):
         fmt = options.format or detect_format(p)
         opened.append(open_source(p, format=fmt, fields=(options.fields or None) if fmt == "jsonl" else None))
-    progress = progress or ProgressHook()
+    with write_lock(kb_dir):
+        leftovers.clean(kb_dir)
+        return _update_locked(kb_dir, opened, delete, options, progress or ProgressHook(), started)
+
+
+def _update_locked(kb_dir: Path, opened: list, delete: Sequence[str], options: BuildOptions,
+                   progress: ProgressHook, started: float) -> UpdateReport:
     old_live = live_dir(kb_dir)
-    _cleanup(kb_dir)
     work = kb_dir / f".update-{os.getpid()}"
     con = _copy_store(old_live, work)
     try:
@@ -280,6 +296,13 @@ def update_kb(
             progress.finish()
         for title in delete:
             changes.delete(title)
+        if not (changes.added or changes.changed or changes.deleted):
+            # Nothing differs from the KB: no new generation, no retraining.
+            con.execute("ROLLBACK")
+            con.close()
+            shutil.rmtree(work, ignore_errors=True)
+            return UpdateReport(kb_dir, old_live.name if old_live != kb_dir else "(the build)", 0, 0, 0,
+                                time.perf_counter() - started, changes.unchanged)
         changes.apply_sums()
         con.execute(
             "INSERT INTO updates(at, source, added, changed, deleted) VALUES (?,?,?,?,?)",
@@ -306,4 +329,4 @@ def update_kb(
     # The generation just replaced stays for readers that still use it.
     _cleanup(kb_dir, keep={kb_dir / generation, old_live})
     return UpdateReport(kb_dir, generation, changes.added, changes.changed, changes.deleted,
-                        time.perf_counter() - started)
+                        time.perf_counter() - started, changes.unchanged)

@@ -85,7 +85,7 @@ class LocalExtractor:
             self._results = ctx.Queue()
             for _ in range(self.jobs):
                 proc = ctx.Process(target=_work, args=(self._tasks, self._results, keep_sums,
-                                                       SUMS_LIMIT // self.jobs),
+                                                       SUMS_LIMIT // self.jobs, os.getpid()),
                                    name="linkpedia-extract", daemon=True)
                 proc.start()
                 self._procs.append(proc)
@@ -234,9 +234,23 @@ class _Reader(threading.Thread):
         self.join()
 
 
-def _work(tasks, results, keep_sums: bool, limit: int) -> None:
+def _die_with(parent: int) -> None:
+    """End this worker when its parent dies, even by SIGKILL: else it would wait on
+    the task queue forever (Linux only; elsewhere the parent's ``close`` ends it)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+
+def _work(tasks, results, keep_sums: bool, limit: int, parent: int) -> None:
     """A worker's loop: extract chunks until told to stop, then hand over the sums."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it ends us
+    _die_with(parent)
     sums = Sums() if keep_sums else None
     while True:
         task = tasks.get()

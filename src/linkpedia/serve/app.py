@@ -346,7 +346,7 @@ def _search(kb: KnowledgeBase, q: str, limit: int) -> dict[str, Any]:
 
 
 def _gerbil(kb: KnowledgeBase, turtle: str, limits: Limits) -> str:
-    docs: list[NifDocument] = read_nif(turtle, source="the request body")
+    docs: list[NifDocument] = read_nif(turtle, source="the request body", strict=True)
     if not docs:
         raise Problem(400, "the NIF body holds no nif:Context; send one context per document",
                       kind="linkpedia:InputError")

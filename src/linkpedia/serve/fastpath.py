@@ -25,12 +25,17 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import LinkpediaError
+from ..errors import InputError, LinkpediaError
 from .problems import Problem, error_response
 
 __all__ = ["LinkFastPath"]
 
-_JSON = (b"application/json", b"application/json; charset=utf-8")
+
+
+def _is_json(content_type: bytes | None) -> bool:
+    """application/json, with any parameters (a charset that is not UTF-8 is answered as
+    a body that is not UTF-8: JSON is UTF-8, RFC 8259)."""
+    return content_type is not None and content_type.split(b";", 1)[0].strip() == b"application/json"
 
 
 class LinkFastPath:
@@ -47,7 +52,7 @@ class LinkFastPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "POST" \
-                or _header(scope, b"content-type") not in _JSON:
+                or not _is_json(_header(scope, b"content-type")):
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -62,6 +67,12 @@ class LinkFastPath:
         except HTTPException as error:  # the body limit, while the body streamed in
             return await self.app(scope, _raising(error), send)
         body = b"".join(chunks)
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as error:  # FastAPI would say only "error parsing the body"
+            response = error_response(None, InputError(
+                f"the request body (byte {error.start}): not valid UTF-8 — send the JSON as UTF-8"))
+            return await response(scope, receive, send)
         try:
             response = await self.answer(body)
         except ValidationError:

@@ -238,7 +238,7 @@ def pages_router(current: CurrentKB, lane: Lane) -> APIRouter:
     @pages.get("/wiki/{title:path}", response_class=HTMLResponse)
     async def wiki(title: str) -> Response:
         kb = current()
-        resolved = await lane.lookup(kb.resolve, title[:1000])
+        resolved = await lane.lookup(kb.lookup, title[:1000])
         if resolved is None:
             return await lane.lookup(_missing, kb, title)
         if title != resolved.replace(" ", "_"):
@@ -255,7 +255,7 @@ def pages_router(current: CurrentKB, lane: Lane) -> APIRouter:
             return RedirectResponse("/", status_code=303)
         kb = current()
         if number == 1:
-            resolved = await lane.lookup(kb.resolve, q)
+            resolved = await lane.lookup(kb.lookup, q)
             if resolved is not None:
                 return RedirectResponse("/wiki/" + quote_title(resolved), status_code=303)
         return await lane.lookup(_results, kb, q, number)

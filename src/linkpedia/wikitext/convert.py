@@ -618,6 +618,8 @@ def _entity(m: re.Match[str]) -> str:
     value = html.unescape(raw)
     if value == raw:
         return raw
+    if not value:  # "&#x1;": html.unescape drops the control characters it names
+        return ""
     if value.isspace():
         return " "
     if "\ue0c0" <= max(value) <= "\ue0ff":

@@ -16,12 +16,12 @@ __all__ = ["normalize_title"]
 _SPACES = re.compile(r"[\s_]+")
 _BIDI = re.compile("[\u200e\u200f\u202a-\u202e]")
 # Characters MediaWiki refuses in titles, plus the converter's private-use markers.
-_INVALID = re.compile("[\\[\\]{}|<>\x00-\x1f\x7f\ue000-\ue0ff]")
+_INVALID = re.compile("[\\[\\]{}|<>\x00-\x1f\x7f\ue000-\ue0ff\ud800-\udfff]")  # lone surrogates: no page has them
 _MAX_BYTES = 255
 # Anything that needs more than the first letter upper-cased.
 _NEEDS_WORK = re.compile(
     "[&%#_\\[\\]{}|<>\x00-\x1f\x7f\x85\xa0\u1680\u2000-\u200f\u2028-\u202f\u205f\u3000"
-    "\ue000-\ue0ff]"
+    "\ue000-\ue0ff\ud800-\udfff]"
 )
 
 
