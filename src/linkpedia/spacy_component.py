@@ -1,0 +1,189 @@
+"""linkpedia as a spaCy pipeline component: ``nlp.add_pipe("linkpedia", config={"kb": PATH})``.
+
+spaCy finds the factory through the ``spacy_factories`` entry point, which
+imports this module whenever a ``Language`` is created; so the module imports
+only spaCy and the standard library at the top, and linkpedia's linker when a
+component is made.
+
+A Doc that already has entities (any NER, an EntityRuler) is linked on the
+given-span path: exactly those spans, each keeping its label, with ``kb_id_``
+set when it links. A Doc without entities gets linkpedia's own mentions as
+``doc.ents``. linkpedia's offsets are code points, as spaCy's ``start_char``
+and ``end_char`` are; a detected link is widened to the tokens it touches
+(``alignment_mode="expand"``, configurable), and a link that then has no token
+span, or overlaps a longer one, is left out of ``doc.ents`` and listed in
+``doc._.linkpedia_skipped``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans, minibatch
+
+__all__ = ["LinkpediaComponent", "make_linkpedia"]
+
+SETTINGS_FILE = "linkpedia.json"
+ALIGNMENT_MODES = ("expand", "contract", "strict")
+
+for _name, _default in (("linkpedia_links", ()), ("linkpedia_skipped", ())):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=_default)
+for _name in ("linkpedia_score", "linkpedia_preview"):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=None)
+
+
+@Language.factory(
+    "linkpedia",
+    default_config={"kb": None, "mode": "entities", "threshold": None, "policy": "all",
+                    "label": "ENTITY", "alignment_mode": "expand"},
+)
+def make_linkpedia(nlp: Language, name: str, kb: Optional[str], mode: str, threshold: Optional[float],
+                   policy: str, label: str, alignment_mode: str) -> "LinkpediaComponent":
+    """The ``linkpedia`` factory. ``mode`` defaults to "entities" (every named
+    entity the KB has, as NER annotates them) rather than linkpedia's
+    "wikipedia", because a spaCy user expects ``doc.ents`` to be names;
+    ``threshold`` None means the KB's own defaults (0.5 for detected mentions,
+    the lower NIL threshold for given spans)."""
+    return LinkpediaComponent(nlp, name, kb=kb, mode=mode, threshold=threshold, policy=policy,
+                              label=label, alignment_mode=alignment_mode)
+
+
+class LinkpediaComponent:
+    """Links a Doc's entities, or finds and links its mentions, with one opened KB."""
+
+    def __init__(self, nlp: Language, name: str = "linkpedia", *, kb: Optional[str], mode: str = "entities",
+                 threshold: Optional[float] = None, policy: str = "all", label: str = "ENTITY",
+                 alignment_mode: str = "expand"):
+        self.name = name
+        self.config = {"kb": kb, "mode": mode, "threshold": threshold, "policy": policy,
+                       "label": label, "alignment_mode": alignment_mode}
+        self._check(self.config)
+        self.kb = self._open(kb)
+
+    # -- settings -----------------------------------------------------------
+    @staticmethod
+    def _check(config: dict) -> None:
+        # Raised here, in linkpedia's words, rather than as a spaCy config
+        # validation table or a failure at the first Doc.
+        from .errors import InputError
+        from .link.linker import POLICIES
+        from .link.mentions import MODES
+
+        if not config["kb"]:
+            raise InputError('the linkpedia component needs a KB: '
+                             'nlp.add_pipe("linkpedia", config={"kb": "path/to/kb"})')
+        if config["mode"] not in MODES:
+            raise InputError(f"unknown mention mode {config['mode']!r} — use one of: {', '.join(MODES)}")
+        if config["policy"] not in POLICIES:
+            raise InputError(f"unknown policy {config['policy']!r} — use one of: {', '.join(POLICIES)}")
+        t = config["threshold"]
+        if t is not None and not 0.0 <= t <= 1.0:
+            raise InputError(f"threshold {t} is outside [0, 1]")
+        if config["alignment_mode"] not in ALIGNMENT_MODES:
+            raise InputError(f"unknown alignment_mode {config['alignment_mode']!r} — "
+                             f"use one of: {', '.join(ALIGNMENT_MODES)}")
+
+    @staticmethod
+    def _open(path: str | Path):
+        from .kb import open_kb
+
+        return open_kb(Path(path).expanduser().resolve())
+
+    def _options(self) -> dict:
+        c = self.config
+        return {"mode": c["mode"], "threshold": c["threshold"], "policy": c["policy"]}
+
+    # -- linking ------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        if doc.ents:
+            return self._given(doc)
+        return self._detected(doc, self.kb.link(doc.text, **self._options()))
+
+    def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        """Docs without entities are linked a batch at a time with ``kb.link_many``;
+        Docs with entities one by one, as ``link_many`` takes no given spans."""
+        for batch in minibatch(stream, size=batch_size):
+            detect = [doc for doc in batch if not doc.ents]
+            linked = iter(self.kb.link_many([doc.text for doc in detect], **self._options())) if detect else None
+            for doc in batch:
+                yield self._given(doc) if doc.ents else self._detected(doc, next(linked))
+
+    def _given(self, doc: Doc) -> Doc:
+        ents = list(doc.ents)
+        linked = self.kb.link(doc.text, mentions=[(e.start_char, e.end_char) for e in ents], **self._options())
+        by_span = {(lk.start, lk.end): lk for lk in linked.links}
+        out, placed = [], set()
+        for e in ents:
+            lk = by_span.get((e.start_char, e.end_char))
+            if lk is None:
+                out.append(e)  # stays unlinked: its label, no kb_id_
+                continue
+            out.append(self._span(doc, e.start, e.end, e.label_, lk, linked.previews))
+            placed.add((lk.start, lk.end))
+        doc.ents = out
+        doc._.linkpedia_links = linked.links
+        doc._.linkpedia_skipped = tuple(lk for lk in linked.links if (lk.start, lk.end) not in placed)
+        return doc
+
+    def _detected(self, doc: Doc, linked) -> Doc:
+        spans, skipped = [], []
+        for lk in linked.links:
+            span = doc.char_span(lk.start, lk.end, alignment_mode=self.config["alignment_mode"])
+            if span is None or not span.text.strip():
+                skipped.append(lk)
+            else:
+                spans.append((span, lk))
+        kept = {(s.start, s.end) for s in filter_spans([s for s, _ in spans])}
+        ents = []
+        for span, lk in spans:
+            if (span.start, span.end) in kept:
+                kept.discard((span.start, span.end))  # two links widened to the same tokens: the first wins
+                ents.append(self._span(doc, span.start, span.end, self.config["label"], lk, linked.previews))
+            else:
+                skipped.append(lk)
+        doc.ents = ents
+        doc._.linkpedia_links = linked.links
+        doc._.linkpedia_skipped = tuple(sorted(skipped, key=lambda lk: (lk.start, lk.end)))
+        return doc
+
+    @staticmethod
+    def _span(doc: Doc, start: int, end: int, label: str, lk, previews) -> Span:
+        # Span extensions are keyed by offsets, label and kb_id: set them on the final span.
+        span = Span(doc, start, end, label=label, kb_id=lk.title)
+        span._.linkpedia_score = lk.score
+        span._.linkpedia_preview = previews.get(lk.title)
+        return span
+
+    # -- serialization ------------------------------------------------------
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """The KB's absolute path and the settings, never the KB itself (it is
+        large, and shared by every pipeline that opens it)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        data = {"kb_path": str(Path(self.kb.path).resolve()), "config": self.config}
+        (path / SETTINGS_FILE).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "LinkpediaComponent":
+        """Re-open the KB at the saved absolute path, so a relative ``kb`` still
+        means the KB it meant when saved. A ``kb`` this component was made
+        with that differs from the saved one is a load-time override
+        (``spacy.load(path, config={"components.linkpedia.kb": NEW})`` for a
+        KB that moved) and stays. The other settings need nothing here: they
+        are in config.cfg, which spaCy hands to the factory."""
+        from .errors import InputError
+
+        file = Path(path) / SETTINGS_FILE
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+            saved_kb, kb_path = data["config"]["kb"], Path(data["kb_path"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{file}: not a saved linkpedia component ({exc})") from None
+        if self.config["kb"] == saved_kb and kb_path != Path(self.kb.path).resolve():
+            self.kb = self._open(kb_path)
+        return self
