@@ -168,3 +168,24 @@ def test_the_entry_point_registers_the_factory_in_a_fresh_process(sample_kb):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "Kaunas"
+
+
+def test_linked_docs_serialize_with_their_links(sample_kb):
+    # The links live in user_data as plain lists: Doc.to_bytes and DocBin keep them.
+    from spacy.tokens import DocBin
+
+    nlp = _nlp(sample_kb, **OPTIONS)
+    docs = [nlp(t) for t in PARAGRAPHS]
+    again = [Doc(nlp.vocab).from_bytes(d.to_bytes()) for d in docs]
+    again += DocBin(store_user_data=True, docs=docs).get_docs(nlp.vocab)
+    for a, b in zip(docs * 2, again):
+        assert _ents(a) == _ents(b) and a._.linkpedia_links == b._.linkpedia_links
+
+
+def test_pipe_with_two_processes(sample_kb):
+    # The workers fork; each opens the KB again rather than share the parent's SQLite connection.
+    nlp = _nlp(sample_kb, **OPTIONS)
+    texts = PARAGRAPHS * 2
+    piped = list(nlp.pipe(texts, batch_size=2, n_process=2))
+    for a, b in zip([nlp(t) for t in texts], piped):
+        assert _ents(a) == _ents(b) and a._.linkpedia_links == b._.linkpedia_links

@@ -1,9 +1,7 @@
 """linkpedia as a spaCy pipeline component: ``nlp.add_pipe("linkpedia", config={"kb": PATH})``.
 
 spaCy finds the factory through the ``spacy_factories`` entry point, which
-imports this module whenever a ``Language`` is created; so the module imports
-only spaCy and the standard library at the top, and linkpedia's linker when a
-component is made.
+imports this module whenever a ``Language`` is created.
 
 A Doc that already has entities (any NER, an EntityRuler) is linked on the
 given-span path: exactly those spans, each keeping its label, with ``kb_id_``
@@ -18,6 +16,7 @@ span, or overlaps a longer one, is left out of ``doc.ents`` and listed in
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
@@ -25,17 +24,52 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans, minibatch
 
+from .errors import InputError
+from .kb import KnowledgeBase, open_kb
+from .link.linker import POLICIES
+from .link.mentions import MODES
+from .types import Candidate, Document, Link
+
 __all__ = ["LinkpediaComponent", "make_linkpedia"]
 
 SETTINGS_FILE = "linkpedia.json"
 ALIGNMENT_MODES = ("expand", "contract", "strict")
 
-for _name, _default in (("linkpedia_links", ()), ("linkpedia_skipped", ())):
-    if not Doc.has_extension(_name):
-        Doc.set_extension(_name, default=_default)
-for _name in ("linkpedia_score", "linkpedia_preview"):
-    if not Span.has_extension(_name):
-        Span.set_extension(_name, default=None)
+# A Doc's links live in doc.user_data as plain lists, which Doc.to_bytes, DocBin
+# and nlp.pipe(n_process=...) can serialize (msgpack); the getters give Links.
+LINKS_KEY = ("linkpedia", "links")
+SKIPPED_KEY = ("linkpedia", "skipped")
+
+
+def _pack(lk: Link) -> list:
+    return [lk.start, lk.end, lk.surface, lk.title, lk.score,
+            [[c.title, c.prior, c.count, c.score] for c in lk.candidates]]
+
+
+def _unpack(row) -> Link:
+    start, end, surface, title, score, cands = row
+    return Link(start, end, surface, title, score, tuple(Candidate(*c) for c in cands))
+
+
+def _doc_links(doc: Doc) -> tuple[Link, ...]:
+    return tuple(_unpack(row) for row in doc.user_data.get(LINKS_KEY, ()))
+
+
+def _doc_skipped(doc: Doc) -> tuple[Link, ...]:
+    rows = doc.user_data.get(LINKS_KEY, ())
+    return tuple(_unpack(rows[i]) for i in doc.user_data.get(SKIPPED_KEY, ()))
+
+
+def _set_links(doc: Doc, links: tuple[Link, ...], skipped: Iterable[Link]) -> None:
+    index = {id(lk): i for i, lk in enumerate(links)}
+    doc.user_data[LINKS_KEY] = [_pack(lk) for lk in links]
+    doc.user_data[SKIPPED_KEY] = sorted(index[id(lk)] for lk in skipped)
+
+
+Doc.set_extension("linkpedia_links", getter=_doc_links, force=True)
+Doc.set_extension("linkpedia_skipped", getter=_doc_skipped, force=True)
+Span.set_extension("linkpedia_score", default=None, force=True)
+Span.set_extension("linkpedia_preview", default=None, force=True)
 
 
 @Language.factory(
@@ -64,17 +98,24 @@ class LinkpediaComponent:
         self.config = {"kb": kb, "mode": mode, "threshold": threshold, "policy": policy,
                        "label": label, "alignment_mode": alignment_mode}
         self._check(self.config)
-        self.kb = self._open(kb)
+        self._set_kb(self._open(kb))
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        # nlp.pipe(n_process=...) forks: a child must not use the parent's
+        # SQLite connection, so it opens the KB again (milliseconds).
+        if self._pid != os.getpid():
+            self._set_kb(self._open(self._kb.path))
+        return self._kb
+
+    def _set_kb(self, kb: KnowledgeBase) -> None:
+        self._kb, self._pid = kb, os.getpid()
 
     # -- settings -----------------------------------------------------------
     @staticmethod
     def _check(config: dict) -> None:
         # Raised here, in linkpedia's words, rather than as a spaCy config
         # validation table or a failure at the first Doc.
-        from .errors import InputError
-        from .link.linker import POLICIES
-        from .link.mentions import MODES
-
         if not config["kb"]:
             raise InputError('the linkpedia component needs a KB: '
                              'nlp.add_pipe("linkpedia", config={"kb": "path/to/kb"})')
@@ -90,9 +131,7 @@ class LinkpediaComponent:
                              f"use one of: {', '.join(ALIGNMENT_MODES)}")
 
     @staticmethod
-    def _open(path: str | Path):
-        from .kb import open_kb
-
+    def _open(path: str | Path) -> KnowledgeBase:
         return open_kb(Path(path).expanduser().resolve())
 
     def _options(self) -> dict:
@@ -127,11 +166,10 @@ class LinkpediaComponent:
             out.append(self._span(doc, e.start, e.end, e.label_, lk, linked.previews))
             placed.add((lk.start, lk.end))
         doc.ents = out
-        doc._.linkpedia_links = linked.links
-        doc._.linkpedia_skipped = tuple(lk for lk in linked.links if (lk.start, lk.end) not in placed)
+        _set_links(doc, linked.links, (lk for lk in linked.links if (lk.start, lk.end) not in placed))
         return doc
 
-    def _detected(self, doc: Doc, linked) -> Doc:
+    def _detected(self, doc: Doc, linked: Document) -> Doc:
         spans, skipped = [], []
         for lk in linked.links:
             span = doc.char_span(lk.start, lk.end, alignment_mode=self.config["alignment_mode"])
@@ -148,12 +186,11 @@ class LinkpediaComponent:
             else:
                 skipped.append(lk)
         doc.ents = ents
-        doc._.linkpedia_links = linked.links
-        doc._.linkpedia_skipped = tuple(sorted(skipped, key=lambda lk: (lk.start, lk.end)))
+        _set_links(doc, linked.links, skipped)
         return doc
 
     @staticmethod
-    def _span(doc: Doc, start: int, end: int, label: str, lk, previews) -> Span:
+    def _span(doc: Doc, start: int, end: int, label: str, lk: Link, previews) -> Span:
         # Span extensions are keyed by offsets, label and kb_id: set them on the final span.
         span = Span(doc, start, end, label=label, kb_id=lk.title)
         span._.linkpedia_score = lk.score
@@ -176,8 +213,6 @@ class LinkpediaComponent:
         (``spacy.load(path, config={"components.linkpedia.kb": NEW})`` for a
         KB that moved) and stays. The other settings need nothing here: they
         are in config.cfg, which spaCy hands to the factory."""
-        from .errors import InputError
-
         file = Path(path) / SETTINGS_FILE
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
@@ -185,5 +220,5 @@ class LinkpediaComponent:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise InputError(f"{file}: not a saved linkpedia component ({exc})") from None
         if self.config["kb"] == saved_kb and kb_path != Path(self.kb.path).resolve():
-            self.kb = self._open(kb_path)
+            self._set_kb(self._open(kb_path))
         return self
