@@ -60,6 +60,11 @@ def _doc_skipped(doc: Doc) -> tuple[Link, ...]:
     return tuple(_unpack(rows[i]) for i in doc.user_data.get(SKIPPED_KEY, ()))
 
 
+def _existing_ents(doc: Doc) -> tuple[Span, ...]:
+    # doc.ents walks every token; a Doc no NER has touched has no ENT_IOB at all.
+    return doc.ents if doc.has_annotation("ENT_IOB") else ()
+
+
 def _set_links(doc: Doc, links: tuple[Link, ...], skipped: Iterable[Link]) -> None:
     index = {id(lk): i for i, lk in enumerate(links)}
     doc.user_data[LINKS_KEY] = [_pack(lk) for lk in links]
@@ -140,21 +145,22 @@ class LinkpediaComponent:
 
     # -- linking ------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        if doc.ents:
-            return self._given(doc)
+        ents = _existing_ents(doc)
+        if ents:
+            return self._given(doc, ents)
         return self._detected(doc, self.kb.link(doc.text, **self._options()))
 
     def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
         """Docs without entities are linked a batch at a time with ``kb.link_many``;
         Docs with entities one by one, as ``link_many`` takes no given spans."""
         for batch in minibatch(stream, size=batch_size):
-            detect = [doc for doc in batch if not doc.ents]
-            linked = iter(self.kb.link_many([doc.text for doc in detect], **self._options())) if detect else None
-            for doc in batch:
-                yield self._given(doc) if doc.ents else self._detected(doc, next(linked))
+            ents = [_existing_ents(doc) for doc in batch]
+            detect = [doc.text for doc, given in zip(batch, ents) if not given]
+            linked = iter(self.kb.link_many(detect, **self._options()) if detect else ())
+            for doc, given in zip(batch, ents):
+                yield self._given(doc, given) if given else self._detected(doc, next(linked))
 
-    def _given(self, doc: Doc) -> Doc:
-        ents = list(doc.ents)
+    def _given(self, doc: Doc, ents: tuple[Span, ...]) -> Doc:
         linked = self.kb.link(doc.text, mentions=[(e.start_char, e.end_char) for e in ents], **self._options())
         by_span = {(lk.start, lk.end): lk for lk in linked.links}
         out, placed = [], set()
