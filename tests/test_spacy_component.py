@@ -189,3 +189,19 @@ def test_pipe_with_two_processes(sample_kb):
     piped = list(nlp.pipe(texts, batch_size=2, n_process=2))
     for a, b in zip([nlp(t) for t in texts], piped):
         assert _ents(a) == _ents(b) and a._.linkpedia_links == b._.linkpedia_links
+
+
+def test_the_docs_example_runs(sample_kb, tmp_path):
+    from conftest import REPO
+
+    page = (REPO / "docs" / "spacy.md").read_text(encoding="utf-8")
+    code = page.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "demo-out").mkdir()
+    (tmp_path / "demo-out" / "sample-kb").symlink_to(sample_kb)
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    printed = page.split("It prints:\n\n```\n", 1)[1].split("```", 1)[0]
+    # the first line and the EntityRuler's; the scores may move with the linker
+    assert out.stdout.splitlines()[0].rsplit(" ", 1)[0] == printed.splitlines()[0].rsplit(" ", 1)[0]
+    assert "[('Acme Widgets', 'ORG', ''), ('Vilnius', 'GPE', 'Vilnius')]" in out.stdout
+    assert (tmp_path / "demo-out" / "spacy-pipeline" / "linkpedia" / "linkpedia.json").is_file()
