@@ -84,6 +84,14 @@ def test_entity_ruler_ents_are_linked_on_the_given_span_path(sample_kb, kb):
     assert doc._.linkpedia_links == kb.link(RULER_TEXT, mentions=mentions, mode="entities").links
 
 
+def test_labels_discard_leaves_those_ents_unlinked(sample_kb):
+    nlp = _nlp(sample_kb, RULER, labels_discard=["GPE"])
+    doc = nlp(RULER_TEXT)
+    assert [(e.text, e.label_, e.kb_id_) for e in doc.ents] == \
+        [("Kaunas", "GPE", ""), ("Vilnius", "GPE", ""), ("Acme Widgets", "ORG", "")]
+    assert doc._.linkpedia_links == ()
+
+
 def test_pipe_equals_one_doc_at_a_time(sample_kb):
     # A ruler pattern only some paragraphs match: a batch mixes given-span docs
     # (linked one by one) with detected ones (linked together by link_many).

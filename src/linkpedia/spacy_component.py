@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, List, Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -80,17 +80,21 @@ Span.set_extension("linkpedia_preview", default=None, force=True)
 @Language.factory(
     "linkpedia",
     default_config={"kb": None, "mode": "entities", "threshold": None, "policy": "all",
-                    "label": "ENTITY", "alignment_mode": "expand"},
+                    "label": "ENTITY", "alignment_mode": "expand", "labels_discard": []},
 )
 def make_linkpedia(nlp: Language, name: str, kb: Optional[str], mode: str, threshold: Optional[float],
-                   policy: str, label: str, alignment_mode: str) -> "LinkpediaComponent":
+                   policy: str, label: str, alignment_mode: str,
+                   labels_discard: List[str]) -> "LinkpediaComponent":
     """The ``linkpedia`` factory. ``mode`` defaults to "entities" (every named
     entity the KB has, as NER annotates them) rather than linkpedia's
     "wikipedia", because a spaCy user expects ``doc.ents`` to be names;
     ``threshold`` None means the KB's own defaults (0.5 for detected mentions,
-    the lower NIL threshold for given spans)."""
+    the lower NIL threshold for given spans). ``labels_discard``, named as
+    spaCy's EntityLinker names it, lists entity labels never linked (DATE,
+    CARDINAL, ... of an NER: a KB of Wikipedia has articles for years and
+    weekdays)."""
     return LinkpediaComponent(nlp, name, kb=kb, mode=mode, threshold=threshold, policy=policy,
-                              label=label, alignment_mode=alignment_mode)
+                              label=label, alignment_mode=alignment_mode, labels_discard=labels_discard)
 
 
 class LinkpediaComponent:
@@ -98,10 +102,11 @@ class LinkpediaComponent:
 
     def __init__(self, nlp: Language, name: str = "linkpedia", *, kb: Optional[str], mode: str = "entities",
                  threshold: Optional[float] = None, policy: str = "all", label: str = "ENTITY",
-                 alignment_mode: str = "expand"):
+                 alignment_mode: str = "expand", labels_discard: Iterable[str] = ()):
         self.name = name
         self.config = {"kb": kb, "mode": mode, "threshold": threshold, "policy": policy,
-                       "label": label, "alignment_mode": alignment_mode}
+                       "label": label, "alignment_mode": alignment_mode, "labels_discard": list(labels_discard)}
+        self._discard = frozenset(labels_discard)
         self._check(self.config)
         self._set_kb(self._open(kb))
 
@@ -161,13 +166,14 @@ class LinkpediaComponent:
                 yield self._given(doc, given) if given else self._detected(doc, next(linked))
 
     def _given(self, doc: Doc, ents: tuple[Span, ...]) -> Doc:
-        linked = self.kb.link(doc.text, mentions=[(e.start_char, e.end_char) for e in ents], **self._options())
+        mentions = [(e.start_char, e.end_char) for e in ents if e.label_ not in self._discard]
+        linked = self.kb.link(doc.text, mentions=mentions, **self._options())
         by_span = {(lk.start, lk.end): lk for lk in linked.links}
         out, placed = [], set()
         for e in ents:
             lk = by_span.get((e.start_char, e.end_char))
             if lk is None:
-                out.append(e)  # stays unlinked: its label, no kb_id_
+                out.append(e)  # unlinked or discarded: stays as it was
                 continue
             out.append(self._span(doc, e.start, e.end, e.label_, lk, linked.previews))
             placed.add((lk.start, lk.end))
@@ -213,8 +219,9 @@ class LinkpediaComponent:
         (path / SETTINGS_FILE).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "LinkpediaComponent":
-        """Re-open the KB at the saved absolute path, so a relative ``kb`` still
-        means the KB it meant when saved. A ``kb`` this component was made
+        """Re-open the KB at the saved absolute path: the KB the pipeline was
+        saved with, whatever the loading process's working directory makes of
+        a relative ``kb`` in config.cfg. A ``kb`` this component was made
         with that differs from the saved one is a load-time override
         (``spacy.load(path, config={"components.linkpedia.kb": NEW})`` for a
         KB that moved) and stays. The other settings need nothing here: they
