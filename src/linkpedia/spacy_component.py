@@ -24,7 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans, minibatch
 
-from .errors import InputError
+from .errors import InputError, LinkpediaError
 from .kb import KnowledgeBase, open_kb
 from .link.linker import POLICIES
 from .link.mentions import MODES
@@ -142,7 +142,12 @@ class LinkpediaComponent:
 
     @staticmethod
     def _open(path: str | Path) -> KnowledgeBase:
-        return open_kb(Path(path).expanduser().resolve())
+        try:
+            return open_kb(Path(path).expanduser().resolve())
+        except LinkpediaError as exc:
+            # The message says it all; the frames inside open_kb add nothing
+            # to the spaCy ones above.
+            raise exc.with_traceback(None) from None
 
     def _options(self) -> dict:
         c = self.config
