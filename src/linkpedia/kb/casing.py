@@ -31,6 +31,7 @@ import ahocorasick
 import numpy as np
 
 from ..text import fold
+from .occurrences import whole_words
 from .store import connect_ro, unpack_text
 
 __all__ = ["count_casing", "casing_of_text", "SAMPLE_CHARS"]
@@ -65,13 +66,7 @@ def casing_of_text(automaton, text: str, upper: np.ndarray, lower: np.ndarray,
                    seen: np.ndarray | None = None, dated: np.ndarray | None = None) -> None:
     """Add the case (and the time-expression use) of each whole-word occurrence of the automaton's keys in ``text``."""
     folded = fold(text)
-    n = len(folded)
-    for end, (key, length) in automaton.iter(folded):
-        start = end - length + 1
-        if start > 0 and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
-            continue
-        if end + 1 < n and (folded[end + 1].isalnum() or folded[end + 1] == "_"):
-            continue
+    for start, end, (key, _) in whole_words(automaton, folded):
         if seen is not None:
             seen[key] += 1
             if _NUMBER_AFTER.match(folded, end + 1) or _TIME_BEFORE.search(folded, max(0, start - 10), start):

@@ -35,16 +35,21 @@ def build_automaton(surfaces) -> "ahocorasick.Automaton":
     return a
 
 
-def count_in_text(automaton, text: str, out: list[int]) -> None:
-    """Append the id of every whole-word occurrence in ``text`` to ``out``."""
+def whole_words(automaton, text: str):
+    """(start, last, value) of the automaton's matches in ``text`` that no word character touches."""
     n = len(text)
-    for end, (sid, length) in automaton.iter(text):
-        start = end - length + 1
+    for end, value in automaton.iter(text):
+        start = end - value[1] + 1
         if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
             continue
         if end + 1 < n and (text[end + 1].isalnum() or text[end + 1] == "_"):
             continue
-        out.append(sid)
+        yield start, end, value
+
+
+def count_in_text(automaton, text: str, out: list[int]) -> None:
+    """Append the id of every whole-word occurrence in ``text`` to ``out``."""
+    out.extend(value[0] for _, _, value in whole_words(automaton, text))
 
 
 def count_texts(automaton, texts: Iterable[str], n: int) -> tuple[np.ndarray, np.ndarray]:
