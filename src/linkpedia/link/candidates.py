@@ -29,6 +29,7 @@ def candidates_of_all(index: Index, surface_ids: list[tuple[int, ...]], k: int
 WEAK_WEIGHT = 0.2  # a weak name (kb/names.py) counts as a fifth of a full name or an anchor
 WEAK_ONLY_NAMES = 2  # at most this many weak names each, and no full name: the surface is a first name or such
 WEAK_ONLY_WIDER = 4
+NAME_TRUST = 0.5  # names alone: half the prior from their counts, half uniform (0.3, 0.5, 0.7 tried)
 
 
 def _candidates(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tuple[int, float, int]]:
@@ -54,7 +55,12 @@ def _candidates(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tupl
     # Ties (names alone, no anchors) go to the entry more is linked to, then the one the KB says more of.
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1][0], -int(index.popularity[kv[0]]),
                                                     -int(index.entry_size[kv[0]]), kv[0]))
-    return [(e, c / total, int(n)) for e, (c, n) in ranked[:k]]
+    top = ranked[:k]
+    if not any(n for _, (_, n) in counts.items()) and len(top) > 1:
+        # Names alone (no anchor says how often each is meant): trust the count less.
+        u = 1.0 / len(top)
+        return [(e, NAME_TRUST * c / total + (1 - NAME_TRUST) * u, int(n)) for e, (c, n) in top]
+    return [(e, c / total, int(n)) for e, (c, n) in top]
 
 
 EXTENSIONS = 4  # titles extending a name that become its candidates
