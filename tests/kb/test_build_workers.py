@@ -62,22 +62,24 @@ def test_two_workers_build_the_same_kb_as_one_process(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_a_duplicate_title_adds_no_counts(tmp_path, jobs):
-    a = write_dump(tmp_path / "a.xml", [
-        ("Kaunas", "Kaunas is a city on the [[Neman]] river in [[Lithuania]]."),
-        ("Neman", "The Neman flows through [[Belarus]] and [[Lithuania]]."),
-    ])
+def test_a_duplicate_title_counts_once_whichever_source_gives_it(tmp_path, jobs):
+    neman = ("Neman", "The Neman flows through [[Belarus]] and [[Lithuania]].")
+    a = write_dump(tmp_path / "a.xml", [("Kaunas", "Kaunas is a city on the [[Neman]] river in [[Lithuania]]."),
+                                        neman])
     dup = ("Kaunas", "A second Kaunas page: fortress walls near the [[Neris]] confluence, [[Vilnius]] road.")
     new = ("Vilnius", "Vilnius is the capital of [[Lithuania]], east of [[Kaunas]].")
     with_dup = write_dump(tmp_path / "b.xml", [dup, new])
-    without = write_dump(tmp_path / "c.xml", [new])
+    a_without = write_dump(tmp_path / "c.xml", [neman])
     opts = linkpedia.BuildOptions(jobs=jobs, train=False)
     got = linkpedia.build_kb([a, with_dup], tmp_path / "kb1", options=opts)
-    linkpedia.build_kb([a, without], tmp_path / "kb2", options=opts)
-    assert got.skipped["duplicate title (first source wins)"] == 1
+    linkpedia.build_kb([a_without, with_dup], tmp_path / "kb2", options=opts)
+    linkpedia.build_kb([with_dup, a], tmp_path / "kb3", options=opts)
+    assert got.skipped["duplicate title (merged into one entry)"] == 1
     for table in ("SELECT term, df FROM term_df", "SELECT target, term, n FROM contexts"):
-        assert rows(tmp_path / "kb1", table) == rows(tmp_path / "kb2", table)
-    assert ("fortress", ) not in rows(tmp_path / "kb1", "SELECT term FROM term_df")
+        assert rows(tmp_path / "kb1", table) == rows(tmp_path / "kb2", table) == rows(tmp_path / "kb3", table)
+    # The longer page (both have links) gives the entry; the shorter one's counts are gone.
+    assert ("fortress", ) in rows(tmp_path / "kb1", "SELECT term FROM term_df")
+    assert ("city", ) not in rows(tmp_path / "kb1", "SELECT term FROM term_df")
 
 
 def test_records_come_back_in_source_order(tmp_path, monkeypatch):

@@ -13,6 +13,7 @@ meanwhile, and the next build removes what a killed one left (``leftovers``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing as mp
 import os
@@ -36,7 +37,7 @@ from .casing import count_casing
 from .lock import write_lock
 from .extract import PageRecord, Sums, article_sums, extract_page
 from .schema import SCHEMA_VERSION
-from .store import DB_NAME, create_db, live_dir, pack_links, unpack_text, write_meta
+from .store import DB_NAME, create_db, live_dir, pack_links, unpack_links, unpack_text, write_meta
 from .workers import LocalExtractor
 
 __all__ = ["BuildOptions", "BuildReport", "build_kb", "ProgressHook", "Extractor", "LocalExtractor",
@@ -230,10 +231,13 @@ def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: Pr
             n_source = 0
             for records in extractor.records(source):
                 for rec in records:
-                    if insert_page(con, rec, source_id, skipped):
+                    outcome, replaced = merge_page(con, rec, source_id, skipped)
+                    if outcome != "lost":
                         n_source += 1
                         if rec.kind == "article" and not rec.summed:
                             sums.add_record(rec)
+                        if replaced is not None:  # the page it takes the place of counts no more
+                            sums.take_away_text(*replaced)
                     elif rec.summed:  # a duplicate whose counts a worker already has
                         sums.take_away(rec)
                 if take is not None:
@@ -321,6 +325,63 @@ def finish_kb(con: sqlite3.Connection, kb_dir: Path, options: BuildOptions, prog
     return counts
 
 
+DUPLICATE_KEY = "duplicate title (merged into one entry)"
+
+
+def _rank(kind: str, has_links: bool, links: list, text: str) -> tuple:
+    """Which of two pages of one title gives the entry its text: an article before a
+    redirect, one with links before one without, the longer text, then the text itself
+    (so the choice never depends on the order the sources were read in)."""
+    return kind != "redirect", bool(has_links and links), len(text), hashlib.sha1(text.encode("utf-8")).digest()
+
+
+def merge_page(con, rec: PageRecord, source_id: int, skipped: Counter[str]
+               ) -> tuple[str, tuple[str, list[tuple[int, int, str]]] | None]:
+    """Store ``rec``, or merge it with the page of the same title another source gave.
+
+    One entry is built from all of them: its text, links and anchors from the
+    page ``_rank`` puts first, its aliases and mined names from every page, the
+    longest description. Returns ("new" | "won" | "lost", replaced): "won" when
+    ``rec`` took the place of the stored page, whose article (text, links) is
+    ``replaced`` (for its sums to be taken away).
+    """
+    if not rec.title:
+        skipped["page without a usable title"] += 1
+        return "lost", None
+    row = con.execute("SELECT id, kind, has_links, text, links, aliases, names, description FROM pages "
+                      "WHERE title = ?", (rec.title,)).fetchone()
+    if row is None:
+        insert_page(con, rec, source_id, skipped)
+        return "new", None
+    skipped[DUPLICATE_KEY] += 1
+    pid, kind, has_links, text_z, links_z, aliases, names, description = row
+    old_text = unpack_text(text_z) if text_z else ""
+    old_links = unpack_links(links_z)
+    new_text = unpack_text(rec.text_z) if rec.text_z else ""
+    aliases = json.dumps(sorted(set(json.loads(aliases)) | set(rec.aliases)), ensure_ascii=False)
+    names = json.dumps(sorted({tuple(n) for n in json.loads(names)} | set(rec.names)), ensure_ascii=False)
+    description = max((d for d in (description, rec.description) if d), key=lambda d: (len(d), d), default=None)
+    if _rank(rec.kind, rec.has_links, rec.links, new_text) <= _rank(kind, bool(has_links), old_links, old_text):
+        con.execute("UPDATE pages SET aliases = ?, names = ?, description = ? WHERE id = ?",
+                    (aliases, names, description, pid))
+        return "lost", None
+    con.execute(
+        "UPDATE pages SET kind = ?, redirect_to = ?, source_id = ?, has_links = ?, page_id = ?, revision_id = ?,"
+        " timestamp = ?, description = ?, aliases = ?, preview = ?, text = ?, links = ?, names = ? WHERE id = ?",
+        (rec.kind, rec.redirect_to, source_id, int(rec.has_links), rec.page_id, rec.revision_id, rec.timestamp,
+         description, aliases, rec.preview, rec.text_z, pack_links(rec.links), names, pid))
+    con.execute("DELETE FROM page_links WHERE page = ?", (pid,))
+    _insert_links(con, pid, rec)
+    return "won", ((old_text, old_links) if kind == "article" else None)
+
+
+def _insert_links(con, pid: int, rec: PageRecord) -> None:
+    if rec.anchors:
+        targets, anchors = zip(*rec.anchors)
+        con.executemany("INSERT INTO page_links(page, target, anchor, n) VALUES (?,?,?,?)",
+                        zip(repeat(pid), targets, anchors, rec.anchors.values()))
+
+
 def insert_page(con, rec: PageRecord, source_id: int, skipped: Counter[str]) -> bool:
     if not rec.title:
         skipped["page without a usable title"] += 1
@@ -338,10 +399,7 @@ def insert_page(con, rec: PageRecord, source_id: int, skipped: Counter[str]) -> 
     if not cur.rowcount:
         skipped["duplicate title (first source wins)"] += 1
         return False
-    if rec.anchors:
-        targets, anchors = zip(*rec.anchors)
-        con.executemany("INSERT INTO page_links(page, target, anchor, n) VALUES (?,?,?,?)",
-                        zip(repeat(cur.lastrowid), targets, anchors, rec.anchors.values()))
+    _insert_links(con, cur.lastrowid, rec)
     return True
 
 
@@ -359,8 +417,11 @@ class _Sums:
 
     def take_away(self, rec: PageRecord) -> None:
         """Undo a summed record's counts (it was not stored: its title was taken)."""
-        text = unpack_text(rec.text_z) if rec.text_z else ""
-        terms, windows = article_sums(text, rec.links)
+        self.take_away_text(unpack_text(rec.text_z) if rec.text_z else "", rec.links)
+
+    def take_away_text(self, text: str, links: list[tuple[int, int, str]]) -> None:
+        """Undo an article's counts, from its text and links."""
+        terms, windows = article_sums(text, links)
         self.held.add(terms, windows, sign=-1)
         self.took_away = True
         self._check()

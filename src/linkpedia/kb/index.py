@@ -43,7 +43,6 @@ class Index:
     surfaces: marisa_trie.Trie
     folded: marisa_trie.Trie
     terms: marisa_trie.Trie
-    entry_db_id: np.ndarray  # [E] entries.id of each entry index
     popularity: np.ndarray  # [E] in-link count
     is_dab: np.ndarray  # [E] bool
     entry_size: np.ndarray  # [E] bytes of the entry's stored text (compressed): what the KB knows of it
@@ -229,7 +228,6 @@ def _entries(con: sqlite3.Connection, tmp: Path) -> int:
     titles = marisa_trie.Trie(t for (t,) in con.execute("SELECT title FROM entries"))
     titles.save(str(tmp / "titles.marisa"))
     E = len(titles)
-    db_id = np.zeros(E, dtype=np.int64)
     pop = np.zeros(E, dtype=np.int32)
     dab = np.zeros(E, dtype=np.bool_)
     size = np.zeros(E, dtype=np.int32)
@@ -239,11 +237,13 @@ def _entries(con: sqlite3.Connection, tmp: Path) -> int:
                 "SELECT id, title, is_disambiguation, popularity, size FROM entries ORDER BY id")):
             eid, title, is_dab, popularity, chars = zip(*chunk)
             keys = [titles[t] for t in title]
-            db_id[keys], pop[keys], dab[keys], size[keys] = eid, popularity, is_dab, chars
+            pop[keys], dab[keys], size[keys] = popularity, is_dab, chars
             yield from zip(eid, keys)
 
     _id_map(con, "entry_key", rows())
-    for name, arr in (("entry_db_id", db_id), ("popularity", pop), ("is_dab", dab), ("entry_size", size)):
+    # (No array of entries.id: it follows the order the sources were read in, and the
+    # index must not: build(A, B) and build(B, A) write the same bytes.)
+    for name, arr in (("popularity", pop), ("is_dab", dab), ("entry_size", size)):
         np.save(tmp / f"{name}.npy", arr)
     return E
 
@@ -358,7 +358,6 @@ def load_index(kb_dir: Path) -> Index:
         surfaces=trie("surfaces.marisa"),
         folded=trie("folded.marisa"),
         terms=trie("terms.marisa"),
-        entry_db_id=arr("entry_db_id"),
         popularity=arr("popularity"),
         is_dab=arr("is_dab"),
         entry_size=arr("entry_size"),

@@ -81,7 +81,7 @@ def verify_shapes(kb_dir: Path, ix, *, full: bool = False) -> None:
     """The arrays' lengths against the tries' sizes and the CSR pointers' ends
     (cheap: lengths and one value each); ``full`` also checks every id is in range."""
     E, S, F, T = len(ix.titles), len(ix.surfaces), len(ix.folded), len(ix.terms)
-    want = {"entry_db_id": E, "popularity": E, "is_dab": E, "sf_link_prob": S, "sf_page_link_prob": S,
+    want = {"popularity": E, "is_dab": E, "sf_link_prob": S, "sf_page_link_prob": S,
             "sf_links": S, "cand_ptr": S + 1, "fold_ptr": F + 1, "in_ptr": E + 1, "prof_ptr": E + 1, "idf": T}
     for name, n in want.items():
         a = getattr(ix, name)
