@@ -40,28 +40,28 @@ SHAPES = ("repeated", "paragraph", "distinct", "nospace", "token")
 _CHILD = r"""
 import json, resource, sys, time, tracemalloc
 import linkpedia
-kb_dir, shape, n, traced = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[5] == "traced"
+kb_dir, shape, n, traced, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[5] == "traced", sys.argv[6]
 kb = linkpedia.open_kb(kb_dir)
 sys.path.insert(0, sys.argv[4])
 from link_cost import make_text
 text = make_text(kb, shape, n)
-kb.link("warm up: Vilnius, Kaunas and Riga.")
+kb.link("warm up: Vilnius, Kaunas and Riga.", mode=mode)
 def rss_peak():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 before = rss_peak()
 if traced:  # tracemalloc slows Python code down several times: a run of its own
     tracemalloc.start()
-    kb.link(text)
+    kb.link(text, mode=mode)
     print(json.dumps({"traced": tracemalloc.get_traced_memory()[1]}))
     sys.exit()
 t = time.perf_counter()
-doc = kb.link(text)
+doc = kb.link(text, mode=mode)
 cold = time.perf_counter() - t
 rss = rss_peak() - before
 warm = []
 for _ in range(3):
     t = time.perf_counter()
-    kb.link(text)
+    kb.link(text, mode=mode)
     warm.append(time.perf_counter() - t)
 print(json.dumps({"chars": len(text), "links": len(doc.links), "cold": cold, "warm": sorted(warm)[1],
                   "rss": rss}))
@@ -100,6 +100,7 @@ def main() -> None:
     ap.add_argument("--kb", type=Path, default=None)
     ap.add_argument("--lengths", default="4000,25000,50000,100000")
     ap.add_argument("--shapes", default=",".join(SHAPES))
+    ap.add_argument("--mention-mode", default="wikipedia", choices=["wikipedia", "entities"])
     args = ap.parse_args()
     kb_dir = args.kb
     if kb_dir is None:
@@ -109,7 +110,7 @@ def main() -> None:
         if not (kb_dir / "kb.sqlite").is_file():
             linkpedia.build_kb([REPO / "src" / "linkpedia" / "data" / "sample" / "sample-wiki.xml"], kb_dir)
     lengths = [int(x) for x in args.lengths.split(",")]
-    print(f"KB: {kb_dir}")
+    print(f"KB: {kb_dir}; mention mode {args.mention_mode}")
     print(f"{'shape':10} {'chars':>7} {'links':>6} {'cold s':>8} {'warm s':>8} {'x first':>8} "
           f"{'traced MB':>10} {'RSS+ MB':>8}")
     worst_ratio, worst_mb = 0.0, 0.0
@@ -119,7 +120,7 @@ def main() -> None:
             r = {}
             for mode in ("timed", "traced"):
                 out = subprocess.run([sys.executable, "-c", _CHILD, str(kb_dir), shape, str(n),
-                                      str(REPO / "bench"), mode],
+                                      str(REPO / "bench"), mode, args.mention_mode],
                                      capture_output=True, text=True, env={"PYTHONPATH": str(REPO / "src")})
                 if out.returncode:
                     print(f"{shape:10} {n:7d} FAILED: {out.stderr.strip().splitlines()[-1:]}")
@@ -138,7 +139,8 @@ def main() -> None:
           f"(target <= {lengths[-1] / lengths[0]:.0f}x), worst memory above the opened KB {worst_mb:.0f} MB "
           "(target <= 300)")
     print("reproduce: .venv/bin/python bench/link_cost.py" + (f" --kb {args.kb}" if args.kb else "")
-          + (f" --lengths {args.lengths}" if args.lengths != "4000,25000,50000,100000" else ""))
+          + (f" --lengths {args.lengths}" if args.lengths != "4000,25000,50000,100000" else "")
+          + (f" --mention-mode {args.mention_mode}" if args.mention_mode != "wikipedia" else ""))
 
 
 if __name__ == "__main__":

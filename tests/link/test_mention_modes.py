@@ -118,3 +118,35 @@ def test_info_says_what_each_mode_rests_on_and_which_suits_the_kb(kb, sample_kb)
     assert "hand-set default weights" in modes["wikipedia"] and "no links needed" in modes["entities"]
     linked = linkpedia.open_kb(sample_kb).info()["mention_modes"]
     assert linked["suits"].startswith("wikipedia")
+
+
+# -- a text's lines are judged once, as the plain definition judges them --------------
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from linkpedia.link.mentions import Lines, is_shouted  # noqa: E402
+
+
+def shouted_by_definition(text, start, end):
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start:line_end if line_end >= 0 else len(text)]
+    written = text[start:end]
+    if len(written) > 1 and written.isupper():
+        return True
+    words = [w for w in line.split() if w[:1].isalpha()]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+@given(st.lists(st.sampled_from(["Paris", "paris", "THE", "news", "\n", " ", "Big", "and", "X"]), max_size=40)
+       .map(" ".join), st.data())
+def test_line_judgement_matches_the_definition(text, data):
+    if not text:
+        return
+    lines = Lines(text)
+    start = data.draw(st.integers(0, len(text) - 1))
+    line_end = text.find("\n", start)
+    if line_end == start:
+        return
+    end = data.draw(st.integers(start + 1, len(text) if line_end < 0 else line_end))  # spots keep to a line
+    assert is_shouted(text, start, end, lines) == shouted_by_definition(text, start, end)

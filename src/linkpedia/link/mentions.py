@@ -18,6 +18,7 @@ pipeline functions; ``Linker`` looks them up by the mode.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Callable, Sequence
 
 import numpy as np
@@ -47,26 +48,39 @@ def opens_sentence(text: str, start: int) -> bool:
     return i < 0 or text[i] in ".!?:;\n…•*·|"
 
 
-def is_shouted(text: str, start: int, end: int) -> bool:
+def is_shouted(text: str, start: int, end: int, lines: "Lines | None" = None) -> bool:
     """Whether the span stands in an all-caps or title-case run (a headline, a
     dateline such as "BAGHDAD, Iraq"), where capitals say nothing."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line = text[line_start:line_end if line_end >= 0 else len(text)]
     written = text[start:end]
     if len(written) > 1 and written.isupper():
         return True
-    words = [w for w in line.split() if w[:1].isalpha()]
-    if len(words) >= 4:
-        capitalized = sum(w[0].isupper() for w in words)
-        if capitalized >= 0.8 * len(words):
-            return True
-    return False
+    return (lines or Lines(text)).title_case(start)
+
+
+class Lines:
+    """A text's lines, each judged once: a spot asks about its own line, and a
+    100,000-character text on one line must not be read again for every spot."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        self._title_case: dict[int, bool] = {}
+
+    def title_case(self, position: int) -> bool:
+        """Whether the line holding ``position`` is a heading: four words or more, 80% capitalized."""
+        i = bisect_right(self.starts, position) - 1
+        hit = self._title_case.get(i)
+        if hit is None:
+            end = self.starts[i + 1] - 1 if i + 1 < len(self.starts) else len(self.text)
+            words = [w for w in self.text[self.starts[i]:end].split() if w[:1].isalpha()]
+            hit = self._title_case[i] = len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+        return hit
 
 
 _NEXT = re.compile(r"(?:'s|’s)?[ \t]+(?:(?:of|de|du|von|van)[ \t]+)?(\w)")
 _PREV = re.compile(r"(\w[\w'’\-]*)[ \t]+(?:(?:of|the|de)[ \t]+)?$")
 PART_OF_A_NAME = 0.08
+_NEWLINE = re.compile("\n")
 WEAK_CONTEXT = 0.1  # context similarity a span known only by weak names needs to count as a mention
 UNSUPPORTED_WEAK = 0.1
 TIME_WORD = 0.5  # share of a surface's occurrences in the KB that are time expressions ("on Monday", "5 March")
@@ -140,15 +154,16 @@ def entity_probability(index: Index, texts: Sequence[str], spots: Sequence[list[
     n_spots = sum(map(len, spots))
     context = _best_context(n_spots, row_spot, X, p_entry) if X is not None else np.ones(n_spots)
     for text, sps in zip(texts, spots):
+        lines = Lines(text)
         for sp in sps:
             if not weak_only(index, sp.surface_ids) or context[len(out)] >= WEAK_CONTEXT:
-                out.append(_named(index, text, sp, upper, lower))
+                out.append(_named(index, text, sp, upper, lower, lines))
             else:
-                out.append(UNSUPPORTED_WEAK * _named(index, text, sp, upper, lower))
+                out.append(UNSUPPORTED_WEAK * _named(index, text, sp, upper, lower, lines))
     return np.asarray(out, dtype=np.float64)
 
 
-def _named(index: Index, text: str, sp: Spot, upper: np.ndarray, lower: np.ndarray) -> float:
+def _named(index: Index, text: str, sp: Spot, upper: np.ndarray, lower: np.ndarray, lines: Lines) -> float:
     """P(name) of one spot from case: the text's where it tells, the KB's where it does not."""
     written = text[sp.start:sp.end]
     if not named(written):
@@ -166,7 +181,7 @@ def _named(index: Index, text: str, sp: Spot, upper: np.ndarray, lower: np.ndarr
         return LOWER_CASE
     if _DATE_AFTER.match(text, sp.end) or _DATE_BEFORE.search(text, max(0, sp.start - 8), sp.start):
         return LOWER_CASE  # "November 1992", "3 March": a date, not an entity
-    if is_shouted(text, sp.start, sp.end):
+    if is_shouted(text, sp.start, sp.end, lines):
         return kb_ratio
     if in_longer_name(index, text, sp.start, sp.end):
         return PART_OF_A_NAME
