@@ -150,3 +150,14 @@ def test_line_judgement_matches_the_definition(text, data):
         return
     end = data.draw(st.integers(start + 1, len(text) if line_end < 0 else line_end))  # spots keep to a line
     assert is_shouted(text, start, end, lines) == shouted_by_definition(text, start, end)
+
+
+def test_given_spans_are_linked_whenever_they_have_a_candidate(kb):
+    import re
+
+    spans = [m.span() for m in re.finditer(r"\w+", PARAGRAPH)]
+    with_candidates = {s for s in spans if kb.candidates(PARAGRAPH[s[0]:s[1]])}
+    assert len(with_candidates) >= 8  # Germany, France, ..., winter, trade, year
+    doc = kb.link(PARAGRAPH, mentions=spans)
+    # D2KB: a known mention is linked to its best candidate unless NIL wins (best under 0.1).
+    assert {(lk.start, lk.end) for lk in doc.links} == with_candidates
