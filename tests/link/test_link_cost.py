@@ -142,3 +142,40 @@ def test_covering_answers_as_a_scan_does(fixed, queries):
     cover = Covering(fixed)
     for b, e in queries:
         assert cover(b, e) == any(pb <= b and e <= pe for pb, pe in fixed)
+
+
+# -- in-link lists read up to a cap: the relatedness estimate stays close -----------------
+
+
+def _synthetic_inlinks(kb, seed=7):
+    """The sample index with three entries of 2,000-4,000 in-links among 20,000 entries."""
+    import dataclasses
+
+    rng = np.random.default_rng(seed)
+    E = 20_000
+    common = rng.choice(E, 1500, replace=False)
+    lists = [np.union1d(common, rng.choice(E, 2500, replace=False)),
+             np.union1d(common[:900], rng.choice(E, 1200, replace=False)),
+             rng.choice(E, 3000, replace=False)]
+    lists += [np.zeros(0, dtype=np.int64)] * (E - len(lists))
+    ptr = np.zeros(E + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(x) for x in lists])
+    src = np.concatenate([np.sort(x) for x in lists]).astype(np.int32)
+    return dataclasses.replace(kb.index, in_ptr=ptr, in_src=src, n_entries=E)
+
+
+def test_capped_inlink_lists_estimate_relatedness_closely(kb):
+    from linkpedia.link.features import _related
+
+    ix = _synthetic_inlinks(kb)
+    rows = cols = np.arange(3)
+    doc = np.zeros(3, dtype=np.int64)
+    full = dict(zip(zip(*_related(ix, rows, doc, cols, doc, cap=10**9)[:2]), _related(ix, rows, doc, cols, doc,
+                                                                                        cap=10**9)[2]))
+    r, c, v = _related(ix, rows, doc, cols, doc, cap=600)
+    capped = dict(zip(zip(r, c), v))
+    assert full[(0, 1)] > 0.3  # related through their 900 common sources
+    for pair, value in full.items():
+        assert abs(capped.get(pair, 0.0) - value) < 0.06, pair
+    same = _related(ix, rows, doc, cols, doc, cap=5_000)
+    assert all(np.array_equal(x, y) for x, y in zip(same, _related(ix, rows, doc, cols, doc, cap=10**9)))

@@ -42,6 +42,7 @@ def _gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 MAX_CONTEXT = 64  # distinct context entries per text that coherence compares a candidate with
+MAX_INLINKS = 2000  # in-links of an entry that coherence reads (issue 17: 300,000 for the most linked)
 BLOCK_CHARS = 400  # short paragraphs are merged into blocks of about this size
 
 
@@ -177,16 +178,37 @@ def _slots(size: int) -> np.ndarray:
     return table
 
 
-def _related(index: Index, rows: np.ndarray, row_doc: np.ndarray, cols: np.ndarray, col_doc: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _read_inlinks(index: Index, entries: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Positions of the first ``cap`` in-links of each entry (sorted by source), which
+    entry each is of, and the share of the source-id space each entry's read part
+    covers (1.0 for a list read whole): the in-links of an entry half of Wikipedia
+    links to cost what ``cap`` of them cost, and the shared in-links of two entries
+    can still be estimated (their lists are cut at the same kind of place)."""
+    a = index.in_ptr[entries].astype(np.int64)
+    n = index.in_ptr[entries + 1].astype(np.int64) - a
+    pos, owner = _ranges(a, np.minimum(n, cap))
+    covered = np.ones(len(entries))
+    cut = n > cap
+    if cut.any():
+        E = max(int(index.n_entries), 1)
+        covered[cut] = (index.in_src[a[cut] + cap - 1].astype(np.float64) + 1.0) / E
+    return pos, owner, covered
+
+
+def _related(index: Index, rows: np.ndarray, row_doc: np.ndarray, cols: np.ndarray, col_doc: np.ndarray,
+             cap: int = MAX_INLINKS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Milne–Witten relatedness, from in-links, of the (row, col) pairs of the
     same text that share an in-link or are the same entry: (row, col, value),
-    sorted by row, then col."""
+    sorted by row, then col. An entry with more than ``cap`` in-links is read
+    up to its ``cap``-th source (by entry index); two cut lists share exactly
+    the common sources below the lower cut, so the count is scaled up by the
+    share of the id space read (entry indexes are trie ids, in no relation to
+    how linked an entry is)."""
     E = max(int(index.n_entries), 1)
     C = len(cols)
     keys: list[np.ndarray] = []
-    cpos, cown = _gather(index.in_ptr, cols)
-    rpos, rown = _gather(index.in_ptr, rows)
+    cpos, cown, ccov = _read_inlinks(index, cols, cap)
+    rpos, rown, rcov = _read_inlinks(index, rows, cap)
     if len(cpos) and len(rpos):
         # Sources keyed by text, so a row meets only the columns of its own text.
         ckey = col_doc[cown] * E + index.in_src[cpos]
@@ -210,6 +232,9 @@ def _related(index: Index, rows: np.ndarray, row_doc: np.ndarray, cols: np.ndarr
     r, c = pair // C, pair % C
     a = (index.in_ptr[rows[r] + 1] - index.in_ptr[rows[r]]).astype(np.float64)
     b = (index.in_ptr[cols[c] + 1] - index.in_ptr[cols[c]]).astype(np.float64)
+    share = np.minimum(rcov[r], ccov[c])
+    if (share < 1.0).any():
+        inter = np.minimum(inter / share, np.maximum(np.minimum(a, b), 1.0))
     W = max(float(index.n_entries), 2.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         num = np.log(np.maximum(a, b)) - np.log(inter.astype(np.float64))
