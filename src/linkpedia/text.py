@@ -12,11 +12,25 @@ from collections import Counter
 from functools import lru_cache
 from typing import Iterator
 
-__all__ = ["WORD", "tokens", "is_word_char", "fold", "terms", "term_counts", "paragraph_spans", "STOPWORDS"]
+__all__ = ["WORD", "tokens", "is_word_char", "fold", "terms", "term_counts", "paragraph_spans", "STOPWORDS",
+           "opens_sentence", "NUMBER_AFTER"]
 
 # A word: letters/digits (any script), joined by apostrophes or hyphens inside
 # ("Żeligowski's", "second-largest"); an en dash splits ("Soviet–Lithuanian").
 WORD = re.compile(r"\w+(?:['’\-]\w+)*")
+
+
+# A day or year number after a word ("March 1990", "Monday, 5"): the word is part of a date.
+NUMBER_AFTER = re.compile(r",?[ \t]+\d{1,4}\b")
+
+
+def opens_sentence(text: str, start: int) -> bool:
+    """Whether ``start`` is a sentence's, a line's or a quotation's first word: there
+    case says nothing (the KB's casing counts and the entities detector agree on it)."""
+    i = start - 1
+    while i >= 0 and text[i] in " \t\"'“‘(«":
+        i -= 1
+    return i < 0 or text[i] in ".!?:;\n…•*·|"
 
 
 def is_word_char(ch: str) -> bool:

@@ -30,7 +30,7 @@ from pathlib import Path
 import ahocorasick
 import numpy as np
 
-from ..text import fold
+from ..text import NUMBER_AFTER, fold, opens_sentence
 from .occurrences import whole_words
 from .store import connect_ro, unpack_text
 
@@ -40,7 +40,6 @@ SAMPLE_CHARS = 2000
 # A capital after it: the word is part of a longer name ("Winter Olympics"), which says
 # nothing of how the word alone is written.
 _NAME_GOES_ON = re.compile(r"[ \t]+[A-Z]")
-_NUMBER_AFTER = re.compile(r",?[ \t]+\d{1,4}\b")
 _TIME_BEFORE = re.compile(r"(?:\b\d{1,2}(?:st|nd|rd|th)?|\b(?:on|every|last|next|this))[ \t]+$")
 BATCH = 2000  # pages per task
 _STATE: dict = {}
@@ -54,14 +53,6 @@ def _automaton(keys: list[str]) -> "ahocorasick.Automaton":
     return a
 
 
-def _sentence_start(text: str, start: int) -> bool:
-    """Whether ``start`` opens a sentence, a line or a quotation: there case is no evidence."""
-    i = start - 1
-    while i >= 0 and text[i] in " \t\"'“‘(«":
-        i -= 1
-    return i < 0 or text[i] in ".!?:;\n…•*·|"
-
-
 def casing_of_text(automaton, text: str, upper: np.ndarray, lower: np.ndarray,
                    seen: np.ndarray | None = None, dated: np.ndarray | None = None) -> None:
     """Add the case (and the time-expression use) of each whole-word occurrence of the automaton's keys in ``text``."""
@@ -69,12 +60,12 @@ def casing_of_text(automaton, text: str, upper: np.ndarray, lower: np.ndarray,
     for start, end, (key, _) in whole_words(automaton, folded):
         if seen is not None:
             seen[key] += 1
-            if _NUMBER_AFTER.match(folded, end + 1) or _TIME_BEFORE.search(folded, max(0, start - 10), start):
+            if NUMBER_AFTER.match(folded, end + 1) or _TIME_BEFORE.search(folded, max(0, start - 10), start):
                 dated[key] += 1
         first = text[start]
         if first.islower():
             lower[key] += 1
-        elif first.isupper() and not _sentence_start(text, start) and not _NAME_GOES_ON.match(text, end + 1):
+        elif first.isupper() and not opens_sentence(text, start) and not _NAME_GOES_ON.match(text, end + 1):
             written = text[start:end + 1]
             if not (len(written) > 1 and written.isupper() and written.isalpha()
                     and text[max(0, start - 12):start].isupper()):  # an all-caps heading says nothing

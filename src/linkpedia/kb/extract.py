@@ -15,7 +15,7 @@ from typing import Iterable, Iterator
 
 from ..sources.base import Page
 from ..text import WORD, _term, fold
-from .names import mine_names
+from .names import body_of, mine_names
 from .store import pack_text
 from ..wikitext import DEFAULT_SITE, SiteInfo, convert, is_disambiguation, make_preview
 
@@ -343,10 +343,7 @@ def _plain_disambiguation(title: str, text: str) -> bool:
     if title.endswith("(disambiguation)"):
         return True
     base = parenthetical_base(title) or title
-    head = text.lstrip()
-    if head.startswith(title + "\n"):  # WikiExtractor repeats the title as the first line
-        head = head[len(title) + 1:].lstrip()
-    return re.match(r"\W*(?:The |A |An )?" + re.escape(base) + _MAY_REFER, head[:300]) is not None
+    return re.match(r"\W*(?:The |A |An )?" + re.escape(base) + _MAY_REFER, body_of(title, text)[:300]) is not None
 
 
 def _redirect(page: Page, *, has_links: bool) -> PageRecord:

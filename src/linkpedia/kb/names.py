@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-__all__ = ["mine_names", "recase", "lead_names", "acronyms", "demonyms", "person_names", "WEAK_KINDS", "KINDS"]
+__all__ = ["mine_names", "recase", "body_of", "lead_names", "acronyms", "demonyms", "person_names", "WEAK_KINDS", "KINDS"]
 
 KINDS = ("lead", "acronym", "demonym", "person")
 WEAK_KINDS = frozenset({"acronym", "demonym", "person"})
@@ -81,6 +81,12 @@ def _clean(name: str) -> str | None:
     return name
 
 
+def body_of(title: str, text: str) -> str:
+    """The text from its first sentence on: WikiExtractor repeats the title as the first line."""
+    head = text.lstrip()
+    return head[len(title) + 1:].lstrip() if head.startswith(title + "\n") else head
+
+
 def recase(alias: str, title: str) -> str:
     """A lower-cased alias written as its title writes the same words ("saddam" of
     Saddam Hussein -> "Saddam"); words the title lacks stay as given."""
@@ -91,10 +97,7 @@ def recase(alias: str, title: str) -> str:
 def lead_names(title: str, text: str, wikitext: str | None = None) -> list[str]:
     """The names of the first sentence's subject (and the lead's bold phrases)."""
     found: list[str] = []
-    head = text.lstrip()
-    if head.startswith(title + "\n"):  # WikiExtractor repeats the title as the first line
-        head = head[len(title) + 1:]
-    head = head[:LEAD_CHARS]
+    head = body_of(title, text)[:LEAD_CHARS]
     verb = _VERB.search(head)
     if verb:
         subject = head[:verb.start()]

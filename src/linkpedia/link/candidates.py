@@ -50,13 +50,13 @@ def _candidates(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tupl
     total = sum(c for c, _ in counts.values())
     if not total:
         return []
-    if counts and all(c <= WEAK_WEIGHT * WEAK_ONLY_NAMES for c, _ in counts.values()) and len(counts) > k:
+    if len(counts) > k and all(c <= WEAK_WEIGHT * WEAK_ONLY_NAMES for c, _ in counts.values()):
         k *= WEAK_ONLY_WIDER  # "Steve" alone names many people equally: let the context choose among more
     # Ties (names alone, no anchors) go to the entry more is linked to, then the one the KB says more of.
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1][0], -int(index.popularity[kv[0]]),
                                                     -int(index.entry_size[kv[0]]), kv[0]))
     top = ranked[:k]
-    if not any(n for _, (_, n) in counts.items()) and len(top) > 1:
+    if len(top) > 1 and not any(n for _, n in counts.values()):
         # Names alone (no anchor says how often each is meant): trust the count less.
         u = 1.0 / len(top)
         return [(e, NAME_TRUST * c / total + (1 - NAME_TRUST) * u, int(n)) for e, (c, n) in top]

@@ -14,7 +14,7 @@ import numpy as np
 from ..kb.index import Index
 from ..text import WORD, _term, paragraph_spans
 
-__all__ = ["CANDIDATE_FEATURES", "SPOT_FEATURES", "similarities", "coherence"]
+__all__ = ["CANDIDATE_FEATURES", "SPOT_FEATURES", "similarities", "coherence", "best_first"]
 
 # Columns of the (mention, candidate) matrix, scored by the disambiguation model.
 CANDIDATE_FEATURES = ("prior", "log_prior", "context", "local_context", "coherence", "exact",
@@ -33,6 +33,16 @@ def _ranges(lo: np.ndarray, lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=np.int64), owner
     starts = np.cumsum(lens) - lens
     return np.arange(total, dtype=np.int64) - np.repeat(starts, lens) + np.repeat(lo, lens), owner
+
+
+def best_first(spot_idx: np.ndarray, p_entry: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (spot, candidate) rows ordered by spot, best candidate first, and which
+    of them is its spot's first (best): how scoring, the linking features, the
+    entities detector and the trainer's held-out check all rank candidates."""
+    order = np.lexsort((-p_entry, spot_idx))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = spot_idx[order[1:]] != spot_idx[order[:-1]]
+    return order, first
 
 
 def _gather(ptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -15,7 +15,7 @@ from ..kb.index import Index
 from ..text import fold, paragraph_spans
 from .candidates import GENERATORS, candidates_of
 from .names import occurrences, short_names, standalone
-from .features import CANDIDATE_FEATURES, SPOT_FEATURES, coherence, similarities
+from .features import CANDIDATE_FEATURES, SPOT_FEATURES, best_first, coherence, similarities
 from .model import Model
 from .spans import Covering, SpanUnion
 from ..errors import InputError
@@ -221,9 +221,7 @@ class Linker:
         best = np.full(n, -1, dtype=np.int64)
         second = np.zeros(n)
         if len(spot_idx):
-            order = np.lexsort((-p_entry, spot_idx))  # by spot, best candidate first
-            first = np.ones(len(order), dtype=bool)
-            first[1:] = spot_idx[order[1:]] != spot_idx[order[:-1]]
+            order, first = best_first(spot_idx, p_entry)
             heads = order[first]
             best[spot_idx[heads]] = heads
             pos = np.nonzero(first)[0] + 1  # the runner-up follows the best, if any

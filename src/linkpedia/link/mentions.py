@@ -24,9 +24,11 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..kb.index import Index
+from ..text import NUMBER_AFTER, opens_sentence
+from .features import best_first
 from .spot import Spot
 
-__all__ = ["MODES", "DETECTORS", "entity_probability", "named", "is_shouted", "opens_sentence"]
+__all__ = ["MODES", "DETECTORS", "entity_probability", "named", "is_shouted", "Lines", "kb_capitalized"]
 
 MODES = ("wikipedia", "entities")
 
@@ -38,14 +40,6 @@ LOWER_CASE = 0.02
 def named(written: str) -> bool:
     """Whether a span is written like a name: some letter of it is upper-case ("Paris", "iPhone", "U.S.")."""
     return written != written.lower()
-
-
-def opens_sentence(text: str, start: int) -> bool:
-    """Whether ``start`` is a sentence's, a line's or a quotation's first word."""
-    i = start - 1
-    while i >= 0 and text[i] in " \t\"'“‘(«":
-        i -= 1
-    return i < 0 or text[i] in ".!?:;\n…•*·|"
 
 
 def is_shouted(text: str, start: int, end: int, lines: "Lines | None" = None) -> bool:
@@ -85,7 +79,6 @@ WEAK_CONTEXT = 0.1  # context similarity a span known only by weak names needs t
 UNSUPPORTED_WEAK = 0.1
 TIME_WORD = 0.5  # share of a surface's occurrences in the KB that are time expressions ("on Monday", "5 March")
 MIN_SEEN = 5
-_DATE_AFTER = re.compile(r",?[ \t]+\d{1,4}\b")
 _DATE_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?[ \t]+$")
 
 
@@ -106,9 +99,14 @@ def in_longer_name(index: Index, text: str, start: int, end: int) -> bool:
         fid = index.folded.get(word.lower(), -1)
         if fid < 0:
             return True  # a capitalized word the KB does not know: most likely a name's first part
-        u, w = float(index.fold_upper[fid]), float(index.fold_lower[fid])
-        return (u + 1.0) / (u + w + 2.0) >= 0.5
+        return kb_capitalized(index, fid) >= 0.5
     return False
+
+
+def kb_capitalized(index: Index, fid: int) -> float:
+    """How often the KB's articles write the folded form ``fid`` capitalized (mid-sentence), smoothed."""
+    u, w = float(index.fold_upper[fid]), float(index.fold_lower[fid])
+    return (u + 1.0) / (u + w + 2.0)
 
 
 def _best_context(n_spots: int, row_spot: Sequence[int], X: np.ndarray, p_entry: np.ndarray) -> np.ndarray:
@@ -116,9 +114,7 @@ def _best_context(n_spots: int, row_spot: Sequence[int], X: np.ndarray, p_entry:
     out = np.zeros(n_spots)
     if len(row_spot):
         spot_idx = np.asarray(row_spot, dtype=np.int64)
-        order = np.lexsort((-p_entry, spot_idx))
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = spot_idx[order[1:]] != spot_idx[order[:-1]]
+        order, first = best_first(spot_idx, p_entry)
         heads = order[first]
         out[spot_idx[heads]] = X[heads, 2]
     return out
@@ -150,36 +146,32 @@ def entity_probability(index: Index, texts: Sequence[str], spots: Sequence[list[
     one Riley the KB knows, unless the text speaks of what that Riley did.
     """
     out: list[float] = []
-    upper, lower = index.fold_upper, index.fold_lower
     n_spots = sum(map(len, spots))
     context = _best_context(n_spots, row_spot, X, p_entry) if X is not None else np.ones(n_spots)
     for text, sps in zip(texts, spots):
         lines = Lines(text)
         for sp in sps:
-            if not weak_only(index, sp.surface_ids) or context[len(out)] >= WEAK_CONTEXT:
-                out.append(_named(index, text, sp, upper, lower, lines))
-            else:
-                out.append(UNSUPPORTED_WEAK * _named(index, text, sp, upper, lower, lines))
+            p = _named(index, text, sp, lines)
+            supported = not weak_only(index, sp.surface_ids) or context[len(out)] >= WEAK_CONTEXT
+            out.append(p if supported else UNSUPPORTED_WEAK * p)
     return np.asarray(out, dtype=np.float64)
 
 
-def _named(index: Index, text: str, sp: Spot, upper: np.ndarray, lower: np.ndarray, lines: Lines) -> float:
+def _named(index: Index, text: str, sp: Spot, lines: Lines) -> float:
     """P(name) of one spot from case: the text's where it tells, the KB's where it does not."""
     written = text[sp.start:sp.end]
     if not named(written):
         return LOWER_CASE
     if sp.fold_id >= 0:
-        u, w = float(upper[sp.fold_id]), float(lower[sp.fold_id])
         seen, dated = int(index.fold_seen[sp.fold_id]), int(index.fold_dated[sp.fold_id])
+        if seen >= MIN_SEEN and dated >= TIME_WORD * seen:  # a month or a weekday, as the KB uses it
+            return LOWER_CASE
+        kb_ratio = kb_capitalized(index, sp.fold_id)
     else:
-        u = w = 0.0
-        seen = dated = 0
-    if seen >= MIN_SEEN and dated >= TIME_WORD * seen:  # a month or a weekday, as the KB uses it
-        return LOWER_CASE
-    kb_ratio = (u + 1.0) / (u + w + 2.0)  # how often the KB writes it capitalized
+        kb_ratio = 0.5  # the KB never saw it: no evidence either way
     if len(written) <= 2 and written.endswith("."):  # an initial ("N."), not a name
         return LOWER_CASE
-    if _DATE_AFTER.match(text, sp.end) or _DATE_BEFORE.search(text, max(0, sp.start - 8), sp.start):
+    if NUMBER_AFTER.match(text, sp.end) or _DATE_BEFORE.search(text, max(0, sp.start - 8), sp.start):
         return LOWER_CASE  # "November 1992", "3 March": a date, not an entity
     if is_shouted(text, sp.start, sp.end, lines):
         return kb_ratio

@@ -26,7 +26,7 @@ import numpy as np
 from ..kb.index import Index
 from ..kb.store import DB_NAME, unpack_links, unpack_text
 from ..text import fold
-from .features import CANDIDATE_FEATURES, SPOT_FEATURES
+from .features import CANDIDATE_FEATURES, SPOT_FEATURES, best_first
 from .linker import Features, Linker, LinkerConfig
 from .model import DEFAULT_MODEL, Logistic, Model
 from .spot import Spot
@@ -206,9 +206,7 @@ def _best_per_spot(trained: Linker, page: _Page) -> list[tuple[float, int, int]]
     p_spot = trained.model.linking.score(trained.spot_features(page.text, page.spots, f, p_entry))
     spot_idx = np.asarray(f.spot, dtype=np.int64)
     final = p_entry * p_spot[spot_idx]
-    order = np.lexsort((-p_entry, spot_idx))  # by spot, best candidate first: as score() ranks
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = spot_idx[order[1:]] != spot_idx[order[:-1]]
+    order, first = best_first(spot_idx, p_entry)  # as score() ranks
     return [(float(final[r]), f.entry[r], page.labels[f.spot[r]]) for r in order[first].tolist()]
 
 
