@@ -7,7 +7,6 @@ shares the index pages through the OS page cache.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from pathlib import Path

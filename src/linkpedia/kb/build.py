@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing as mp
 import os
 import shutil
 import sqlite3
@@ -348,17 +347,16 @@ def merge_page(con, rec: PageRecord, source_id: int, skipped: Counter[str]
     if not rec.title:
         skipped["page without a usable title"] += 1
         return "lost", None
+    if _insert_row(con, rec, source_id):  # most titles come once: look the stored page up only when taken
+        return "new", None
     row = con.execute("SELECT id, kind, has_links, text, links, aliases, names, description FROM pages "
                       "WHERE title = ?", (rec.title,)).fetchone()
-    if row is None:
-        insert_page(con, rec, source_id, skipped)
-        return "new", None
     skipped[DUPLICATE_KEY] += 1
     pid, kind, has_links, text_z, links_z, aliases, names, description = row
     old_text = unpack_text(text_z) if text_z else ""
     old_links = unpack_links(links_z)
     new_text = unpack_text(rec.text_z) if rec.text_z else ""
-    aliases = json.dumps(sorted(set(json.loads(aliases)) | set(rec.aliases)), ensure_ascii=False)
+    aliases = aliases_json(sorted(set(json.loads(aliases)) | set(rec.aliases)))
     names = json.dumps(sorted({tuple(n) for n in json.loads(names)} | set(rec.names)), ensure_ascii=False)
     description = max((d for d in (description, rec.description) if d), key=lambda d: (len(d), d), default=None)
     if _rank(rec.kind, rec.has_links, rec.links, new_text) <= _rank(kind, bool(has_links), old_links, old_text):
@@ -382,24 +380,36 @@ def _insert_links(con, pid: int, rec: PageRecord) -> None:
                         zip(repeat(pid), targets, anchors, rec.anchors.values()))
 
 
-def insert_page(con, rec: PageRecord, source_id: int, skipped: Counter[str]) -> bool:
-    if not rec.title:
-        skipped["page without a usable title"] += 1
-        return False
+def aliases_json(aliases) -> str:
+    """A page's aliases as the ``pages.aliases`` column stores them."""
+    return json.dumps(list(aliases), ensure_ascii=False) if aliases else "[]"
+
+
+def _insert_row(con, rec: PageRecord, source_id: int) -> bool:
+    """Store ``rec`` and its links unless its title is taken; whether it was stored."""
     cur = con.execute(
         "INSERT INTO pages(title, kind, redirect_to, source_id, has_links, page_id, revision_id,"
         " timestamp, description, aliases, preview, text, links, names)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(title) DO NOTHING",
         (rec.title, rec.kind, rec.redirect_to, source_id, int(rec.has_links), rec.page_id,
-         rec.revision_id, rec.timestamp, rec.description,
-         json.dumps(list(rec.aliases), ensure_ascii=False) if rec.aliases else "[]", rec.preview,
+         rec.revision_id, rec.timestamp, rec.description, aliases_json(rec.aliases), rec.preview,
          rec.text_z, pack_links(rec.links),
          json.dumps([list(n) for n in rec.names], ensure_ascii=False) if rec.names else "[]"),
     )
     if not cur.rowcount:
-        skipped["duplicate title (first source wins)"] += 1
         return False
     _insert_links(con, cur.lastrowid, rec)
+    return True
+
+
+def insert_page(con, rec: PageRecord, source_id: int, skipped: Counter[str]) -> bool:
+    """Store ``rec`` as a new page (an update's: the old version is gone); the first of two wins."""
+    if not rec.title:
+        skipped["page without a usable title"] += 1
+        return False
+    if not _insert_row(con, rec, source_id):
+        skipped["duplicate title (first source wins)"] += 1
+        return False
     return True
 
 

@@ -15,7 +15,6 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
 
 from ..errors import KBDamagedError
 

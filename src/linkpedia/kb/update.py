@@ -21,7 +21,6 @@ other updates and builds of the same KB out while one runs.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import re
 import shutil
@@ -40,7 +39,7 @@ from ..wikitext import normalize_title
 from . import leftovers, occurrences
 from .lock import write_lock
 from .aggregate import DERIVED_SKIP_KEYS
-from .build import (BuildOptions, LocalExtractor, ProgressHook, _now, add_sums, finish_kb,
+from .build import (BuildOptions, LocalExtractor, ProgressHook, _now, add_sums, aliases_json, finish_kb,
                     insert_page)
 from .extract import link_contexts, page_terms
 from .index import INDEX_DIR
@@ -157,9 +156,8 @@ class _Changes:
         if row is None:
             return False
         *fields, tblob, lblob = row
-        aliases = json.dumps(list(rec.aliases), ensure_ascii=False) if rec.aliases else "[]"
         return (fields == [rec.kind, rec.redirect_to, int(rec.has_links), rec.page_id, rec.revision_id,
-                           rec.timestamp, rec.description, aliases, rec.preview]
+                           rec.timestamp, rec.description, aliases_json(rec.aliases), rec.preview]
                 and (unpack_text(tblob) if tblob is not None else None)
                 == (unpack_text(rec.text_z) if rec.text_z is not None else None)
                 and unpack_links(lblob) == [tuple(x) for x in rec.links])
