@@ -15,12 +15,11 @@ import pytest
 
 import sys
 
-import linkpedia
 
 from conftest import REPO
 
 sys.path.insert(0, str(REPO / "tests" / "serve"))
-import serverproc  # noqa: E402  (the serve tests' helper: one shared server per session)
+from serverproc import kb, server  # noqa: E402,F401 - fixtures
 
 SEED = int(os.environ.get("LINKPEDIA_FUZZ_SEED") or datetime.date.today().strftime("%Y%m%d"))
 N = 300
@@ -35,17 +34,6 @@ def _fuzz():
 
 
 fuzz = _fuzz()
-
-
-@pytest.fixture(scope="module")
-def server(request, tmp_path_factory):
-    return serverproc.sample_server(request, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def kb(server):
-    with linkpedia.open_kb(server.kb) as kb:
-        yield kb
 
 
 @pytest.mark.parametrize("target", list(fuzz.TARGETS))

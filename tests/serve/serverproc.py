@@ -21,6 +21,7 @@ from typing import Any
 from collections.abc import Callable
 
 import httpx
+import pytest
 
 import linkpedia
 
@@ -121,6 +122,19 @@ def sample_server(request: Any, tmp_path_factory: Any) -> Server:
         return start(build_sample_kb(tmp / "kb"), tmp, workers=2)
 
     return shared(request, "sample", make)
+
+
+@pytest.fixture(scope="module")
+def server(request: Any, tmp_path_factory: Any) -> Server:
+    """``sample_server`` as a fixture: ``from serverproc import server`` in a test module."""
+    return sample_server(request, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def kb(server: Server):
+    """The sample server's KB, opened in the test process too."""
+    with linkpedia.open_kb(server.kb) as opened:
+        yield opened
 
 
 def hostile_server(request: Any, tmp_path_factory: Any) -> Server:

@@ -9,21 +9,10 @@ import linkpedia
 from linkpedia.nif import read_nif, write_nif
 from linkpedia.types import Document
 
-import serverproc
+from serverproc import kb, server  # noqa: E402,F401 - fixtures
 
 PROBLEM = "application/problem+json"
 TEXT = "Kaunas lies where the Neris flows into the Nemunas, west of Vilnius in Lithuania."
-
-
-@pytest.fixture(scope="module")
-def server(request, tmp_path_factory):
-    return serverproc.sample_server(request, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def kb(server):
-    with linkpedia.open_kb(server.kb) as kb:
-        yield kb
 
 
 def problem(response, status: int) -> dict:

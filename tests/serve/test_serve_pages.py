@@ -22,6 +22,7 @@ import linkpedia
 from linkpedia.nif import quote_title
 
 import serverproc
+from serverproc import kb, server  # noqa: E402,F401 - fixtures
 from serverproc import EVIL_PAYLOADS, EVIL_TITLE
 
 # Every element the reader's pages may contain.
@@ -92,17 +93,6 @@ def check_safe(response) -> Page:
         assert f"'sha256-{digest}'" in csp.split(f"{kind}-src ")[1].split(";")[0]
     assert "'unsafe-inline'" not in csp and "default-src 'none'" in csp
     return page
-
-
-@pytest.fixture(scope="module")
-def server(request, tmp_path_factory):
-    return serverproc.sample_server(request, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def kb(server):
-    with linkpedia.open_kb(server.kb) as kb:
-        yield kb
 
 
 @pytest.fixture(scope="module")

@@ -14,18 +14,13 @@ import sys
 
 import pytest
 
-import serverproc
+from serverproc import server  # noqa: E402,F401 - fixtures
 
 CONFIG = """\
 [[operations]]
 include-path = "/gerbil"
 checks.positive_data_acceptance.enabled = false
 """
-
-
-@pytest.fixture(scope="module")
-def server(request, tmp_path_factory):
-    return serverproc.sample_server(request, tmp_path_factory)
 
 
 def test_schemathesis_finds_no_failure(server, tmp_path):

@@ -9,14 +9,8 @@ import time
 from pathlib import Path
 
 import psutil
-import pytest
 
-import serverproc
-
-
-@pytest.fixture(scope="module")
-def server(request, tmp_path_factory):
-    return serverproc.sample_server(request, tmp_path_factory)  # two workers
+from serverproc import server  # noqa: E402,F401 - fixtures (the sample server: two workers)
 
 
 def workers_of(server) -> list[psutil.Process]:
