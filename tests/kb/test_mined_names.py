@@ -129,3 +129,18 @@ def test_demonyms_and_person_names():
                         "signed a law.") == ["Donald", "Trump"]
     assert recase("saddam", "Saddam Hussein") == "Saddam" and recase("the fed", "Federal Reserve") == "the fed"
     assert ("person", "Jobs") in mine_names("Steve Jobs", "Steve Jobs (1955–2011) was a man. He did; his; he.")
+
+
+def test_an_abbreviation_in_parentheses_must_spell_the_subject():
+    # "(US)" marks a spelling and "(CIV)" a numeral; neither names the subject.
+    assert "US" not in lead_names("Skepticism", "Skepticism (US) or scepticism (UK) is a questioning attitude.")
+    assert "CIV" not in lead_names("104", "Year 104 (CIV) was a leap year starting on Monday.")
+    assert "WUSTL" in lead_names("Washington University in St. Louis",
+                                 "Washington University in St. Louis (WUSTL) is a private university.")
+    assert "Lietuva" in lead_names("Lithuania", "Lithuania (Lithuanian: Lietuva) is a country in Europe.")
+
+
+def test_a_given_span_is_looked_up_without_possessive_and_qualifier(kb):
+    assert titles(kb, "China's") == ["China"]
+    assert titles(kb, "China, East Asia") == ["China"]
+    assert titles(kb, "Jay-Steve") == []  # a hyphen is no qualifier

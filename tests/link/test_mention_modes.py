@@ -161,3 +161,16 @@ def test_given_spans_are_linked_whenever_they_have_a_candidate(kb):
     doc = kb.link(PARAGRAPH, mentions=spans)
     # D2KB: a known mention is linked to its best candidate unless NIL wins (best under 0.1).
     assert {(lk.start, lk.end) for lk in doc.links} == with_candidates
+
+
+def test_a_common_word_capitalized_inside_a_name_is_part_of_it(kb):
+    # "Winter" after "Trade" is a word of a longer name the KB lacks, not the season.
+    doc = kb.link("He moved to Berlin in 1990 and joined the Trade Winter as its editor.", mode="entities",
+                  threshold=0.2)
+    assert [lk.surface for lk in doc.links] == ["Berlin"]
+
+
+def test_a_given_span_that_cuts_a_word_is_looked_up_whole(kb):
+    text = "Ministers met in Paris."
+    doc = kb.link(text, mentions=[(text.index("Paris") + 1, text.index("Paris") + 5)])
+    assert [lk.title for lk in doc.links] == ["Paris"]

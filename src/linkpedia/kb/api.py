@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..errors import EntryNotFoundError, InputError, KBVersionError
-from ..link.candidates import candidates_of
+from ..link.candidates import GENERATORS
 from ..link.linker import Linker, LinkerConfig, Scored
 from ..link.spot import lookup_surfaces
 from ..link.model import DEFAULT_MODEL, Model
@@ -165,11 +165,12 @@ class KnowledgeBase:
     def candidates(self, surface: str, k: int = 20) -> list[Candidate]:
         """Entries ``surface`` may refer to, ranked by prior p(entry | surface)."""
         surface, k = inputs.as_text(surface, "surface"), inputs.as_count(k, "k")
-        hit = lookup_surfaces(self.index, surface.strip())
-        if hit is None:
-            return []
-        sids = hit[0][0]
-        return [Candidate(self.title_of(e), prior, n) for e, prior, n in candidates_of(self.index, sids, k)]
+        surface = surface.strip()
+        hit = lookup_surfaces(self.index, surface)
+        sids = hit[0][0] if hit is not None else ()
+        # The linker's own generator, so that what this lists is what linking weighs.
+        found = GENERATORS[self.linker.config.candidates](self.index, [surface], [sids], k)[0]
+        return [Candidate(self.title_of(e), prior, n) for e, prior, n in found]
 
     # -- linking ------------------------------------------------------------
     def link(

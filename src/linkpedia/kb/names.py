@@ -108,7 +108,7 @@ def lead_names(title: str, text: str, wikitext: str | None = None) -> list[str]:
             inner = inner.split(":")[-1]
             for part in re.split(r",| or ", inner):
                 name = _clean(part)
-                if name:
+                if name and _abbreviates(name, subject[:m.start()], title):
                     found.append(name)
         plain = _PAREN.sub(" ", subject)
         first = _clean(re.split(r",|\balso\b|\bor\b", plain)[0])
@@ -127,6 +127,25 @@ def lead_names(title: str, text: str, wikitext: str | None = None) -> list[str]:
             if name:
                 found.append(name)
     return found
+
+
+def _abbreviates(name: str, before: str, title: str) -> bool:
+    """Whether a name in parentheses can be the subject's: an all-capitals one
+    ("USA", "WUSTL") spells letters of the words before it, in order, from the
+    first letter of one of them; "Skepticism (US)" marks a spelling, "Year 104
+    (CIV)" a numeral, not a name."""
+    letters = re.sub(r"[^A-Z]", "", name)
+    if not letters or letters != re.sub(r"[^A-Za-z]", "", name):
+        return True  # not an abbreviation: a native or former name ("Lietuva")
+    if _ROMAN.match(letters) and any(ch.isdigit() for ch in title):
+        return False
+    words = re.findall(r"[^\W\d_]+", before)
+    for i, w in enumerate(words):
+        if w[0].upper() == letters[0]:
+            rest = iter("".join(words[i:]).upper()[1:])
+            if all(c in rest for c in letters[1:]):
+                return True
+    return False
 
 
 def _names_subject(name: str, title: str) -> bool:

@@ -12,7 +12,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from ..kb.index import Index
-from ..text import fold, paragraph_spans
+from ..text import fold, is_word_char, paragraph_spans
 from .candidates import GENERATORS, candidates_of
 from .names import occurrences, short_names, standalone
 from .features import CANDIDATE_FEATURES, SPOT_FEATURES, best_first, coherence, similarities
@@ -143,8 +143,17 @@ class Linker:
         return spot(text, self.index, min_link_prob=cfg.min_link_prob, folded=folded)
 
     def _given(self, text: str, start: int, end: int) -> Spot:
-        """A gold span (D2KB): its surfaces if the KB knows it, else none (NIL)."""
+        """A gold span (D2KB): its surfaces if the KB knows it, else none (NIL).
+        A span that cuts a word and is no name as given ("ivil engineering") is
+        looked up as the whole words ("Australia" of "Australian" stays itself)."""
+        a, b = start, end
+        while a > 0 and is_word_char(text[a - 1]) and is_word_char(text[a]):
+            a -= 1
+        while b < len(text) and is_word_char(text[b]) and is_word_char(text[b - 1]):
+            b += 1
         hit = lookup_surfaces(self.index, text[start:end])
+        if hit is None and (a, b) != (start, end):
+            hit = lookup_surfaces(self.index, text[a:b])
         if hit is None:
             return Spot(start, end, (), math.nan, False)
         (sids, exact, lp, plp), fid = hit

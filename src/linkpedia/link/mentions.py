@@ -79,15 +79,18 @@ WEAK_CONTEXT = 0.1  # context similarity a span known only by weak names needs t
 UNSUPPORTED_WEAK = 0.1
 TIME_WORD = 0.5  # share of a surface's occurrences in the KB that are time expressions ("on Monday", "5 March")
 MIN_SEEN = 5
+COMMON_WORD = 0.6  # a span the KB writes capitalized less often than this is a common word ("school", "river")
 _DATE_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?[ \t]+$")
 
 
-def in_longer_name(index: Index, text: str, start: int, end: int) -> bool:
+def in_longer_name(index: Index, text: str, start: int, end: int, common: bool = False) -> bool:
     """Whether the span is only a part of a longer capitalized name that the KB
     lacks: "Louisiana" in "Louisiana State University", "Rico" in "Puerto
     Rico". A capitalized word after it continues the name; one before it does
     too, unless it is a title the KB writes in lower case ("President Bush")
-    or an abbreviation ("Mr. Smith")."""
+    or an abbreviation ("Mr. Smith"). A ``common`` word (one the KB writes in
+    lower case) capitalized after any capitalized word is a name's part too:
+    "Law School", "Grand Rapids", "School of Art"."""
     after = _NEXT.match(text, end)
     if after and after.group(1).isupper() and text[end:after.start(1)].strip(" \t") in ("", "of", "de", "du",
                                                                                         "von", "van"):
@@ -96,10 +99,13 @@ def in_longer_name(index: Index, text: str, start: int, end: int) -> bool:
     before = _PREV.search(text, max(0, start - 40), start)
     if before and before.group(1)[:1].isupper() and not opens_sentence(text, before.start(1)):
         word = before.group(1)
+        if common:
+            return True
         fid = index.folded.get(word.lower(), -1)
         if fid < 0:
             return True  # a capitalized word the KB does not know: most likely a name's first part
-        return kb_capitalized(index, fid) >= 0.5
+        # A known word before a name of several words is a title ("President John Quincy Adams").
+        return " " not in text[start:end] and kb_capitalized(index, fid) >= 0.5
     return False
 
 
@@ -175,12 +181,12 @@ def _named(index: Index, text: str, sp: Spot, lines: Lines) -> float:
         return LOWER_CASE  # "November 1992", "3 March": a date, not an entity
     if is_shouted(text, sp.start, sp.end, lines):
         return kb_ratio
-    if in_longer_name(index, text, sp.start, sp.end):
+    if in_longer_name(index, text, sp.start, sp.end, kb_ratio < COMMON_WORD):
         return PART_OF_A_NAME
     if opens_sentence(text, sp.start):
         return kb_ratio
     # Capitalized mid-sentence: a name, unless the KB never writes it so.
-    return CAPITALIZED_MID_SENTENCE if kb_ratio >= 0.2 else 0.5 + kb_ratio
+    return CAPITALIZED_MID_SENTENCE if kb_ratio >= 0.2 else 0.3 + kb_ratio
 
 
 DETECTORS: dict[str, Callable[..., np.ndarray]] = {"entities": entity_probability}

@@ -51,13 +51,18 @@ def choose_surfaces(index: Index, fid: int, written: str) -> tuple[tuple[int, ..
     """The surfaces a span written ``written`` stands for, whether it is one of
     them exactly, and its (per occurrence, per page) link probabilities.
 
-    Its exact form when the KB has it; else every variant (case, diacritics),
-    pooling their evidence.
+    Its exact form when anchors or a title give it; else every variant (case,
+    diacritics), pooling their evidence: a name that no page links and no
+    entry is titled ("Canadian", mined from some article's lead) does not hide
+    its variants ("canadian" -> Canada in a lower-cased redirect list).
     """
     sid = index.surfaces.get(written)
-    if sid is not None:
-        return (sid,), True, float(index.sf_link_prob[sid]), float(index.sf_page_link_prob[sid])
     a, b = int(index.fold_ptr[fid]), int(index.fold_ptr[fid + 1])
+    if sid is not None:
+        if index.sf_links[sid] > 0 or b - a == 1 or written in index.titles:
+            return (sid,), True, float(index.sf_link_prob[sid]), float(index.sf_page_link_prob[sid])
+        return tuple(index.fold_members[a:b].tolist()), True, float(index.sf_link_prob[sid]), \
+            float(index.sf_page_link_prob[sid])
     members = index.fold_members[a:b].tolist()
     links = occ = 0.0
     known = False
@@ -89,23 +94,39 @@ def surfaces_of(index: Index, written: str) -> tuple[tuple[int, ...], bool, floa
 
 def lookup_surfaces(index: Index, written: str) -> tuple[tuple[tuple[int, ...], bool, float, float], int] | None:
     """``surfaces_of`` for a span given whole (D2KB, ``kb.candidates``) and its folded id;
-    where the KB has no such surface, the span in the singular ("Strawberries",
-    "Hindus"). None when none of them is a surface. (Dropping leading title
+    where the KB has no such surface, the first of its variants that is one
+    (``variants``). None when none of them is a surface. (Dropping leading title
     words, "President George W. Bush", cost OKE 1.3 points of D2KB F1: it
     gave NIL spans such as "Judge ..." candidates.)"""
-    for form in _variants(written):
+    for form in variants(written):
         found = surfaces_of(index, form)
         if found is not None:
             return found, fold_id(index, form)
     return None
 
 
-def _variants(written: str) -> list[str]:
-    if written.endswith("ies") and len(written) > 4:
-        return [written, written[:-3] + "y"]
-    if written.endswith("s") and not written.endswith("ss") and len(written) > 3:
-        return [written, written[:-1]]
-    return [written]
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_QUALIFIED = re.compile(r"^([^,]+), \S")
+
+
+def variants(written: str) -> list[str]:
+    """The forms a given span is looked up in, in order: as written; without a
+    possessive ("Fox News Channel's"); in the singular ("Strawberries",
+    "Hindus"); and last its head before a qualifier ("Boston, Massachusetts"),
+    where the whole is no name the KB knows. (Splitting at hyphens and dashes
+    too gave "Jay-Z" Jay Leno and "1902–03" the year 1902.)"""
+    out = [written]
+    bare = _POSSESSIVE.sub("", written)
+    if bare != written and len(bare) > 1:
+        out.append(bare)
+    if bare.endswith("ies") and len(bare) > 4:
+        out.append(bare[:-3] + "y")
+    elif bare.endswith("s") and not bare.endswith("ss") and len(bare) > 3:
+        out.append(bare[:-1])
+    head = _QUALIFIED.match(bare)
+    if head and len(head.group(1)) > 2:
+        out.append(head.group(1))
+    return out
 
 
 def fold_id(index: Index, written: str) -> int:
