@@ -36,7 +36,8 @@ _VERB = re.compile(r"\s(?:is|was|are|were|refers to|has been|became)\s")
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
 _ALSO = re.compile(r"\b(?:also|commonly|often|sometimes|formerly|officially|better|simply)\s+"
                    r"(?:known|called|referred to|named|spelled|written)\s+(?:as\s+)?|\bnicknamed\s+|\bor\s+")
-_NAME = re.compile(r"[\"“']?([A-Z0-9][\w.'’&\-]*(?:\s+(?:[A-Z0-9][\w.'’&\-]*|of|the|and|de|du|la|von|van|der|for|in|on|&))*)")
+_NAME = re.compile(r"(?:(?:simply|just)\s+)?(?:the\s+)?[\"“']?([A-Z0-9][\w.'’&\-]*(?:\s+(?:[A-Z0-9][\w.'’&\-]*|of|the|and|de|du|la|von|van|der|for|in|on|&))*)")
+_LIST = re.compile(r"[\"”']?\s*,\s*(?:or\s+|and\s+)?|\s+or\s+")
 _BOLD = re.compile(r"'''(.+?)'''")
 _WIKILINK = re.compile(r"\[\[(?:[^|\]]*\|)?([^\]]*)\]\]")
 _SKIP_INITIALS = frozenset("of the and for in on at to a an de du la le von van der des del y et".split())
@@ -115,11 +116,16 @@ def lead_names(title: str, text: str, wikitext: str | None = None) -> list[str]:
         if first and _names_subject(first, title):
             found.append(first)
         for m in _ALSO.finditer(plain):
-            after = _NAME.match(plain, m.end())
-            if after:
+            # "also called the Industrial Average, the Dow Jones, ... or simply the Dow": each name of the list
+            at = m.end()
+            while (after := _NAME.match(plain, at)) is not None:
                 name = _clean(after.group(1))
                 if name:
                     found.append(name)
+                more = _LIST.match(plain, after.end())
+                if more is None:
+                    break
+                at = more.end()
     if wikitext:
         lead = next((p for p in wikitext.split("\n\n") if "'''" in p), "")[:2000]
         for m in _BOLD.finditer(lead):
@@ -153,8 +159,8 @@ def _names_subject(name: str, title: str) -> bool:
     Jobs" for Steve Jobs), not open the sentence ("An actor", "In music")."""
     if name.split()[0].lower() in _SKIP_INITIALS or name.split()[0].lower() in ("a", "an", "in"):
         return False
-    if len(name) < len(title) and f" {name} " in f" {title} ":  # "Iraq" of "History of Iraq"
-        return False
+    if len(name) < len(title) and f" {name} " in f" {title} " and not title.startswith(name + " "):
+        return False  # "Iraq" of "History of Iraq"; but "New York" of New York City names it
     mine = {w.lower()[:5] for w in re.findall(r"\w{3,}", name)}
     theirs = {w.lower()[:5] for w in re.findall(r"\w{3,}", title)}
     if mine & theirs:
