@@ -13,7 +13,7 @@ import pytest
 
 import linkpedia
 from linkpedia.errors import SourceFormatError
-from linkpedia.kb.names import acronyms, demonyms, lead_names, mine_names, person_names, recase
+from linkpedia.kb.names import acronyms, demonyms, lead_names, mine_names, person_names, recase, short_title
 
 ARTICLES = [
     {"title": "United States", "text": "The United States of America (USA), also known as the United States "
@@ -83,7 +83,7 @@ def test_a_disambiguation_page_is_never_a_candidate(kb):
 
 
 def test_weak_names_rank_below_full_names(kb):
-    # "Apple" is the fruit's title; the company is reached by its own title only.
+    # "Apple" is the fruit's title; the company's short name is weak.
     assert titles(kb, "Apple")[0] == "Apple"
 
 
@@ -144,3 +144,10 @@ def test_a_given_span_is_looked_up_without_possessive_and_qualifier(kb):
     assert titles(kb, "China's") == ["China"]
     assert titles(kb, "China, East Asia") == ["China"]
     assert titles(kb, "Jay-Steve") == []  # a hyphen is no qualifier
+
+
+def test_a_title_without_its_trailing_abbreviation_is_a_weak_name(kb):
+    assert short_title("Apple Inc.") == ["Apple"]
+    assert short_title("Carter Harrison, Jr.") == ["Carter Harrison"]
+    assert short_title("Boney M.") == []  # an initial is part of the name
+    assert titles(kb, "Apple") == ["Apple", "Apple Inc."]  # the fruit's title first, the company by context

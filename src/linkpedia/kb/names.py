@@ -7,6 +7,9 @@ itself:
 * ``lead``: the names of the first sentence's subject — "The United States of
   America (USA), also known as the United States (U.S.) or America, is ..."
   names four — and, in wikitext, the bold phrases of the lead;
+* ``short``: the title without a trailing abbreviation of a company's or a
+  family's standing ("Apple" of Apple Inc., "Carter Harrison" of Carter
+  Harrison, Jr.), how texts call it, and often another entry's title;
 * ``acronym``: the initials of a multi-word title ("FBI", "U.S.") when the
   article itself writes them;
 * ``demonym``: an adjectival form of a one-word title that the article writes
@@ -25,10 +28,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-__all__ = ["mine_names", "recase", "body_of", "lead_names", "acronyms", "demonyms", "person_names", "WEAK_KINDS", "KINDS"]
+__all__ = ["mine_names", "short_title", "recase", "body_of", "lead_names", "acronyms", "demonyms", "person_names", "WEAK_KINDS", "KINDS"]
 
-KINDS = ("lead", "acronym", "demonym", "person")
-WEAK_KINDS = frozenset({"acronym", "demonym", "person"})
+KINDS = ("lead", "short", "acronym", "demonym", "person")
+WEAK_KINDS = frozenset({"short", "acronym", "demonym", "person"})
 LEAD_CHARS = 400  # the first sentence's subject lies in its first few hundred characters
 MAX_NAME_WORDS = 6
 
@@ -56,7 +59,7 @@ def mine_names(title: str, text: str, wikitext: str | None = None) -> list[tuple
     out: list[tuple[str, str]] = []
     seen = {title}
     person = person_names(title, text)
-    for kind, names in (("lead", lead_names(title, text, wikitext)),
+    for kind, names in (("lead", lead_names(title, text, wikitext)), ("short", short_title(title)),
                         ("acronym", [] if person else acronyms(title, text)),
                         ("demonym", demonyms(title, text)), ("person", person)):
         for name in names:
@@ -64,6 +67,16 @@ def mine_names(title: str, text: str, wikitext: str | None = None) -> list[tuple
                 seen.add(name)
                 out.append((kind, name))
     return out
+
+
+_STANDING = re.compile(r"^(.*?[^\s,]),? [A-Z][a-z]{1,4}\.$")
+
+
+def short_title(title: str) -> list[str]:
+    """The title without its trailing abbreviation ("Inc.", "Jr."): a word of two
+    to five letters ending in a period; a single initial ("Boney M.") is a name's part."""
+    m = _STANDING.match(title)
+    return [m.group(1)] if m and len(m.group(1)) > 1 else []
 
 
 def _clean(name: str) -> str | None:
