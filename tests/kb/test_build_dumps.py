@@ -154,7 +154,7 @@ def test_jsonl_summaries_with_field_mapping(tmp_path):
 def test_scorer_is_trained_on_the_dumps_links(en_kb):
     out, _ = en_kb
     kb = linkpedia.open_kb(out)
-    assert kb.model.name == "logistic.self-supervised.v2"
+    assert kb.model.name == "logistic.self-supervised.v3"
     assert kb.meta["training"]["mentions"] > 100  # 168 with the 6,000-character window
     assert (out / "model.json").is_file()
     # (Its calibration is checked on a larger KB in tests/link/test_heldout_links.py.)

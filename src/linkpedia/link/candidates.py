@@ -15,14 +15,18 @@ def candidates_of(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tu
     return candidates_of_all(index, [surface_ids], k)[0]
 
 
-def candidates_of_all(index: Index, surface_ids: list[tuple[int, ...]], k: int
+def candidates_of_all(index: Index, surface_ids: list[tuple[int, ...]], k: int, *, names_only: bool = False
                       ) -> list[list[tuple[int, float, int]]]:
-    """``candidates_of`` for many spots at once: one memo lookup each, no call per spot."""
-    memo = index.memo_table("candidates")
+    """``candidates_of`` for many spots at once: one memo lookup each, no call per spot.
+
+    ``names_only``: as if the KB had no anchors, only its names (titles,
+    redirects, aliases, mined names): what the trainer shows the names model.
+    """
+    memo = index.memo_table("candidates-names" if names_only else "candidates")
     out = [memo.get((sids, k)) for sids in surface_ids]
     for i, hit in enumerate(out):
         if hit is None:
-            out[i] = memo[(surface_ids[i], k)] = _candidates(index, surface_ids[i], k)
+            out[i] = memo[(surface_ids[i], k)] = _candidates(index, surface_ids[i], k, names_only)
     return out  # type: ignore[return-value]
 
 
@@ -32,7 +36,8 @@ WEAK_ONLY_WIDER = 4
 NAME_TRUST = 0.5  # names alone: half the prior from their counts, half uniform (0.3, 0.5, 0.7 tried)
 
 
-def _candidates(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tuple[int, float, int]]:
+def _candidates(index: Index, surface_ids: tuple[int, ...], k: int, names_only: bool = False
+                ) -> list[tuple[int, float, int]]:
     counts: dict[int, list[float]] = {}
     for sid in surface_ids:
         a, b = int(index.cand_ptr[sid]), int(index.cand_ptr[sid + 1])
@@ -40,6 +45,10 @@ def _candidates(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tupl
                               index.cand_anchors[a:b].tolist(), index.cand_weak[a:b].tolist()):
             if index.is_dab[e]:
                 continue
+            if names_only:
+                c, n = c - n, 0
+                if not c and not w:
+                    continue
             c += WEAK_WEIGHT * w
             acc = counts.get(e)
             if acc is None:
@@ -89,13 +98,13 @@ def extensions(index: Index, written: str, k: int = EXTENSIONS) -> tuple[int, ..
     return hit
 
 
-def candidates_of_spans(index: Index, written: list[str], surface_ids: list[tuple[int, ...]], k: int
-                        ) -> list[list[tuple[int, float, int]]]:
+def candidates_of_spans(index: Index, written: list[str], surface_ids: list[tuple[int, ...]], k: int,
+                        *, names_only: bool = False) -> list[list[tuple[int, float, int]]]:
     """The candidates of each span: its surfaces' (``candidates_of_all``), and
     for a span that is no KB surface, the titles that extend it (``extensions``),
     ranked by context like any other. (Added beside a surface's own candidates,
     extensions cost accuracy on every dev set: "Paris" became Paris Hilton.)"""
-    out = candidates_of_all(index, surface_ids, k)
+    out = candidates_of_all(index, surface_ids, k, names_only=names_only)
     for i, cands in enumerate(out):
         if not cands and not surface_ids[i]:
             extra = extensions(index, written[i])
@@ -105,6 +114,7 @@ def candidates_of_spans(index: Index, written: list[str], surface_ids: list[tupl
 
 
 # Candidate generators by name, as spaCy registers its functions: each maps
-# (index, written spans, their surface ids, k) to ranked (entry, prior, anchors).
-GENERATORS = {"surfaces.v1": lambda index, written, sids, k: candidates_of_all(index, sids, k),
+# (index, written spans, their surface ids, k, names_only=) to ranked (entry, prior, anchors).
+GENERATORS = {"surfaces.v1": lambda index, written, sids, k, names_only=False: candidates_of_all(
+                  index, sids, k, names_only=names_only),
               "surfaces+extensions.v1": candidates_of_spans}

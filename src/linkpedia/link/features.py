@@ -18,7 +18,7 @@ __all__ = ["CANDIDATE_FEATURES", "SPOT_FEATURES", "similarities", "coherence", "
 
 # Columns of the (mention, candidate) matrix, scored by the disambiguation model.
 CANDIDATE_FEATURES = ("prior", "log_prior", "context", "local_context", "coherence", "exact",
-                      "top_prior", "log_popularity", "graph_known")
+                      "top_prior", "log_popularity", "graph_known", "context_gap")
 # Columns of the per-mention matrix, scored by the linking (mention or not) model.
 SPOT_FEATURES = ("link_prob", "link_prob_unknown", "best_score", "margin", "best_context",
                  "best_coherence", "capitalized", "words", "exact", "log_candidates",

@@ -159,16 +159,18 @@ class Linker:
         (sids, exact, lp, plp), fid = hit
         return Spot(start, end, sids, lp, exact, plp, fid)
 
-    def featurize(self, text: str, spots: list[Spot], *, folded: str | None = None) -> Features:
+    def featurize(self, text: str, spots: list[Spot], *, folded: str | None = None,
+                  names_only: bool = False) -> Features:
         """The candidate features of every (spot, candidate) pair of the text (``folded``: ``fold(text)``)."""
-        return self.featurize_many([text], [spots], None if folded is None else [folded])
+        return self.featurize_many([text], [spots], None if folded is None else [folded], names_only=names_only)
 
     def featurize_many(self, texts: Sequence[str], spots: Sequence[list[Spot]],
-                       folded: Sequence[str] | None = None) -> Features:
+                       folded: Sequence[str] | None = None, *, names_only: bool = False) -> Features:
         """``featurize`` for several texts at once: one set of array operations
         for all of them, which is what costs most on short texts. Spots are
         numbered across the texts, in order; each text's features are the same
-        as when it is featurized alone."""
+        as when it is featurized alone. ``names_only``: candidates as if the KB
+        had no anchors (the trainer's examples for the names model)."""
         cfg, index = self.config, self.index
         if folded is None:
             folded = [fold(t) for t in texts]  # same length as the text: spans carry over
@@ -180,7 +182,7 @@ class Linker:
         spot_lp = [sp.link_prob for sp in flat_spots]
         written = [t[sp.start:sp.end] for t, sps in zip(texts, spots) for sp in sps]
         cands = GENERATORS[cfg.candidates](index, written, [sp.surface_ids for sp in flat_spots],
-                                           cfg.max_candidates)
+                                           cfg.max_candidates, names_only=names_only)
         lens = [len(c) for c in cands]
         flat = [c for cs in cands for c in cs]
         rows_spot = [i for i, k in enumerate(lens) for _ in range(k)]
@@ -212,6 +214,11 @@ class Linker:
             # Whether coherence can say anything: an entry nothing links to has
             # no in-links to compare (KBs from link-less sources are mostly so).
             X[:, 8] = pop > 0
+            # How far the candidate's context falls behind its mention's best: a
+            # cosine's scale depends on the text, the gap between rivals does not.
+            best = np.full(len(lens), -np.inf)
+            np.maximum.at(best, spot_idx, X[:, 2])
+            X[:, 9] = X[:, 2] - best[spot_idx]
         return Features(rows_spot, rows_entry, rows_prior, rows_count, X, spot_lp)
 
     def spot_features(self, text: str, spots: list[Spot], f: Features,
@@ -273,7 +280,7 @@ class Linker:
         """``score`` for several texts in one pass; each text scores as it would alone."""
         f = self.featurize_many(texts, spots, folded)
         n_spots = sum(map(len, spots))
-        p_entry = self.model.disambiguation.score(f.X)
+        p_entry = self.model.p_entry(f.X, f.spot, f.count)
         detect = DETECTORS.get(mode or self.config.mode)
         if given:
             p_spot = np.ones(n_spots)

@@ -1,6 +1,11 @@
 """The scorers: two small logistic models over the linker's features.
 
 * ``disambiguation``: P(entry | mention), over a mention's candidates;
+* ``names`` (optional): the same where no candidate of the mention has an
+  anchor, so that its prior counts names alone ("Dylan" is the title of the
+  language's page and only a name of Bob Dylan's): trained on the KB's links
+  with their anchors hidden, it learns how far such a prior may be trusted
+  against the context;
 * ``linking``: P(the span is a mention of some KB entry), from its link
   probability and how well its best candidate fits.
 
@@ -68,10 +73,14 @@ class Logistic:
 
     @classmethod
     def from_json(cls, data: dict, expected: tuple[str, ...]) -> "Logistic":
-        if tuple(data.get("features", ())) != expected:
+        features = tuple(data.get("features", ()))
+        if features != expected[:len(features)] or not features:
             raise ValueError("the model's features differ from this linkpedia's: rebuild the KB")
-        return cls(expected, tuple(data["weights"]), float(data["bias"]), tuple(data.get("mean", ())),
-                   tuple(data.get("scale", ())))
+        # A model of an older KB lacks the features added since: they weigh nothing there.
+        pad = len(expected) - len(features)
+        mean, scale = tuple(data.get("mean", ())), tuple(data.get("scale", ()))
+        return cls(expected, tuple(data["weights"]) + (0.0,) * pad, float(data["bias"]),
+                   mean + (0.0,) * pad if mean else (), scale + (1.0,) * pad if scale else ())
 
 
 @dataclass(frozen=True)
@@ -80,16 +89,35 @@ class Model:
     linking: Logistic
     name: str = "logistic.default.v2"
     trained_on: int = 0
+    names: Logistic | None = None
+
+    def p_entry(self, X: np.ndarray, spot: list[int], anchors: list[int]) -> np.ndarray:
+        """P(entry | mention) of each (spot, candidate) row: by the names model
+        where none of the spot's candidates has an anchor, else by ``disambiguation``."""
+        p = self.disambiguation.score(X)
+        if self.names is None or not len(X):
+            return p
+        spot_idx = np.asarray(spot, dtype=np.int64)
+        anchored = np.bincount(spot_idx, weights=np.asarray(anchors, dtype=np.float64)) > 0
+        rows = np.flatnonzero(~anchored[spot_idx])
+        if len(rows):
+            p[rows] = self.names.score(X[rows])
+        return p
 
     def to_json(self) -> dict:
-        return {"name": self.name, "trained_on": self.trained_on,
-                "disambiguation": self.disambiguation.to_json(), "linking": self.linking.to_json()}
+        out = {"name": self.name, "trained_on": self.trained_on,
+               "disambiguation": self.disambiguation.to_json(), "linking": self.linking.to_json()}
+        if self.names is not None:
+            out["names"] = self.names.to_json()
+        return out
 
     @classmethod
     def from_json(cls, data: dict) -> "Model":
+        names = data.get("names")
         return cls(Logistic.from_json(data["disambiguation"], CANDIDATE_FEATURES),
                    Logistic.from_json(data["linking"], SPOT_FEATURES),
-                   data.get("name", "logistic"), int(data.get("trained_on", 0)))
+                   data.get("name", "logistic"), int(data.get("trained_on", 0)),
+                   None if names is None else Logistic.from_json(names, CANDIDATE_FEATURES))
 
     def save(self, kb_dir: Path) -> None:
         tmp = kb_dir / (MODEL_FILE + ".tmp")
@@ -106,8 +134,8 @@ class Model:
 
 DEFAULT_MODEL = Model(
     # prior, log_prior, context, local_context, coherence, exact, top_prior, log_popularity,
-    # graph_known
-    disambiguation=Logistic(CANDIDATE_FEATURES, (3.0, 0.5, 2.0, 2.0, 3.0, 0.3, 0.5, 0.1, 0.0), -3.0),
+    # graph_known, context_gap
+    disambiguation=Logistic(CANDIDATE_FEATURES, (3.0, 0.5, 2.0, 2.0, 3.0, 0.3, 0.5, 0.1, 0.0, 10.0), -3.0),
     # link_prob, link_prob_unknown, best_score, margin, best_context, best_coherence,
     # capitalized, words, exact, log_candidates, page_link_prob, best_graph_known
     linking=Logistic(SPOT_FEATURES, (3.0, 1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 0.2, 0.3, 0.0, 3.0, 0.0), -2.5),

@@ -126,6 +126,7 @@ class _Page:
     spots: list[Spot]
     labels: list[int]
     f: Features
+    names: Features  # the same spots' features with the candidates the KB's names alone give
 
 
 _WORK: dict = {}  # what forked workers need: set before the pool starts
@@ -147,7 +148,8 @@ def _page_examples(item: tuple[str, bytes, bytes]) -> _Page | None:
         spots, labels = [spots[i] for i in keep], [labels[i] for i in keep]
     if not spots:
         return None
-    return _Page(zlib.crc32(title.encode("utf-8")), text, spots, labels, linker.featurize(text, spots))
+    return _Page(zlib.crc32(title.encode("utf-8")), text, spots, labels, linker.featurize(text, spots),
+                 linker.featurize(text, spots, names_only=True))
 
 
 def _pages(con: sqlite3.Connection, linker: Linker, index: Index, max_pages: int,
@@ -181,9 +183,28 @@ def _names(linker: Linker, sp: Spot, entry: int) -> bool:
 
 def _hide_graph(page: _Page) -> None:
     """As if the KB had no links into these entries: no coherence to measure."""
-    if page.pid % 10 < 3 and len(page.f.X):
-        page.f.X[:, 4] = 0.0
-        page.f.X[:, 8] = 0.0
+    for f in (page.f, page.names):
+        if page.pid % 10 < 3 and len(f.X):
+            f.X[:, 4] = 0.0
+            f.X[:, 8] = 0.0
+
+
+def _examples(pages: list[_Page], names: bool) -> tuple[list[np.ndarray], list[bool]]:
+    """Rows of the labelled mentions (of a KB entry), and whether each is the mention's entry.
+
+    With ``names``, only mentions whose entry the names reach: a mention the
+    names miss says nothing of how to rank them, and would teach the model
+    that names are seldom right (they are, when anchors are missing because
+    the source had none, not because the KB hid them)."""
+    X, y = [], []
+    for p in pages:
+        f = p.names if names else p.f
+        reached = {i for r, i in enumerate(f.spot) if f.entry[r] == p.labels[i]}
+        for r, i in enumerate(f.spot):
+            if p.labels[i] >= 0 and (not names or i in reached):
+                X.append(f.X[r])
+                y.append(f.entry[r] == p.labels[i])
+    return X, y
 
 
 def _both_classes(y) -> bool:
@@ -202,7 +223,7 @@ def _best_per_spot(trained: Linker, page: _Page) -> list[tuple[float, int, int]]
     f = page.f
     if not len(f.X):
         return []
-    p_entry = trained.model.disambiguation.score(f.X)
+    p_entry = trained.model.p_entry(f.X, f.spot, f.count)
     p_spot = trained.model.linking.score(trained.spot_features(page.text, page.spots, f, p_entry))
     spot_idx = np.asarray(f.spot, dtype=np.int64)
     final = p_entry * p_spot[spot_idx]
@@ -222,13 +243,9 @@ def train_model(kb_dir: Path, index: Index, *, max_pages: int = 1500,
     train = [p for p in pages if p.pid % 5]
     test = [p for p in pages if not p.pid % 5]
     # Disambiguation: mentions of a KB entry that is among their candidates.
-    Xd, yd = [], []
     for p in train:
         _hide_graph(p)
-        for r, i in enumerate(p.f.spot):
-            if p.labels[i] >= 0:
-                Xd.append(p.f.X[r])
-                yd.append(p.f.entry[r] == p.labels[i])
+    Xd, yd = _examples(train, names=False)
     positives = int(sum(yd))
     n_mentions = sum(len(p.spots) for p in train)
     if positives < MIN_POSITIVES:
@@ -251,7 +268,14 @@ def train_model(kb_dir: Path, index: Index, *, max_pages: int = 1500,
     else:
         lnk = DEFAULT_MODEL.linking
         notes.append("linking: default weights (every span is a link)")
-    model = Model(dis, lnk, name="logistic.self-supervised.v2", trained_on=n_mentions)
+    # The same mentions with their anchors hidden: how far a prior counted from names goes.
+    Xn, yn = _examples(train, names=True)
+    names = None
+    if sum(yn) >= MIN_POSITIVES and _both_classes(yn):
+        names = fit_logistic(np.asarray(Xn), np.asarray(yn, dtype=np.float64), CANDIDATE_FEATURES)
+    else:
+        notes.append("names: no names model (too few mentions that names alone reach)")
+    model = Model(dis, lnk, name="logistic.self-supervised.v3", trained_on=n_mentions, names=names)
     report = TrainReport(model, len(pages), n_mentions, positives, reason="; ".join(notes))
     if test:
         trained = Linker(index, model, config)
