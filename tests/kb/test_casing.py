@@ -32,3 +32,11 @@ def test_time_expressions_are_counted():
 def test_all_caps_runs_say_nothing():
     got = counts("THE NEWS FROM PARIS TODAY. Then Paris slept.", ["paris"])
     assert got["paris"][:2] == (1, 0)
+
+
+def test_words_inside_a_longer_name_say_nothing_of_the_word_alone():
+    text = ("He studied at Harvard University and at the University of Paris. The university was old; "
+            "later the University closed.")
+    got = counts(text, ["university"])
+    # "Harvard University" and "University of Paris" are names' parts; "the University" counts.
+    assert got["university"][:2] == (1, 1)

@@ -58,6 +58,7 @@ def test_lead_sentence_names_are_candidates(kb):
 
 def test_acronyms_the_article_writes_are_candidates(kb):
     assert titles(kb, "FBI") == ["Federal Bureau of Investigation"]
+    assert titles(kb, "F.B.I.") == ["Federal Bureau of Investigation"]
     assert "United States" in titles(kb, "U.S.")
 
 
@@ -112,9 +113,10 @@ def test_bold_phrases_of_a_wikitext_lead():
 
 
 def test_acronyms_need_the_article_to_write_them():
-    assert acronyms("North Atlantic Treaty Organization", "The alliance, NATO, was formed in 1949.") == ["NATO"]
+    assert acronyms("North Atlantic Treaty Organization", "The alliance, NATO, was formed in 1949.") == [
+        "NATO", "N.A.T.O."]  # one abbreviation, its periods optional
     assert acronyms("North Atlantic Treaty Organization", "The alliance was formed in 1949.") == []
-    assert acronyms("British Airways", "BA flies. BA lands.") == ["BA"]
+    assert acronyms("British Airways", "BA flies. B.A. lands.") == ["BA", "B.A."]
     assert acronyms("British Airways", "BA flies.") == []  # two letters once say little
 
 
@@ -151,3 +153,13 @@ def test_a_title_without_its_trailing_abbreviation_is_a_weak_name(kb):
     assert short_title("Carter Harrison, Jr.") == ["Carter Harrison"]
     assert short_title("Boney M.") == []  # an initial is part of the name
     assert titles(kb, "Apple") == ["Apple", "Apple Inc."]  # the fruit's title first, the company by context
+
+
+def test_a_parenthetical_abbreviation_must_abbreviate_the_subject():
+    assert lead_names("Soviet Union", "The Soviet Union, officially the Union of Soviet Socialist Republics "
+                      "(USSR), was a state.") == ["USSR", "Soviet Union"]
+    # a spelling variant's label, and another name's abbreviation, are not the subject's names
+    assert "US" not in lead_names("Industrialisation", "Industrialisation (UK) or industrialization (US) is "
+                                  "the period of change.")
+    assert "US" not in lead_names("National Academies", "The National Academies serve as the academy for "
+                                  "the United States (US). They are old.")

@@ -6,7 +6,8 @@ span written "Paris" or "Winter" names something. The KB's articles say so:
 sentence starts with it. For every folded surface this pass counts its
 whole-word occurrences in article text (every source, linked or not) that
 are capitalized and those that are lower-case, leaving out the positions
-where case says nothing: a sentence's first word and all-caps runs.
+where case says nothing: a sentence's first word, all-caps runs, and the
+words inside a longer name (a capitalized word before or after them).
 
 The same pass counts how often a surface is a time expression: next to a day
 or year number ("5 March", "March 1990") or after "on", "every", "last",
@@ -39,7 +40,15 @@ __all__ = ["count_casing", "casing_of_text", "SAMPLE_CHARS"]
 SAMPLE_CHARS = 2000
 # A capital after it: the word is part of a longer name ("Winter Olympics"), which says
 # nothing of how the word alone is written.
-_NAME_GOES_ON = re.compile(r"[ \t]+[A-Z]")
+_NAME_GOES_ON = re.compile(r"[ \t]+(?:(?:of|the|de|du|von|van)[ \t]+){0,2}[A-Z]")  # "University of Paris"
+_NAME_BEFORE = re.compile(r"([A-Z][\w'’.\-]*)[ \t]+$")
+
+
+def _inside_name(text: str, start: int) -> bool:
+    """Whether a capitalized word comes right before, other than a sentence's
+    first: "University" of "Harvard University" says nothing of "University" alone."""
+    m = _NAME_BEFORE.search(text, max(0, start - 40), start)
+    return m is not None and not opens_sentence(text, m.start(1))
 _TIME_BEFORE = re.compile(r"(?:\b\d{1,2}(?:st|nd|rd|th)?|\b(?:on|every|last|next|this))[ \t]+$")
 BATCH = 2000  # pages per task
 _STATE: dict = {}
@@ -65,7 +74,8 @@ def casing_of_text(automaton, text: str, upper: np.ndarray, lower: np.ndarray,
         first = text[start]
         if first.islower():
             lower[key] += 1
-        elif first.isupper() and not opens_sentence(text, start) and not _NAME_GOES_ON.match(text, end + 1):
+        elif first.isupper() and not opens_sentence(text, start) and not _NAME_GOES_ON.match(text, end + 1) \
+                and not _inside_name(text, start):
             written = text[start:end + 1]
             if not (len(written) > 1 and written.isupper() and written.isalpha()
                     and text[max(0, start - 12):start].isupper()):  # an all-caps heading says nothing

@@ -148,20 +148,28 @@ def lead_names(title: str, text: str, wikitext: str | None = None) -> list[str]:
     return found
 
 
+_SEGMENT = re.compile(r",|;|\b(?:or|also known as|officially|formerly|short for)\b")
+_LEADING = frozenset({"the", "a", "an", "also", "known", "as", "called", "simply"})
+
+
 def _abbreviates(name: str, before: str, title: str) -> bool:
     """Whether a name in parentheses can be the subject's: an all-capitals one
-    ("USA", "WUSTL") spells letters of the words before it, in order, from the
-    first letter of one of them; "Skepticism (US)" marks a spelling, "Year 104
-    (CIV)" a numeral, not a name."""
+    ("USA", "WUSTL") spells letters of one of the subject's names, in order,
+    from its first word ("The Soviet Union, officially the Union of Soviet
+    Socialist Republics (USSR)"). "Skepticism (US)" and "industrialization
+    (US)" mark a spelling, "Year 104 (CIV)" a numeral, and "... academy for
+    the United States (US)" abbreviates another name than the subject's."""
     letters = re.sub(r"[^A-Z]", "", name)
     if not letters or letters != re.sub(r"[^A-Za-z]", "", name):
         return True  # not an abbreviation: a native or former name ("Lietuva")
     if _ROMAN.match(letters) and any(ch.isdigit() for ch in title):
         return False
-    words = re.findall(r"[^\W\d_]+", before)
-    for i, w in enumerate(words):
-        if w[0].upper() == letters[0]:
-            rest = iter("".join(words[i:]).upper()[1:])
+    for segment in _SEGMENT.split(before):
+        words = [w for w in re.findall(r"[^\W\d_]+", segment)]
+        while words and words[0].lower() in _LEADING:
+            words.pop(0)
+        if words and words[0][0].upper() == letters[0]:
+            rest = iter("".join(words).upper()[1:])
             if all(c in rest for c in letters[1:]):
                 return True
     return False
@@ -183,18 +191,15 @@ def _names_subject(name: str, title: str) -> bool:
 
 
 def acronyms(title: str, text: str) -> list[str]:
-    """The title's initials, plain and dotted, where the article writes them."""
+    """The title's initials, plain and dotted, where the article writes them in
+    either form: "US" and "U.S." are one abbreviation, its periods optional."""
     words = [w for w in re.split(r"[\s\-]+", title.split(" (")[0]) if w]
     initials = [w[0] for w in words if w.lower() not in _SKIP_INITIALS and w[0].isalpha()]
     if len(initials) < 2 or len(words) < 2 or not all(c.isupper() for c in initials):
         return []
-    plain = "".join(initials)
-    out = []
-    for form in (plain, ".".join(initials) + "."):
-        written = len(re.findall(r"(?<![\w.])" + re.escape(form) + r"(?![\w])", text))
-        if written >= (2 if len(initials) == 2 else 1):  # two letters say little once
-            out.append(form)
-    return out
+    forms = ["".join(initials), ".".join(initials) + "."]
+    written = sum(len(re.findall(r"(?<![\w.])" + re.escape(form) + r"(?![\w])", text)) for form in forms)
+    return forms if written >= (2 if len(initials) == 2 else 1) else []  # two letters say little once
 
 
 def demonyms(title: str, text: str) -> list[str]:

@@ -60,7 +60,8 @@ def choose_surfaces(index: Index, fid: int, written: str) -> tuple[tuple[int, ..
     a, b = int(index.fold_ptr[fid]), int(index.fold_ptr[fid + 1])
     if sid is not None:
         if index.sf_links[sid] > 0 or b - a == 1 or written in index.titles:
-            return (sid,), True, float(index.sf_link_prob[sid]), float(index.sf_page_link_prob[sid])
+            return _with_title_case(index, sid, written), True, float(index.sf_link_prob[sid]), \
+                float(index.sf_page_link_prob[sid])
         return tuple(index.fold_members[a:b].tolist()), True, float(index.sf_link_prob[sid]), \
             float(index.sf_page_link_prob[sid])
     members = index.fold_members[a:b].tolist()
@@ -84,6 +85,18 @@ def choose_surfaces(index: Index, fid: int, written: str) -> tuple[tuple[int, ..
         lp = (lp if not math.isnan(lp) else 1.0) * CASE_MISMATCH_PENALTY
         plp = (plp if not math.isnan(plp) else 1.0) * CASE_MISMATCH_PENALTY
     return tuple(members), False, lp, plp
+
+
+def _with_title_case(index: Index, sid: int, written: str) -> tuple[int, ...]:
+    """A lower-case surface and, where an entry is titled so, its form with a
+    capital first letter: a title's first letter is a capital because titles
+    start so ("architecture" is the entry Architecture, as MediaWiki reads
+    [[architecture]]), even where some page links the word elsewhere."""
+    if not written[:1].islower():
+        return (sid,)
+    cap = written[:1].upper() + written[1:]
+    csid = index.surfaces.get(cap) if cap in index.titles else None
+    return (sid,) if csid is None else (sid, csid)
 
 
 def surfaces_of(index: Index, written: str) -> tuple[tuple[int, ...], bool, float, float] | None:
