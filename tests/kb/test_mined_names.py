@@ -163,3 +163,11 @@ def test_a_parenthetical_abbreviation_must_abbreviate_the_subject():
                                   "the period of change.")
     assert "US" not in lead_names("National Academies", "The National Academies serve as the academy for "
                                   "the United States (US). They are old.")
+
+
+def test_a_lower_case_span_reaches_only_full_names_with_its_letters(kb):
+    # "steve" and "fbi" written lower-case are words, not a first name or an acronym
+    assert titles(kb, "steve") == [] and titles(kb, "fbi") == []
+    # a full name written lower-case still reaches its entry (titles and names begin with a capital)
+    assert "United States" in titles(kb, "america")
+    assert titles(kb, "china") == ["China"]

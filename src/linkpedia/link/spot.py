@@ -65,6 +65,18 @@ def choose_surfaces(index: Index, fid: int, written: str) -> tuple[tuple[int, ..
         return tuple(index.fold_members[a:b].tolist()), True, float(index.sf_link_prob[sid]), \
             float(index.sf_page_link_prob[sid])
     members = index.fold_members[a:b].tolist()
+    if written[:1].islower():
+        lower = [m for m in members if index.surfaces.restore_key(m)[:1].islower()]
+        if not lower:
+            # Written lower-case, known only capitalized: the form with a capital
+            # first letter where a title, redirect or alias gives it (titles begin
+            # with a capital: "internet", "documentary"), never an acronym ("man"
+            # is not MAN) nor a first name alone ("guy" is not Guy Fawkes).
+            cap = written[:1].upper() + written[1:]
+            lower = [m for m in members if index.surfaces.restore_key(m) == cap and _has_full_name(index, m)]
+            if not lower:
+                return (), False, 0.0, 0.0
+        members = lower
     links = occ = 0.0
     known = False
     plp = math.nan
@@ -85,6 +97,12 @@ def choose_surfaces(index: Index, fid: int, written: str) -> tuple[tuple[int, ..
         lp = (lp if not math.isnan(lp) else 1.0) * CASE_MISMATCH_PENALTY
         plp = (plp if not math.isnan(plp) else 1.0) * CASE_MISMATCH_PENALTY
     return tuple(members), False, lp, plp
+
+
+def _has_full_name(index: Index, sid: int) -> bool:
+    """Whether some candidate of the surface has it as more than a weak name (kb/names.py)."""
+    a, b = int(index.cand_ptr[sid]), int(index.cand_ptr[sid + 1])
+    return bool((index.cand_count[a:b] > 0).any())
 
 
 def _with_title_case(index: Index, sid: int, written: str) -> tuple[int, ...]:
