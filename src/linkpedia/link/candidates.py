@@ -81,10 +81,15 @@ def extensions(index: Index, written: str, k: int = EXTENSIONS) -> tuple[int, ..
     "Stanford" -> Stanford University, "Phoenix" -> Phoenix, Arizona. The
     most linked-to and most described first; never a disambiguation page."""
     memo = index.memo_table("extensions")
-    hit = memo.get(written)
+    key = written
+    hit = memo.get(key)
     if hit is not None:
         return hit
     found: set[int] = set()
+    if written[:1].islower():
+        # Titles begin with a capital: "first-class" -> First-class cricket, "heavy metal" ->
+        # Heavy metal music; but a lone word is no title's start ("his" is no His Dark Materials).
+        written = written[:1].upper() + written[1:] if any(ch in written for ch in " -") else ""
     if len(written) >= 3 and written[:1].isupper():
         for sep in (" ", ", "):
             for i, title in enumerate(index.titles.iterkeys(written + sep)):
@@ -94,7 +99,7 @@ def extensions(index: Index, written: str, k: int = EXTENSIONS) -> tuple[int, ..
                 if not index.is_dab[e]:
                     found.add(e)
     ranked = sorted(found, key=lambda e: (-int(index.popularity[e]), -int(index.entry_size[e]), e))
-    hit = memo[written] = tuple(ranked[:k])
+    hit = memo[key] = tuple(ranked[:k])
     return hit
 
 
