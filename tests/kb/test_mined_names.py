@@ -13,7 +13,7 @@ import pytest
 
 import linkpedia
 from linkpedia.errors import SourceFormatError
-from linkpedia.kb.names import acronyms, demonyms, lead_names, mine_names, person_names, recase, short_title
+from linkpedia.kb.names import acronyms, demonyms, lead_names, mine_names, person_names, recase, short_title, symbols
 
 ARTICLES = [
     {"title": "United States", "text": "The United States of America (USA), also known as the United States "
@@ -171,3 +171,10 @@ def test_a_lower_case_span_reaches_only_full_names_with_its_letters(kb):
     # a full name written lower-case still reaches its entry (titles and names begin with a capital)
     assert "United States" in titles(kb, "america")
     assert titles(kb, "china") == ["China"]
+
+
+def test_a_leads_symbol_is_a_weak_name():
+    assert symbols("Scandium", "Scandium is a chemical element with the symbol Sc and atomic number 21.") == ["Sc"]
+    assert symbols("Joule", "The joule (symbol: J) is the unit of energy.") == ["J"]
+    assert symbols("Flag", "A flag is a symbol, often of a state.") == []
+    assert ("symbol", "Sc") in mine_names("Scandium", "Scandium is a chemical element with the symbol Sc.")

@@ -12,6 +12,8 @@ itself:
   Harrison, Jr.), how texts call it, and often another entry's title;
 * ``acronym``: the initials of a multi-word title ("FBI", "U.S.") when the
   article itself writes them;
+* ``symbol``: the symbol the lead gives its subject ("a chemical element with
+  the symbol Sc", "the joule (symbol: J)"), how tables and formulas write it;
 * ``demonym``: an adjectival form of a one-word title that the article writes
   capitalized ("Chinese" in "China", "Iraqi" in "Iraq");
 * ``person``: the first and the last name of a biography's subject, for the
@@ -28,10 +30,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-__all__ = ["mine_names", "short_title", "recase", "body_of", "lead_names", "acronyms", "demonyms", "person_names", "WEAK_KINDS", "KINDS"]
+__all__ = ["mine_names", "short_title", "symbols", "recase", "body_of", "lead_names", "acronyms", "demonyms", "person_names", "WEAK_KINDS", "KINDS"]
 
-KINDS = ("lead", "short", "acronym", "demonym", "person")
-WEAK_KINDS = frozenset({"short", "acronym", "demonym", "person"})
+KINDS = ("lead", "short", "acronym", "symbol", "demonym", "person")
+WEAK_KINDS = frozenset({"short", "acronym", "symbol", "demonym", "person"})
 LEAD_CHARS = 400  # the first sentence's subject lies in its first few hundred characters
 MAX_NAME_WORDS = 6
 
@@ -61,7 +63,8 @@ def mine_names(title: str, text: str, wikitext: str | None = None) -> list[tuple
     person = person_names(title, text)
     for kind, names in (("lead", lead_names(title, text, wikitext)), ("short", short_title(title)),
                         ("acronym", [] if person else acronyms(title, text)),
-                        ("demonym", demonyms(title, text)), ("person", person)):
+                        ("symbol", symbols(title, text)), ("demonym", demonyms(title, text)),
+                        ("person", person)):
         for name in names:
             if name not in seen:
                 seen.add(name)
@@ -200,6 +203,16 @@ def acronyms(title: str, text: str) -> list[str]:
     forms = ["".join(initials), ".".join(initials) + "."]
     written = sum(len(re.findall(r"(?<![\w.])" + re.escape(form) + r"(?![\w])", text)) for form in forms)
     return forms if written >= (2 if len(initials) == 2 else 1) else []  # two letters say little once
+
+
+_SYMBOL = re.compile(r"\bsymbol:?[ \t]+[\"“']?([A-Z][A-Za-z]{0,2})[\"”']?(?=[\s,.;)])")
+
+
+def symbols(title: str, text: str) -> list[str]:
+    """The symbol of the lead's first sentences ("with the symbol Sc"): one to
+    three letters from a capital, as elements and units are written."""
+    m = _SYMBOL.search(body_of(title, text)[:LEAD_CHARS])
+    return [m.group(1)] if m and m.group(1) != title else []
 
 
 def demonyms(title: str, text: str) -> list[str]:

@@ -37,6 +37,7 @@ __all__ = ["TrainReport", "train_model", "fit_logistic", "reliability", "MIN_POS
 MIN_POSITIVES = 50  # fewer labelled links than this: keep the default model
 MAX_CHARS = 6_000  # of each page: the lead and first sections carry most links (12,000 scored the same on the dev sets and cost twice the time)
 HIDDEN_LINK_PROB = 0.3
+MIN_SCALE = 0.25  # of a standardized feature (see fit_logistic)
 
 
 @dataclass
@@ -84,8 +85,11 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, features: tuple[str, ...], *, l2:
                  iters: int = 50) -> Logistic:
     """L2-regularized logistic regression by Newton's method on standardized features."""
     mean = X.mean(axis=0)
-    scale = X.std(axis=0)
-    scale[scale < 1e-9] = 1.0
+    # A feature that hardly varies in training ("exact": 99% of mentions are
+    # written as the KB writes them) would be stretched by its tiny deviation
+    # and take a weight that a few examples decide, and flip between builds
+    # (an all-caps dateline's confidence went from 0.74 to 0.13): floor the scale.
+    scale = np.maximum(X.std(axis=0), MIN_SCALE)
     Z = np.hstack([(X - mean) / scale, np.ones((len(X), 1))])
     w = np.zeros(Z.shape[1])
     reg = np.full(Z.shape[1], l2)
