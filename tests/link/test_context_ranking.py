@@ -84,3 +84,14 @@ def test_a_model_saved_before_a_feature_was_added_still_loads():
     assert loaded.features == CANDIDATE_FEATURES and loaded.weights[-1] == 0.0
     with pytest.raises(ValueError, match="rebuild the KB"):
         Logistic.from_json({**old, "features": ["nonsense"]}, CANDIDATE_FEATURES)
+
+
+def test_coherence_counts_as_known_only_where_the_text_names_other_linked_entries(sample_kb):
+    kb = linkpedia.open_kb(sample_kb)
+    linker, col = kb.linker, CANDIDATE_FEATURES.index("graph_known")
+    alone = "Vilnius was quiet."
+    f = linker.featurize(alone, linker.spots(alone, [(0, 7)]))
+    assert not f.X[:, col].any()  # nothing else in the text to be coherent with
+    both = "Vilnius and Kaunas were quiet."
+    f = linker.featurize(both, linker.spots(both, [(0, 7), (12, 18)]))
+    assert f.X[:, col].all()

@@ -212,8 +212,12 @@ class Linker:
             pop = np.asarray(index.popularity[entries], dtype=np.float64)
             X[:, 7] = np.log1p(pop)
             # Whether coherence can say anything: an entry nothing links to has
-            # no in-links to compare (KBs from link-less sources are mostly so).
-            X[:, 8] = pop > 0
+            # no in-links to compare (KBs from link-less sources are mostly so),
+            # nor has one whose text names nothing else that has in-links.
+            linked = voters & (pop > 0)
+            others = (np.bincount(doc[linked], minlength=len(texts))[doc]
+                      - np.bincount(group[linked], minlength=int(group.max()) + 1)[group])
+            X[:, 8] = (pop > 0) & (others > 0)
             # How far the candidate's context falls behind its mention's best: a
             # cosine's scale depends on the text, the gap between rivals does not.
             best = np.full(len(lens), -np.inf)
