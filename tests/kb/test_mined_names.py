@@ -178,3 +178,8 @@ def test_a_leads_symbol_is_a_weak_name():
     assert symbols("Joule", "The joule (symbol: J) is the unit of energy.") == ["J"]
     assert symbols("Flag", "A flag is a symbol, often of a state.") == []
     assert ("symbol", "Sc") in mine_names("Scandium", "Scandium is a chemical element with the symbol Sc.")
+
+
+def test_a_lead_that_spells_out_an_initial_makes_a_biography():
+    text = "George Walker Bush is an American politician who was president. He was born in Connecticut; his father"
+    assert person_names("George W. Bush", text) == ["George", "Bush"]

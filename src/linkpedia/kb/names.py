@@ -237,8 +237,15 @@ def demonyms(title: str, text: str) -> list[str]:
 
 def _full_name(words: list[str], leads: list[str]) -> bool:
     """Whether the lead names the subject in full, given names and surname: "Donald John
-    Trump" for Donald Trump, "Angela Dorothea Merkel" for Angela Merkel."""
-    return any(len(n.split()) > len(words) and n.split()[-1] == words[-1] for n in leads)
+    Trump" for Donald Trump, "Angela Dorothea Merkel" for Angela Merkel, "George Walker
+    Bush" for George W. Bush (an initial spelled out)."""
+    title = " ".join(words)
+    for n in leads:
+        parts = n.split()
+        if parts[-1] == words[-1] and (len(parts) > len(words) or (
+                len(parts) == len(words) and parts[0] == words[0] and len(n) > len(title))):
+            return True
+    return False
 
 
 def person_names(title: str, text: str) -> list[str]:
