@@ -61,3 +61,16 @@ def build_sample_with_base(tmp_path: Path, base: str) -> Path:
     out = tmp_path / "kb"
     linkpedia.build_kb([tmp_path / "wiki.xml"], out, options=linkpedia.BuildOptions(jobs=1))
     return out
+
+
+def jsonl_kb(directory: Path, articles: dict[str, str]):
+    """A KB built from link-less JSONL articles (title -> text) written for a test, opened."""
+    import json
+
+    import linkpedia
+
+    src = directory / "articles.jsonl"
+    src.write_text("".join(json.dumps({"title": t, "text": x}) + "\n" for t, x in articles.items()),
+                   encoding="utf-8")
+    linkpedia.build_kb([src], directory / "kb", options=linkpedia.BuildOptions(jobs=1))
+    return linkpedia.open_kb(directory / "kb")

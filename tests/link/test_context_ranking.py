@@ -3,10 +3,10 @@ the text is clearly about another, the text wins (issue 13, item 6)."""
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pytest
+from conftest import jsonl_kb
 
 import linkpedia
 from linkpedia.link.features import CANDIDATE_FEATURES
@@ -28,12 +28,7 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory):
-    d = tmp_path_factory.mktemp("context")
-    src = d / "articles.jsonl"
-    src.write_text("".join(json.dumps({"title": t, "text": x}) + "\n" for t, x in ARTICLES.items()),
-                   encoding="utf-8")
-    linkpedia.build_kb([src], d / "kb", options=linkpedia.BuildOptions(jobs=1))
-    return linkpedia.open_kb(d / "kb")
+    return jsonl_kb(tmp_path_factory.mktemp("context"), ARTICLES)
 
 
 def best(kb, text, surface="Apple"):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
+from conftest import jsonl_kb
 
-import linkpedia
 
 ARTICLES = {
     "First-class cricket": "First-class cricket is a form of cricket played over several days.",
@@ -18,12 +17,7 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory):
-    d = tmp_path_factory.mktemp("extensions")
-    src = d / "articles.jsonl"
-    src.write_text("".join(json.dumps({"title": t, "text": x}) + "\n" for t, x in ARTICLES.items()),
-                   encoding="utf-8")
-    linkpedia.build_kb([src], d / "kb", options=linkpedia.BuildOptions(jobs=1))
-    return linkpedia.open_kb(d / "kb")
+    return jsonl_kb(tmp_path_factory.mktemp("extensions"), ARTICLES)
 
 
 def titles(kb, surface):

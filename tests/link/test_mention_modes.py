@@ -6,9 +6,9 @@ evidence is the articles' own text: how they write each name.
 
 from __future__ import annotations
 
-import json
 
 import pytest
+from conftest import jsonl_kb
 
 import linkpedia
 from linkpedia.errors import InputError
@@ -43,12 +43,7 @@ PARAGRAPH = ("Ministers from Germany, France and Ukraine met in Paris on Monday.
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory):
-    d = tmp_path_factory.mktemp("modes")
-    src = d / "articles.jsonl"
-    src.write_text("".join(json.dumps({"title": t, "text": x}) + "\n" for t, x in ARTICLES.items()),
-                   encoding="utf-8")
-    linkpedia.build_kb([src], d / "kb", options=linkpedia.BuildOptions(jobs=1))
-    return linkpedia.open_kb(d / "kb")
+    return jsonl_kb(tmp_path_factory.mktemp("modes"), ARTICLES)
 
 
 def test_entities_mode_links_the_named_entities_of_a_link_less_kb(kb):
