@@ -47,6 +47,9 @@ class LinkerConfig:
     short_names: bool = True  # a later "Saddam" is the "Saddam Hussein" linked before (link/names.py)
 
 
+MIN_VOTE = 0.01  # prior x link probability of a candidate whose in-links make a text's graph known
+
+
 @dataclass(frozen=True, slots=True)
 class Features:
     """Features of a text's mentions: ``X`` has a row per (spot, candidate) pair
@@ -214,7 +217,7 @@ class Linker:
             # Whether coherence can say anything: an entry nothing links to has
             # no in-links to compare (KBs from link-less sources are mostly so),
             # nor has one whose text names nothing else that has in-links.
-            linked = voters & (pop > 0)
+            linked = voters & (pop > 0) & (prior * lps >= MIN_VOTE)  # not "The" -> Theory
             others = (np.bincount(doc[linked], minlength=len(texts))[doc]
                       - np.bincount(group[linked], minlength=int(group.max()) + 1)[group])
             X[:, 8] = (pop > 0) & (others > 0)
