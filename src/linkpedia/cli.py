@@ -24,6 +24,7 @@ EPILOG_BUILD = """\b
 Example:
     linkpedia build enwiki-latest-pages-articles.xml.bz2 --out enwiki-kb
     linkpedia build summaries.jsonl --field text=extract --out kb
+    linkpedia build enwiki-latest-pages-articles.xml.bz2 --wikidata latest-all.json.bz2 --out enwiki-kb
 """
 
 
@@ -136,6 +137,14 @@ _reading_options = _decorators(
                  help="Skip (and count) pages larger than this."),
 )
 
+_wikidata_options = _decorators(
+    click.option("--wikidata", "wikidata", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+                 help="A Wikidata JSON dump (latest-all.json.bz2, .gz or plain): each entry's QID, label, "
+                      "aliases, description and instance-of classes, through its sitelink."),
+    click.option("--site", default=None, metavar="SITE",
+                 help="The Wikidata site id of the KB's wiki (default: the dump's <siteinfo> dbname, else enwiki)."),
+)
+
 
 _mention_mode = click.option(
     "--mention-mode", "mention_mode", type=click.Choice(["wikipedia", "entities"]), default=None,
@@ -161,14 +170,16 @@ def _echo_build_report(out: Path, report) -> None:
 @_reading_options
 @click.option("--aliases", "aliases", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
               help="A TSV of alias<TAB>title lines (.gz/.bz2 too); titles matched case-insensitively.")
-def build(sources, out, jobs, fmt, fields, max_page_bytes, aliases) -> None:
+@_wikidata_options
+def build(sources, out, jobs, fmt, fields, max_page_bytes, aliases, wikidata, site) -> None:
     """Build a knowledge base from MediaWiki dumps, WikiExtractor output or JSONL articles."""
     _terminate_like_interrupt()
     from .kb.build import BuildOptions, build_kb
     from .progress import RichProgress
 
     options = BuildOptions(jobs=jobs, fields=_parse_fields(fields), format=fmt,
-                           max_page_bytes=max_page_bytes, aliases=tuple(str(a) for a in aliases))
+                           max_page_bytes=max_page_bytes, aliases=tuple(str(a) for a in aliases),
+                           wikidata=tuple(str(w) for w in wikidata), site=site)
     _echo_build_report(out, build_kb(sources, out, options=options, progress=RichProgress()))
 
 

@@ -1,0 +1,188 @@
+"""`build --wikidata`: QIDs, Wikidata's words and classes, on the real 1,704-entity sample.
+
+The KB's pages are the records of the shared OVOS summaries whose titles are
+sitelinks of the sample, plus a redirect ("Douglas Adams") the sample's Q42
+names, to an article of the test's own.
+"""
+
+from __future__ import annotations
+
+import bz2
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import linkpedia
+from linkpedia.cli import cli
+
+from conftest import need_shared
+
+SAMPLE = ("data", "small-real", "wikidata-sample-1704-entities.json.bz2")
+ADAMS = "Douglas Adams (writer)"
+
+
+def wikidata_file() -> Path:
+    return need_shared(*SAMPLE)
+
+
+def sitelinks(path: Path) -> set[str]:
+    out = set()
+    with bz2.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            line = line.strip().rstrip(",")
+            if line.startswith("{"):
+                link = json.loads(line).get("sitelinks", {}).get("enwiki")
+                if link:
+                    out.add(link["title"])
+    return out
+
+
+def write_pages(tmp: Path) -> Path:
+    """The OVOS records the sample links to, as a JSONL source, and Q42's redirect."""
+    titles = sitelinks(wikidata_file())
+    out = tmp / "pages.jsonl"
+    with out.open("w", encoding="utf-8") as f:
+        for line in need_shared("data", "kb-sources", "ovos_summaries_en.jsonl").open(encoding="utf-8"):
+            record = json.loads(line)
+            if record["title"] in titles:
+                f.write(json.dumps({"title": record["title"], "text": record["extract"]}) + "\n")
+        f.write(json.dumps({"title": ADAMS, "text": "Adams wrote The Hitchhiker's Guide to the Galaxy."}) + "\n")
+        f.write(json.dumps({"title": "Douglas Adams", "text": "", "redirect": ADAMS}) + "\n")
+    return out
+
+
+@pytest.fixture(scope="module")
+def wd_kb(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("wikidata")
+    out = tmp / "kb"
+    linkpedia.build_kb([write_pages(tmp)], out, options=linkpedia.BuildOptions(
+        jobs=1, wikidata=(str(wikidata_file()),)))
+    return out
+
+
+def row(kb: Path, sql: str, *args):
+    con = sqlite3.connect(kb / "kb.sqlite")
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def test_entries_get_their_qids_words_and_classes(wd_kb):
+    assert row(wd_kb, "SELECT qid FROM entries WHERE title = 'Boston'") == [("Q100",)]
+    label, description, aliases, classes = row(
+        wd_kb, "SELECT label, description, aliases, instance_of FROM wikidata WHERE qid = 'Q100'")[0]
+    assert (label, description) == ("Boston", "city in Massachusetts, United States of America")
+    assert "Beantown" in json.loads(aliases)
+    assert "Q515" in json.loads(classes)  # instance of: city
+    with linkpedia.open_kb(wd_kb) as kb:
+        entry = kb.entry("Boston")
+        assert entry.qid == "Q100" and entry.description.startswith("city in Massachusetts")
+        assert "Q515" in entry.instance_of
+
+
+def test_a_sitelink_naming_a_redirect_gives_its_entry_the_qid(wd_kb):
+    assert row(wd_kb, "SELECT qid FROM entries WHERE title = ?", ADAMS) == [("Q42",)]
+
+
+def test_entries_without_a_sitelink_stay_out_and_info_counts_qids(wd_kb):
+    n_pages = row(wd_kb, "SELECT count(*) FROM entries")[0][0]
+    with_qid = row(wd_kb, "SELECT count(*) FROM entries WHERE qid IS NOT NULL")[0][0]
+    assert with_qid == n_pages  # every page was chosen by a sitelink
+    assert row(wd_kb, "SELECT count(*) FROM wikidata")[0][0] == with_qid  # of 390 sitelinked items
+    res = CliRunner().invoke(cli, ["info", str(wd_kb), "--json"])
+    data = json.loads(res.output)
+    assert data["schema_version"] == 3
+    assert data["counts"]["qids"] == with_qid
+    assert data["wikidata"]["entities"] == 1704 and data["wikidata"]["sitelinked"] == 390
+    res = CliRunner().invoke(cli, ["info", str(wd_kb)])
+    assert f"{with_qid} of {n_pages} entries have a QID" in " ".join(res.output.split())
+
+
+def test_an_alias_is_a_candidate_below_real_names(wd_kb):
+    with linkpedia.open_kb(wd_kb) as kb:
+        assert [c.title for c in kb.candidates("Beantown")] == ["Boston"]
+        assert [c.title for c in kb.candidates("Douglas Noël Adams")] == [ADAMS]
+    weak = row(wd_kb, "SELECT se.names, se.weak FROM surface_entries se JOIN surfaces s ON s.id = se.surface_id "
+                      "JOIN entries e ON e.id = se.entry_id WHERE s.surface = 'Beantown' AND e.title = 'Boston'")
+    assert weak == [(0, 1)]  # a weak name: ranked below titles, redirects and anchors
+
+
+def test_the_description_backs_a_missing_preview(wd_kb):
+    # Q42's article here has a one-sentence lead; an entry whose text is too short for
+    # a lead shows Wikidata's description instead.
+    tmp = wd_kb.parent
+    src = tmp / "short.jsonl"
+    src.write_text(json.dumps({"title": "Boston", "text": "Boston"}) + "\n", encoding="utf-8")
+    out = tmp / "short-kb"
+    linkpedia.build_kb([src], out, options=linkpedia.BuildOptions(jobs=1, wikidata=(str(wikidata_file()),)))
+    with linkpedia.open_kb(out) as kb:
+        assert kb.preview("Boston") == "city in Massachusetts, United States of America"
+
+
+def test_a_kb_without_wikidata_has_no_qids(tmp_path):
+    src = tmp_path / "a.jsonl"
+    src.write_text(json.dumps({"title": "Boston", "text": "Boston is a city in Massachusetts."}) + "\n",
+                   encoding="utf-8")
+    linkpedia.build_kb([src], tmp_path / "kb", options=linkpedia.BuildOptions(jobs=1))
+    with linkpedia.open_kb(tmp_path / "kb") as kb:
+        assert kb.entry("Boston").qid is None
+
+
+def _assert_clean_failure(res, out: Path, *needles: str) -> None:
+    assert res.exit_code == 2, res.output
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), res.output
+    for n in needles:
+        assert n in lines[0], lines[0]
+    assert not out.exists()
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]
+
+
+def _build_with(tmp_path: Path, wikidata: Path):
+    pages = tmp_path / "pages.jsonl"
+    pages.write_text(json.dumps({"title": "Boston", "text": "Boston is a city."}) + "\n", encoding="utf-8")
+    return CliRunner().invoke(cli, ["build", str(pages), "--wikidata", str(wikidata), "--out",
+                                    str(tmp_path / "kb"), "-j", "1"])
+
+
+def test_truncated_bz2_is_one_line_with_the_position(tmp_path):
+    data = wikidata_file().read_bytes()
+    cut = tmp_path / "cut.json.bz2"
+    cut.write_bytes(data[: len(data) // 2])
+    _assert_clean_failure(_build_with(tmp_path, cut), tmp_path / "kb", "cut.json.bz2", "byte", "truncated")
+
+
+def test_a_dump_cut_at_a_line_lacks_its_closing_bracket(tmp_path):
+    lines = bz2.decompress(wikidata_file().read_bytes()).split(b"\n")
+    cut = tmp_path / "cut.json"
+    cut.write_bytes(b"\n".join(lines[:50]) + b"\n")
+    _assert_clean_failure(_build_with(tmp_path, cut), tmp_path / "kb", "cut.json", "closing ']'")
+
+
+def test_a_malformed_entity_names_its_line(tmp_path):
+    lines = bz2.decompress(wikidata_file().read_bytes()).split(b"\n")
+    lines[10] = lines[10][:200]
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"\n".join(lines))
+    _assert_clean_failure(_build_with(tmp_path, bad), tmp_path / "kb", "bad.json", "line 11, byte")
+
+
+def test_invalid_json_inside_an_entity_names_its_line(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('[\n{"id":"Q1","sitelinks":{"enwiki":{"title":"Boston"}},}\n]\n', encoding="utf-8")
+    _assert_clean_failure(_build_with(tmp_path, bad), tmp_path / "kb", "bad.json", "line 2", "invalid JSON")
+
+
+def test_not_a_dump(tmp_path):
+    bad = tmp_path / "pages.jsonl.txt"
+    bad.write_text('{"title": "Boston"}\n', encoding="utf-8")
+    _assert_clean_failure(_build_with(tmp_path, bad), tmp_path / "kb", "line 1", "expected '['")
+
+
+def test_missing_wikidata_file_fails_before_reading_pages(tmp_path):
+    _assert_clean_failure(_build_with(tmp_path, tmp_path / "nope.json.bz2"), tmp_path / "kb", "nope.json.bz2",
+                          "no such file")
