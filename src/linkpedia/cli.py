@@ -347,6 +347,13 @@ class _PolicyAnnotator:
     def resolve(self, title):
         return self.kb.resolve(title)
 
+    @property
+    def has_qids(self) -> bool:
+        return self.kb.has_qids
+
+    def by_qid(self, qid):
+        return self.kb.by_qid(qid)
+
     def candidates(self, surface):
         return self.kb.candidates(surface, self.kb.config.max_candidates)
 

@@ -25,7 +25,11 @@ Three score sets come out of one comparison, see docs/evaluation.md:
   a linker that only outputs links).
 
 Titles are compared after ``resolve`` maps both sides to the KB's canonical
-title (redirects followed, first letter normalized).
+title (redirects followed, first letter normalized). Where the KB knows
+Wikidata QIDs (``by_qid`` given), a gold link with a QID is scored by it: its
+entry is the one with that QID, whatever its title says (the ELEVANT sets'
+titles are Wikidata labels, "Apple" for Apple Inc.), and a QID-only link is
+scored, not a gap; gold without a QID is still scored by title.
 """
 
 from __future__ import annotations
@@ -157,7 +161,8 @@ class Mention:
 
     ``kind``: ``entry`` names an entry (``key`` = canonical title), ``gap`` is a
     gold entry the KB lacks (``key`` = its title, or ``qid:Q…``), ``nil`` names
-    nothing (``key`` is ``None``). ``title`` is the title as written.
+    nothing (``key`` is ``None``). ``title`` is the title as written. ``by``: how a
+    gold entry was looked up, ``"qid"`` or ``"title"`` (None for NIL and predictions).
     """
 
     start: int
@@ -166,20 +171,25 @@ class Mention:
     kind: Literal["entry", "gap", "nil"]
     key: str | None
     title: str | None = None
+    by: Literal["qid", "title"] | None = None
 
 
-def resolve_gold(links: Iterable[GoldLink], resolve: Resolve) -> list[Mention]:
-    """Gold links as mentions; a qid-only link is a gap (the KB is looked up by title)."""
+def resolve_gold(links: Iterable[GoldLink], resolve: Resolve, by_qid: Resolve | None = None) -> list[Mention]:
+    """Gold links as mentions: by QID where the link has one and ``by_qid`` (QID ->
+    the KB's title) is given, else by title; a QID-only link without ``by_qid`` is a gap."""
     out = []
     for g in links:
         if g.is_nil:
             out.append(Mention(g.start, g.end, g.surface, "nil", None, None))
-        elif g.title is None:
-            out.append(Mention(g.start, g.end, g.surface, "gap", f"qid:{g.qid}", None))
+        elif g.qid is not None and (by_qid is not None or g.title is None):
+            canonical = by_qid(g.qid) if by_qid is not None else None
+            kind = "entry" if canonical is not None else "gap"
+            out.append(Mention(g.start, g.end, g.surface, kind, canonical or f"qid:{g.qid}", g.title, "qid"))
         else:
+            assert g.title is not None
             canonical = resolve(g.title)
             kind = "entry" if canonical is not None else "gap"
-            out.append(Mention(g.start, g.end, g.surface, kind, canonical or g.title, g.title))
+            out.append(Mention(g.start, g.end, g.surface, kind, canonical or g.title, g.title, "title"))
     return out
 
 
@@ -330,17 +340,19 @@ def compare(
     resolve: Resolve,
     *,
     mode: Mode = "a2kb",
+    by_qid: Resolve | None = None,
 ) -> DocumentResult:
     """Judge one document's predicted links against its gold.
 
     In ``d2kb`` mode the linker was given the gold spans: predictions on other
     spans are dropped (as GERBIL does) and a given span without a link is a
     NIL prediction. Counts are computed for each matching of the mode
-    (A2KB: strong and weak; D2KB: strong) and each score set.
+    (A2KB: strong and weak; D2KB: strong) and each score set. ``by_qid`` maps a
+    QID to the KB's title, for gold scored by QID (see the module docstring).
     """
     if mode not in MATCHINGS:
         raise ValueError(f"unknown mode {mode!r}; use 'a2kb' or 'd2kb'")
-    gold = resolve_gold(doc.links, resolve)
+    gold = resolve_gold(doc.links, resolve, by_qid)
     pred = resolve_predicted(predicted, resolve)
     if mode == "d2kb":
         pred = _d2kb_predictions(gold, pred)

@@ -94,8 +94,8 @@ class KnowledgeBase:
 
     @property
     def has_qids(self) -> bool:
-        """Whether the KB knows Wikidata QIDs (False for a KB from before them)."""
-        return self.index.qid is not None
+        """Whether the KB knows Wikidata QIDs: built or updated with ``--wikidata``."""
+        return self.index.qid is not None and self.meta.get("counts", {}).get("qids", 0) > 0
 
     def by_qid(self, qid: str) -> str | None:
         """The title of the entry with Wikidata item ``qid`` ("Q42"); None when none has it."""
@@ -150,7 +150,7 @@ class KnowledgeBase:
         con = self._con()
         eid, is_dab, preview, popularity, description, qid = con.execute(
             "SELECT id, is_disambiguation, preview, popularity, description, "
-            f"{'qid' if self.has_qids else 'NULL'} FROM entries WHERE title = ?", (t,)
+            f"{'NULL' if self.index.qid is None else 'qid'} FROM entries WHERE title = ?", (t,)
         ).fetchone()
         row = qid and con.execute("SELECT instance_of FROM wikidata WHERE qid = ?", (qid,)).fetchone()
         classes = tuple(json.loads(row[0])) if row else ()
