@@ -42,7 +42,7 @@ from .workers import LocalExtractor
 
 __all__ = ["BuildOptions", "BuildReport", "build_kb", "ProgressHook", "Extractor", "LocalExtractor",
            "OccurrenceCounter", "extract_chunk", "chunked", "add_sums", "write_sums", "finish_kb",
-           "insert_page"]
+           "insert_page", "load_wikidata"]
 
 CHUNK = 64  # pages per task sent to a worker (Spark)
 FLUSH_AT = 2_000_000  # buffered term/context counts before they are added to the database
@@ -296,7 +296,9 @@ def finish_kb(con: sqlite3.Connection, kb_dir: Path, options: BuildOptions, prog
         con.execute("COMMIT")
         progress.finish()
     if options.wikidata:
-        meta = {**meta, "wikidata": _load_wikidata(con, options, progress, meta)}
+        con.execute("BEGIN")
+        meta = {**meta, "wikidata": load_wikidata(con, options, progress, meta)}
+        con.execute("COMMIT")
     progress.start("deriving entries, redirects and surfaces", None)
     stats = aggregate.derive(con, skipped, min_anchor_count=options.min_anchor_count)
     progress.finish()
@@ -334,17 +336,14 @@ def finish_kb(con: sqlite3.Connection, kb_dir: Path, options: BuildOptions, prog
     return counts
 
 
-def _load_wikidata(con: sqlite3.Connection, options: BuildOptions, progress: ProgressHook,
-                   meta: dict) -> dict:
-    """Read ``options.wikidata`` into the store; what it found, for the meta."""
+def load_wikidata(con: sqlite3.Connection, options: BuildOptions, progress: ProgressHook, meta: dict) -> dict:
+    """Read ``options.wikidata`` into the store, in the caller's transaction; what it
+    found, for the meta. The site: ``options.site``, else the build's, else the KB's."""
     site = (options.site or meta.get("wikidata_site") or read_meta(con).get("wikidata_site")
             or wikidata.DEFAULT_SITE_ID)
     progress.start("reading Wikidata", sum(Path(w).stat().st_size for w in options.wikidata) or None)
     try:
-        con.execute("BEGIN")
-        counted = wikidata.load_wikidata(con, options.wikidata, site,
-                                         lambda done: progress.advance(done, 0))
-        con.execute("COMMIT")
+        counted = wikidata.load_wikidata(con, options.wikidata, site, lambda done: progress.advance(done, 0))
     finally:
         progress.finish()
     return {"site": site, "files": [str(w) for w in options.wikidata], "entities": counted.entities,
