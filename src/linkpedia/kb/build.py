@@ -343,7 +343,7 @@ def load_wikidata(con: sqlite3.Connection, options: BuildOptions, progress: Prog
             or wikidata.DEFAULT_SITE_ID)
     progress.start("reading Wikidata", sum(Path(w).stat().st_size for w in options.wikidata) or None)
     try:
-        counted = wikidata.load_wikidata(con, options.wikidata, site, lambda done: progress.advance(done, 0))
+        counted = wikidata.load_wikidata(con, options.wikidata, site, progress.advance)  # entities as "pages"
     finally:
         progress.finish()
     return {"site": site, "files": [str(w) for w in options.wikidata], "entities": counted.entities,

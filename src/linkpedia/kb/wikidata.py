@@ -48,13 +48,12 @@ class Item:
 
 @dataclass
 class WikidataStats:
-    """How many entities a file held, how many name the site, how many rows changed."""
+    """How many entities the files held, how many link to the site, how many name a page, how many rows changed."""
 
     entities: int = 0
     sitelinked: int = 0
     kept: int = 0
     changed: int = 0
-    bytes_in: int = 0
 
 
 def site_of(sources: Sequence[Source]) -> str:
@@ -110,7 +109,7 @@ def _bad(path: Path, number: int, offset: int, what: str) -> SourceFormatError:
 
 
 def items(path: str | Path, site: str = DEFAULT_SITE_ID, stats: WikidataStats | None = None,
-          progress: Callable[[int], None] | None = None) -> Iterator[Item]:
+          progress: Callable[[int, int], None] | None = None) -> Iterator[Item]:
     """The items of a dump with a sitelink to ``site``, in file order; ``SourceFormatError``
     (file and position) on a line that is no entity, or a file that ends before its ``]``."""
     path = require_file(path)
@@ -142,7 +141,7 @@ def items(path: str | Path, site: str = DEFAULT_SITE_ID, stats: WikidataStats | 
                 raise _bad(path, number, offset, "not a JSON entity (cut short?) — download or copy the file again")
             stats.entities += 1
             if progress is not None and stats.entities % 4096 == 0:
-                progress(opened.counter.count)
+                progress(opened.counter.count, stats.entities)
             if needle not in line:
                 continue
             try:
@@ -156,7 +155,6 @@ def items(path: str | Path, site: str = DEFAULT_SITE_ID, stats: WikidataStats | 
         if state != "closed":
             raise SourceFormatError("the file ends before the closing ']' — it is truncated: download or "
                                     "copy it again", path=str(path), position=f"byte {opened.counter.count:,} on disk")
-        stats.bytes_in += size
 
 
 def _row(item: Item) -> tuple:
@@ -165,7 +163,7 @@ def _row(item: Item) -> tuple:
 
 
 def load_wikidata(con: sqlite3.Connection, paths: Sequence[str | Path], site: str,
-                  progress: Callable[[int], None] | None = None) -> WikidataStats:
+                  progress: Callable[[int, int], None] | None = None) -> WikidataStats:
     """Put the files' items that name a page of the KB into ``wikidata``, in a
     transaction the caller holds: a row whose QID is new or whose words differ
     replaces the stored one (``changed`` counts them), a stored row that loses
