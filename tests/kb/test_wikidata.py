@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import bz2
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,20 +13,14 @@ from click.testing import CliRunner
 import linkpedia
 from linkpedia.cli import cli
 
+from test_build_dumps import q as row
+from test_build_errors import assert_clean_failure
 from wikidatakb import ADAMS, build_wikidata_kb, wikidata_file
 
 
 @pytest.fixture(scope="module")
 def wd_kb(tmp_path_factory) -> Path:
     return build_wikidata_kb(tmp_path_factory.mktemp("wikidata"))
-
-
-def row(kb: Path, sql: str, *args):
-    con = sqlite3.connect(kb / "kb.sqlite")
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def test_entries_get_their_qids_words_and_classes(wd_kb):
@@ -91,16 +84,6 @@ def test_a_kb_without_wikidata_has_no_qids(tmp_path):
         assert kb.entry("Boston").qid is None
 
 
-def _assert_clean_failure(res, out: Path, *needles: str) -> None:
-    assert res.exit_code == 2, res.output
-    lines = [ln for ln in res.output.splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), res.output
-    for n in needles:
-        assert n in lines[0], lines[0]
-    assert not out.exists()
-    assert not [p for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]
-
-
 def _build_with(tmp_path: Path, wikidata: Path):
     pages = tmp_path / "pages.jsonl"
     pages.write_text(json.dumps({"title": "Boston", "text": "Boston is a city."}) + "\n", encoding="utf-8")
@@ -112,14 +95,14 @@ def test_truncated_bz2_is_one_line_with_the_position(tmp_path):
     data = wikidata_file().read_bytes()
     cut = tmp_path / "cut.json.bz2"
     cut.write_bytes(data[: len(data) // 2])
-    _assert_clean_failure(_build_with(tmp_path, cut), tmp_path / "kb", "cut.json.bz2", "byte", "truncated")
+    assert_clean_failure(_build_with(tmp_path, cut), tmp_path / "kb", "cut.json.bz2", "byte", "truncated")
 
 
 def test_a_dump_cut_at_a_line_lacks_its_closing_bracket(tmp_path):
     lines = bz2.decompress(wikidata_file().read_bytes()).split(b"\n")
     cut = tmp_path / "cut.json"
     cut.write_bytes(b"\n".join(lines[:50]) + b"\n")
-    _assert_clean_failure(_build_with(tmp_path, cut), tmp_path / "kb", "cut.json", "closing ']'")
+    assert_clean_failure(_build_with(tmp_path, cut), tmp_path / "kb", "cut.json", "closing ']'")
 
 
 def test_a_malformed_entity_names_its_line(tmp_path):
@@ -127,21 +110,21 @@ def test_a_malformed_entity_names_its_line(tmp_path):
     lines[10] = lines[10][:200]
     bad = tmp_path / "bad.json"
     bad.write_bytes(b"\n".join(lines))
-    _assert_clean_failure(_build_with(tmp_path, bad), tmp_path / "kb", "bad.json", "line 11, byte")
+    assert_clean_failure(_build_with(tmp_path, bad), tmp_path / "kb", "bad.json", "line 11, byte")
 
 
 def test_invalid_json_inside_an_entity_names_its_line(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('[\n{"id":"Q1","sitelinks":{"enwiki":{"title":"Boston"}},}\n]\n', encoding="utf-8")
-    _assert_clean_failure(_build_with(tmp_path, bad), tmp_path / "kb", "bad.json", "line 2", "invalid JSON")
+    assert_clean_failure(_build_with(tmp_path, bad), tmp_path / "kb", "bad.json", "line 2", "invalid JSON")
 
 
 def test_not_a_dump(tmp_path):
     bad = tmp_path / "pages.jsonl.txt"
     bad.write_text('{"title": "Boston"}\n', encoding="utf-8")
-    _assert_clean_failure(_build_with(tmp_path, bad), tmp_path / "kb", "line 1", "expected '['")
+    assert_clean_failure(_build_with(tmp_path, bad), tmp_path / "kb", "line 1", "expected '['")
 
 
 def test_missing_wikidata_file_fails_before_reading_pages(tmp_path):
-    _assert_clean_failure(_build_with(tmp_path, tmp_path / "nope.json.bz2"), tmp_path / "kb", "nope.json.bz2",
+    assert_clean_failure(_build_with(tmp_path, tmp_path / "nope.json.bz2"), tmp_path / "kb", "nope.json.bz2",
                           "no such file")
