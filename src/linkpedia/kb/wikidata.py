@@ -10,7 +10,9 @@ An item is kept when its sitelink (``enwiki`` for an English KB) names a page
 of the KB, an article or a redirect; ``aggregate`` then follows the redirect
 and gives the entry its QID. Kept rows live in the ``wikidata`` table, keyed
 by QID, so that an update derives the same entries again, and a newer file
-replaces only the rows that differ.
+replaces only the rows that differ. Items are matched to the pages there when
+a file is read; one that no longer names the site keeps its row (only the
+items that do are parsed).
 """
 
 from __future__ import annotations
