@@ -101,3 +101,18 @@ def test_update_with_a_bad_wikidata_file_leaves_the_kb_as_it_was(tmp_path):
     assert res.exit_code == 2 and res.output.startswith(f"Error: {bad}"), res.output
     assert len(res.output.strip().splitlines()) == 1
     assert entries(kb) == before and not (kb / "CURRENT").exists()
+
+
+def test_check_counts_qids_and_repairs_a_schema_2_index(tmp_path):
+    kb = build_wikidata_kb(tmp_path)
+    res = CliRunner().invoke(cli, ["check", str(kb)])
+    assert res.exit_code == 0, res.output
+    old = tmp_path / "old"
+    linkpedia.build_kb([write_pages(tmp_path)], old, options=linkpedia.BuildOptions(jobs=1))
+    downgrade_to_schema_2(old)
+    (old / "index" / "titles.marisa").write_bytes(b"garbage")
+    res = CliRunner().invoke(cli, ["check", str(old), "--repair"])
+    assert res.exit_code == 0 and "recompiled" in res.output, res.output
+    assert not (old / "index" / "qid.npy").exists()
+    with linkpedia.open_kb(old) as opened:
+        assert opened.entry("Boston").qid is None

@@ -235,10 +235,13 @@ def _entries(con: sqlite3.Connection, tmp: Path) -> int:
     dab = np.zeros(E, dtype=np.bool_)
     size = np.zeros(E, dtype=np.int32)
     qid = np.zeros(E, dtype=np.int64)
+    # A schema 2 store (before Wikidata; ``check --repair`` recompiles its index) has no qids.
+    has_qid = any(col == "qid" for _, col, *_ in con.execute("PRAGMA table_info(entries)"))
 
     def rows() -> Iterator[tuple[int, int]]:
         for chunk in _chunks(con.execute(
-                "SELECT id, title, is_disambiguation, popularity, size, qid FROM entries ORDER BY id")):
+                "SELECT id, title, is_disambiguation, popularity, size, "
+                f"{'qid' if has_qid else 'NULL'} FROM entries ORDER BY id")):
             eid, title, is_dab, popularity, chars, q = zip(*chunk)
             keys = [titles[t] for t in title]
             pop[keys], dab[keys], size[keys] = popularity, is_dab, chars
@@ -249,7 +252,8 @@ def _entries(con: sqlite3.Connection, tmp: Path) -> int:
     # (No array of entries.id: it follows the order the sources were read in, and the
     # index must not: build(A, B) and build(B, A) write the same bytes.)
     for name, arr in (("popularity", pop), ("is_dab", dab), ("entry_size", size), ("qid", qid)):
-        np.save(tmp / f"{name}.npy", arr)
+        if name != "qid" or has_qid:
+            np.save(tmp / f"{name}.npy", arr)
     return E
 
 
