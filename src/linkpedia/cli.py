@@ -354,6 +354,9 @@ class _PolicyAnnotator:
     def by_qid(self, qid):
         return self.kb.by_qid(qid)
 
+    def qid_of_title(self, title):
+        return self.kb.qid_of_title(title)
+
     def candidates(self, surface):
         return self.kb.candidates(surface, self.kb.config.max_candidates)
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import linkpedia
 from linkpedia.cli import cli
 
-from wikidatakb import ADAMS, build_wikidata_kb, write_pages
+from wikidatakb import ADAMS, wikidata_file, write_pages
 
 DOCS = [
     # QID only: scored by QID, not dropped.
@@ -23,7 +23,23 @@ DOCS = [
     # Title only: scored by title.
     {"id": "title-only", "text": "Mozambique is a country in Africa.",
      "links": [{"start": 0, "end": 10, "surface": "Mozambique", "title": "Mozambique", "qid": None}]},
+    # A QID the KB lacks: its title's entry has no QID (the KB's Wikidata misses it), so the
+    # title decides; "Boston" has another QID, so this gold names something else: a gap.
+    {"id": "unknown-qid", "text": "Kaunas and Boston.",
+     "links": [{"start": 0, "end": 6, "surface": "Kaunas", "title": "Kaunas", "qid": "Q4115712"},
+               {"start": 11, "end": 17, "surface": "Boston", "title": "Boston", "qid": "Q999999999"}]},
 ]
+KAUNAS = {"title": "Kaunas", "text": "Kaunas is the second-largest city in Lithuania."}
+
+
+def build_kb(tmp: Path, *, wikidata: bool) -> Path:
+    """The Wikidata test KB's pages and Kaunas, an article no item of the sample names."""
+    extra = tmp / "kaunas.jsonl"
+    extra.write_text(json.dumps(KAUNAS) + "\n", encoding="utf-8")
+    out = tmp / "kb"
+    linkpedia.build_kb([write_pages(tmp), extra], out, options=linkpedia.BuildOptions(
+        jobs=1, wikidata=(str(wikidata_file()),) if wikidata else ()))
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -40,27 +56,25 @@ def run_evaluate(kb: Path, dataset: Path) -> dict:
 
 
 def test_gold_with_qids_is_scored_by_qid(tmp_path_factory, dataset):
-    kb = build_wikidata_kb(tmp_path_factory.mktemp("qid-kb"))
+    kb = build_kb(tmp_path_factory.mktemp("qid-kb"), wikidata=True)
     ds = run_evaluate(kb, dataset)
-    assert ds["gold_scored_by"] == {"qid": 2, "title": 1}
-    assert (ds["gold_in_kb"], ds["gold_not_in_kb"]) == (3, 0)
-    assert ds["scores"]["strong"]["inkb"]["tp"] == 3
+    assert ds["gold_scored_by"] == {"qid": 3, "title": 2}  # Kaunas by title, Q999999999 by QID
+    assert (ds["gold_in_kb"], ds["gold_not_in_kb"]) == (4, 1)
+    assert ds["scores"]["strong"]["inkb"]["tp"] == 4
     with linkpedia.open_kb(kb) as opened:
         assert opened.entry("Q42").title == ADAMS
 
 
 def test_a_kb_without_qids_scores_by_title(tmp_path, dataset):
-    kb = tmp_path / "kb"
-    linkpedia.build_kb([write_pages(tmp_path)], kb, options=linkpedia.BuildOptions(jobs=1))
-    ds = run_evaluate(kb, dataset)
-    # The QID-only link is a coverage gap, the label names no title: only Mozambique is in the KB.
-    assert ds["gold_scored_by"] == {"qid": 1, "title": 2}
-    assert (ds["gold_in_kb"], ds["gold_not_in_kb"]) == (1, 2)
+    ds = run_evaluate(build_kb(tmp_path, wikidata=False), dataset)
+    # The QID-only link is a coverage gap, the label names no title; the rest is found by title.
+    assert ds["gold_scored_by"] == {"qid": 1, "title": 4}
+    assert (ds["gold_in_kb"], ds["gold_not_in_kb"]) == (3, 2)
 
 
 def test_the_summary_says_how_gold_was_scored(tmp_path_factory, dataset):
-    kb = build_wikidata_kb(tmp_path_factory.mktemp("qid-kb-md"))
+    kb = build_kb(tmp_path_factory.mktemp("qid-kb-md"), wikidata=True)
     res = CliRunner().invoke(cli, ["evaluate", str(dataset), "--kb", str(kb), "--mode", "d2kb",
                                    "--format", "markdown"])
     assert res.exit_code == 0, res.output
-    assert "| Scored by QID/title |" in res.output and "| 2/1 |" in res.output
+    assert "| Scored by QID/title |" in res.output and "| 3/2 |" in res.output

@@ -26,10 +26,13 @@ Three score sets come out of one comparison, see docs/evaluation.md:
 
 Titles are compared after ``resolve`` maps both sides to the KB's canonical
 title (redirects followed, first letter normalized). Where the KB knows
-Wikidata QIDs (``by_qid`` given), a gold link with a QID is scored by it: its
+Wikidata QIDs (``qids`` given), a gold link with a QID is scored by it: its
 entry is the one with that QID, whatever its title says (the ELEVANT sets'
 titles are Wikidata labels, "Apple" for Apple Inc.), and a QID-only link is
-scored, not a gap; gold without a QID is still scored by title.
+scored, not a gap. A QID the KB does not know falls back to the title when
+the title's entry has no QID itself (the KB's Wikidata may miss it); when
+that entry has another QID, the gold names something else: a gap. Gold
+without a QID is scored by title.
 """
 
 from __future__ import annotations
@@ -174,22 +177,35 @@ class Mention:
     by: Literal["qid", "title"] | None = None
 
 
-def resolve_gold(links: Iterable[GoldLink], resolve: Resolve, by_qid: Resolve | None = None) -> list[Mention]:
-    """Gold links as mentions: by QID where the link has one and ``by_qid`` (QID ->
-    the KB's title) is given, else by title; a QID-only link without ``by_qid`` is a gap."""
+@dataclass(frozen=True)
+class Qids:
+    """A KB's QIDs for scoring: ``entry`` maps a QID to its entry's title, ``of`` an
+    entry's title to its QID (each None where the KB knows none)."""
+
+    entry: Resolve
+    of: Resolve
+
+
+def resolve_gold(links: Iterable[GoldLink], resolve: Resolve, qids: Qids | None = None) -> list[Mention]:
+    """Gold links as mentions: by QID where the link has one and ``qids`` is given, else by
+    title (see the module docstring); a QID-only link without ``qids`` is a gap."""
     out = []
     for g in links:
         if g.is_nil:
             out.append(Mention(g.start, g.end, g.surface, "nil", None, None))
-        elif g.qid is not None and (by_qid is not None or g.title is None):
-            canonical = by_qid(g.qid) if by_qid is not None else None
-            kind = "entry" if canonical is not None else "gap"
-            out.append(Mention(g.start, g.end, g.surface, kind, canonical or f"qid:{g.qid}", g.title, "qid"))
+            continue
+        by_title = resolve(g.title) if g.title is not None else None
+        if g.qid is not None and qids is not None:
+            canonical = qids.entry(g.qid)
+            if canonical is not None or by_title is None or qids.of(by_title) is not None:
+                kind = "entry" if canonical is not None else "gap"
+                out.append(Mention(g.start, g.end, g.surface, kind, canonical or f"qid:{g.qid}", g.title, "qid"))
+                continue
+        if g.title is None:
+            out.append(Mention(g.start, g.end, g.surface, "gap", f"qid:{g.qid}", None, "qid"))
         else:
-            assert g.title is not None
-            canonical = resolve(g.title)
-            kind = "entry" if canonical is not None else "gap"
-            out.append(Mention(g.start, g.end, g.surface, kind, canonical or g.title, g.title, "title"))
+            kind = "entry" if by_title is not None else "gap"
+            out.append(Mention(g.start, g.end, g.surface, kind, by_title or g.title, g.title, "title"))
     return out
 
 
@@ -340,19 +356,19 @@ def compare(
     resolve: Resolve,
     *,
     mode: Mode = "a2kb",
-    by_qid: Resolve | None = None,
+    qids: Qids | None = None,
 ) -> DocumentResult:
     """Judge one document's predicted links against its gold.
 
     In ``d2kb`` mode the linker was given the gold spans: predictions on other
     spans are dropped (as GERBIL does) and a given span without a link is a
     NIL prediction. Counts are computed for each matching of the mode
-    (A2KB: strong and weak; D2KB: strong) and each score set. ``by_qid`` maps a
-    QID to the KB's title, for gold scored by QID (see the module docstring).
+    (A2KB: strong and weak; D2KB: strong) and each score set. ``qids``: the KB's
+    QIDs, for gold scored by QID (see the module docstring).
     """
     if mode not in MATCHINGS:
         raise ValueError(f"unknown mode {mode!r}; use 'a2kb' or 'd2kb'")
-    gold = resolve_gold(doc.links, resolve, by_qid)
+    gold = resolve_gold(doc.links, resolve, qids)
     pred = resolve_predicted(predicted, resolve)
     if mode == "d2kb":
         pred = _d2kb_predictions(gold, pred)

@@ -18,6 +18,7 @@ from .metrics import (
     MATCHINGS,
     DocumentResult,
     Mode,
+    Qids,
     Resolve,
     Scores,
     compare,
@@ -44,12 +45,12 @@ class Annotator(Protocol):
 
     # Optional: ``candidates(surface)`` -> objects with ``.title``; when the
     # annotator has it, each dataset reports its candidate recall.
-    # Optional: ``has_qids`` and ``by_qid(qid)`` -> title or None; when the annotator
-    # knows QIDs, gold links with one are scored by it.
+    # Optional: ``has_qids``, ``by_qid(qid)`` -> title or None and ``qid_of_title(title)``
+    # -> QID or None; when the annotator knows QIDs, gold links with one are scored by it.
 
 
-def resolvers(annotator: Any) -> tuple[Resolve, Resolve | None]:
-    """The annotator's title resolver and, where it knows QIDs, its QID resolver, each cached."""
+def resolvers(annotator: Any) -> tuple[Resolve, Qids | None]:
+    """The annotator's title resolver and, where it knows QIDs, its QIDs, each cached."""
     def cached(lookup: Resolve) -> Resolve:
         cache: dict[str, str | None] = {}
 
@@ -59,9 +60,9 @@ def resolvers(annotator: Any) -> tuple[Resolve, Resolve | None]:
             return cache[key]
         return resolve
 
-    by_qid = getattr(annotator, "by_qid", None)
-    knows = by_qid is not None and getattr(annotator, "has_qids", False)
-    return cached(annotator.resolve), (cached(by_qid) if knows else None)
+    by_qid, of = getattr(annotator, "by_qid", None), getattr(annotator, "qid_of_title", None)
+    knows = by_qid is not None and of is not None and getattr(annotator, "has_qids", False)
+    return cached(annotator.resolve), (Qids(cached(by_qid), cached(of)) if knows else None)
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ def evaluate(
     """
     if mode not in MATCHINGS:
         raise ValueError(f"unknown mode {mode!r}; use 'a2kb' or 'd2kb'")
-    resolve, by_qid = resolvers(annotator)
+    resolve, qids = resolvers(annotator)
 
     results = []
     for ds in datasets:
@@ -194,7 +195,7 @@ def evaluate(
                 linked = annotator.link(doc.text, mentions=spans)
             else:
                 linked = annotator.link(doc.text)
-            judged.append(compare(doc, linked.links, resolve, mode=mode, by_qid=by_qid))
+            judged.append(compare(doc, linked.links, resolve, mode=mode, qids=qids))
             if progress is not None:
                 progress(ds.name, done, len(ds.docs))
         seconds = time.perf_counter() - started

@@ -104,6 +104,11 @@ class KnowledgeBase:
         row = self._con().execute("SELECT title FROM entries WHERE qid = ?", (qid,)).fetchone()
         return row[0] if row else None
 
+    def qid_of_title(self, title: str) -> str | None:
+        """The QID of the entry titled ``title`` (its canonical title); None when it has none."""
+        i = self.index.titles.get(title)
+        return None if i is None else self.qid_of(i)
+
     def qid_of(self, entry_index: int) -> str | None:
         q = self.index.qid
         return f"Q{int(q[entry_index])}" if q is not None and q[entry_index] else None
