@@ -84,11 +84,11 @@ def test_a_kb_without_wikidata_has_no_qids(tmp_path):
         assert kb.entry("Boston").qid is None
 
 
-def _build_with(tmp_path: Path, wikidata: Path):
+def _build_with(tmp_path: Path, wikidata: Path, out: str = "kb"):
     pages = tmp_path / "pages.jsonl"
     pages.write_text(json.dumps({"title": "Boston", "text": "Boston is a city."}) + "\n", encoding="utf-8")
     return CliRunner().invoke(cli, ["build", str(pages), "--wikidata", str(wikidata), "--out",
-                                    str(tmp_path / "kb"), "-j", "1"])
+                                    str(tmp_path / out), "-j", "1"])
 
 
 def test_truncated_bz2_is_one_line_with_the_position(tmp_path):
@@ -128,3 +128,19 @@ def test_not_a_dump(tmp_path):
 def test_missing_wikidata_file_fails_before_reading_pages(tmp_path):
     assert_clean_failure(_build_with(tmp_path, tmp_path / "nope.json.bz2"), tmp_path / "kb", "nope.json.bz2",
                           "no such file")
+
+
+def test_gzip_and_plain_dumps_read_alike(tmp_path):
+    import gzip
+
+    data = bz2.decompress(wikidata_file().read_bytes())
+    (tmp_path / "all.json").write_bytes(data)
+    (tmp_path / "all.json.gz").write_bytes(gzip.compress(data))
+    for name in ("all.json", "all.json.gz"):
+        res = _build_with(tmp_path, tmp_path / name)
+        assert res.exit_code == 0, res.output
+        with linkpedia.open_kb(tmp_path / "kb") as kb:
+            assert kb.entry("Boston").qid == "Q100"
+    cut = tmp_path / "cut.json.gz"
+    cut.write_bytes(gzip.compress(data)[:100_000])
+    assert_clean_failure(_build_with(tmp_path, cut, "kb2"), tmp_path / "kb2", "cut.json.gz", "truncated")
