@@ -296,9 +296,7 @@ def finish_kb(con: sqlite3.Connection, kb_dir: Path, options: BuildOptions, prog
         con.execute("COMMIT")
         progress.finish()
     if options.wikidata:
-        con.execute("BEGIN")
         meta = {**meta, "wikidata": load_wikidata(con, options, progress, meta)}
-        con.execute("COMMIT")
     progress.start("deriving entries, redirects and surfaces", None)
     stats = aggregate.derive(con, skipped, min_anchor_count=options.min_anchor_count)
     progress.finish()
@@ -337,13 +335,17 @@ def finish_kb(con: sqlite3.Connection, kb_dir: Path, options: BuildOptions, prog
 
 
 def load_wikidata(con: sqlite3.Connection, options: BuildOptions, progress: ProgressHook, meta: dict) -> dict:
-    """Read ``options.wikidata`` into the store, in the caller's transaction; what it
-    found, for the meta. The site: ``options.site``, else the build's, else the KB's."""
+    """Read ``options.wikidata`` into the store in a transaction of its own (call it outside
+    one), its temp tables on disk (a full dump's sitelinked items are millions of rows);
+    what it found, for the meta. The site: ``options.site``, else the build's, else the KB's."""
     site = (options.site or meta.get("wikidata_site") or read_meta(con).get("wikidata_site")
             or wikidata.DEFAULT_SITE_ID)
     progress.start("reading Wikidata", sum(Path(w).stat().st_size for w in options.wikidata) or None)
     try:
-        counted = wikidata.load_wikidata(con, options.wikidata, site, progress.advance)  # entities as "pages"
+        with aggregate.spill_to_disk(con):
+            con.execute("BEGIN")
+            counted = wikidata.load_wikidata(con, options.wikidata, site, progress.advance)  # entities as "pages"
+            con.execute("COMMIT")
     finally:
         progress.finish()
     return {"site": site, "files": [str(w) for w in options.wikidata], "entities": counted.entities,

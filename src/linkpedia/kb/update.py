@@ -311,7 +311,9 @@ def _update_locked(kb_dir: Path, opened: list, delete: Sequence[str], options: B
             changes.delete(title)
         new_meta: dict = {"updated": _now()}
         if options.wikidata:  # after the pages: items may name the new ones
+            con.execute("COMMIT")  # load_wikidata runs its own (the copy goes if nothing changed)
             new_meta["wikidata"] = load_wikidata(con, options, progress, meta)
+            con.execute("BEGIN")
         wd_changed = new_meta.get("wikidata", {}).get("changed", 0)
         if not (changes.added or changes.changed or changes.deleted or wd_changed):
             # Nothing differs from the KB: no new generation, no retraining.

@@ -167,9 +167,10 @@ def _row(item: Item) -> tuple:
 def load_wikidata(con: sqlite3.Connection, paths: Sequence[str | Path], site: str,
                   progress: Callable[[int, int], None] | None = None) -> WikidataStats:
     """Put the files' items that name a page of the KB into ``wikidata``, in a
-    transaction the caller holds: a row whose QID is new or whose words differ
-    replaces the stored one (``changed`` counts them), a stored row that loses
-    its title to another QID goes."""
+    transaction the caller holds (inside ``aggregate.spill_to_disk``, so that the
+    staged items' temp table is a file, not memory): a row whose QID is new or
+    whose words differ replaces the stored one (``changed`` counts them), a
+    stored row that loses its title to another QID goes."""
     stats = WikidataStats()
     con.execute("CREATE TEMP TABLE IF NOT EXISTS raw_wikidata(qid TEXT PRIMARY KEY, title TEXT NOT NULL,"
                 " label TEXT, description TEXT, aliases TEXT NOT NULL, instance_of TEXT NOT NULL)")
