@@ -9,8 +9,9 @@ items naming new pages, and the share of entities with an enwiki sitelink stays
 the sample's. The KB's pages are the OVOS summaries the sample links to, and
 their copies.
 
-Three child processes, each measured by ``_common.measure`` (wall time, peak
-memory of the process tree):
+Three child processes, each run ``--repeats`` times (default 3) and measured
+by ``_common.measure``: the median wall time, the largest peak memory of the
+process tree:
 
 * ``read``: ``kb.wikidata.items()`` over the dump alone (decompress, filter, parse);
 * ``build``: ``linkpedia build PAGES --out KB``;
@@ -22,7 +23,7 @@ projection to the full dump (about 110 M entities, ``--full-entities``, and
 ``--full-gb`` GB compressed) uses both and says which is the bound.
 
     .venv/bin/python bench/wikidata_build.py                 # ~5 min on 2 cores
-    .venv/bin/python bench/wikidata_build.py --copies 5      # a minute
+    .venv/bin/python bench/wikidata_build.py --copies 5 --repeats 1   # a minute
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import MB, REPO, format_table, machine, measure, reproduce_line  # noqa: E402
+from _common import MB, REPO, Measured, format_table, machine, measure, reproduce_line  # noqa: E402
 
 SHARED = Path(os.environ.get("LINKPEDIA_SHARED", REPO.parent / "shared")) / "data"
 SAMPLE = SHARED / "small-real" / "wikidata-sample-1704-entities.json.bz2"
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--copies", type=int, default=30, help="copies of the 1,704-entity sample")
     ap.add_argument("--jobs", type=int, default=1, help="workers of the page pass (not the Wikidata pass)")
+    ap.add_argument("--repeats", type=int, default=3, help="runs of each command; the median time is shown")
     ap.add_argument("--work", type=Path, default=REPO / "bench" / "out" / "wikidata")
     ap.add_argument("--full-entities", type=float, default=110e6, help="entities of the full dump")
     ap.add_argument("--full-gb", type=float, default=130.0, help="GB of the full dump, bz2-compressed")
@@ -105,22 +107,29 @@ def main(argv: list[str] | None = None) -> None:
     python, cli = sys.executable, str(Path(sys.executable).parent / "linkpedia")
     n = args.copies * 1704
 
-    def ok(m):
-        if not m.ok:
-            sys.exit(m.stderr)
-        return m
+    def ok(cmd: list[str]) -> Measured:
+        """The middle of ``--repeats`` runs by time (peak memory: the largest of them)."""
+        runs = []
+        for _ in range(args.repeats):
+            m = measure(cmd)
+            if not m.ok:
+                sys.exit(m.stderr)
+            runs.append(m)
+        mid = sorted(runs, key=lambda m: m.seconds)[len(runs) // 2]
+        peak = max((m.peak_tree_pss or m.max_rss) for m in runs)
+        return Measured(mid.seconds, mid.cpu_seconds, mid.other_load, peak, mid.max_rss, 0, "")
 
     def peak(m) -> str:
         return f"{(m.peak_tree_pss or m.max_rss) / MB:,.0f}"
 
-    build = ok(measure([cli, "build", str(pages), "--out", str(args.work / "kb"), "-j", str(args.jobs)]))
+    build = ok([cli, "build", str(pages), "--out", str(args.work / "kb"), "-j", str(args.jobs)])
     rows = [["build, pages only", "", f"{build.seconds:,.1f}", "", "", "", peak(build)]]
     passes = {}
     for path in (dump, gz):
         kind, disk = path.suffix.lstrip("."), path.stat().st_size
-        read = ok(measure([python, "-c", _READ, str(path)]))
-        with_wd = ok(measure([cli, "build", str(pages), "--out", str(args.work / f"kb-{kind}"),
-                              "-j", str(args.jobs), "--wikidata", str(path)]))
+        read = ok([python, "-c", _READ, str(path)])
+        with_wd = ok([cli, "build", str(pages), "--out", str(args.work / f"kb-{kind}"),
+                      "-j", str(args.jobs), "--wikidata", str(path)])
         passes[kind] = (with_wd.seconds - build.seconds, disk)
         for name, seconds, m in (("read (decompress, filter, parse)", read.seconds, read),
                                  ("build --wikidata", with_wd.seconds, with_wd),

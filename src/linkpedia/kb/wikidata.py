@@ -28,6 +28,18 @@ from ..sources._io import iter_lines, open_stream, require_file, stream_errors
 from ..sources.base import Source
 from ..wikitext import normalize_title
 
+try:  # 3-4x faster on the entities that are parsed, where the [serve] extra installed it
+    from orjson import loads as _fast_loads
+except ImportError:  # pragma: no cover - the standard library does the same, slower
+    _fast_loads = json.loads
+
+
+def _loads(line: bytes):
+    try:
+        return _fast_loads(line)
+    except ValueError:  # orjson refuses what JSON allows, such as a lone surrogate escape
+        return json.loads(line)
+
 __all__ = ["Item", "WikidataStats", "items", "load_wikidata", "site_of", "language_of", "DEFAULT_SITE_ID"]
 
 DEFAULT_SITE_ID = "enwiki"
@@ -147,7 +159,7 @@ def items(path: str | Path, site: str = DEFAULT_SITE_ID, stats: WikidataStats | 
             if needle not in line:
                 continue
             try:
-                entity = json.loads(line)
+                entity = _loads(line)
             except ValueError as exc:
                 raise _bad(path, number, offset, f"invalid JSON ({exc}) — download or copy the file again") from None
             item = _item(entity, site, lang) if isinstance(entity, dict) else None
