@@ -341,6 +341,7 @@ def load_wikidata(con: sqlite3.Connection, options: BuildOptions, progress: Prog
     site = (options.site or meta.get("wikidata_site") or read_meta(con).get("wikidata_site")
             or wikidata.DEFAULT_SITE_ID)
     progress.start("reading Wikidata", sum(Path(w).stat().st_size for w in options.wikidata) or None)
+    began = time.perf_counter()
     try:
         with aggregate.spill_to_disk(con):
             con.execute("BEGIN")
@@ -349,7 +350,8 @@ def load_wikidata(con: sqlite3.Connection, options: BuildOptions, progress: Prog
     finally:
         progress.finish()
     return {"site": site, "files": [str(w) for w in options.wikidata], "entities": counted.entities,
-            "sitelinked": counted.sitelinked, "kept": counted.kept, "changed": counted.changed}
+            "sitelinked": counted.sitelinked, "kept": counted.kept, "changed": counted.changed,
+            "seconds": round(time.perf_counter() - began, 3)}
 
 
 DUPLICATE_KEY = "duplicate title (merged into one entry)"
