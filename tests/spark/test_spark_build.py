@@ -31,7 +31,7 @@ pytestmark = pytest.mark.spark
 def kb_contents(kb_dir: Path, *, same_path: bool = True) -> dict[str, object]:
     """Every table's rows (sorted) and every index file's hash; what may differ is left out.
 
-    Left out: the build time and, when the source files differ (a recompressed
+    Left out: the build time (and its Wikidata phase's) and, when the source files differ (a recompressed
     copy), their paths.
     """
     con = sqlite3.connect(kb_dir / "kb.sqlite")
@@ -45,6 +45,7 @@ def kb_contents(kb_dir: Path, *, same_path: bool = True) -> dict[str, object]:
             if table == "meta":
                 meta = {k: json.loads(v) for k, v in con.execute("SELECT key, value FROM meta")}
                 meta.pop("created")
+                meta.get("wikidata", {}).pop("seconds", None)  # how long reading Wikidata took
                 if not same_path:
                     for source in meta["sources"]:
                         source.pop("path")
