@@ -213,3 +213,10 @@ def test_the_docs_example_runs(sample_kb, tmp_path):
     assert out.stdout.splitlines()[0].rsplit(" ", 1)[0] == printed.splitlines()[0].rsplit(" ", 1)[0]
     assert "[('Acme Widgets', 'ORG', ''), ('Vilnius', 'GPE', 'Vilnius')]" in out.stdout
     assert (tmp_path / "demo-out" / "spacy-pipeline" / "linkpedia" / "linkpedia.json").is_file()
+
+
+def test_an_ent_carries_its_qid_where_the_kb_knows_it(tmp_path):
+    from wikidatakb import build_wikidata_kb
+
+    doc = _nlp(build_wikidata_kb(tmp_path), **OPTIONS)("Boston is a city in Massachusetts.")
+    assert {e.kb_id_: e._.linkpedia_qid for e in doc.ents}["Boston"] == "Q100"

@@ -24,6 +24,7 @@ EPILOG_BUILD = """\b
 Example:
     linkpedia build enwiki-latest-pages-articles.xml.bz2 --out enwiki-kb
     linkpedia build summaries.jsonl --field text=extract --out kb
+    linkpedia build enwiki-latest-pages-articles.xml.bz2 --wikidata latest-all.json.bz2 --out enwiki-kb
 """
 
 
@@ -136,6 +137,14 @@ _reading_options = _decorators(
                  help="Skip (and count) pages larger than this."),
 )
 
+_wikidata_options = _decorators(
+    click.option("--wikidata", "wikidata", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+                 help="A Wikidata JSON dump (latest-all.json.bz2, .gz or plain): each entry's QID, label, "
+                      "aliases, description and instance-of classes, through its sitelink."),
+    click.option("--site", default=None, metavar="SITE",
+                 help="The Wikidata site id of the KB's wiki (default: the dump's <siteinfo> dbname, else enwiki)."),
+)
+
 
 _mention_mode = click.option(
     "--mention-mode", "mention_mode", type=click.Choice(["wikipedia", "entities"]), default=None,
@@ -161,14 +170,16 @@ def _echo_build_report(out: Path, report) -> None:
 @_reading_options
 @click.option("--aliases", "aliases", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
               help="A TSV of alias<TAB>title lines (.gz/.bz2 too); titles matched case-insensitively.")
-def build(sources, out, jobs, fmt, fields, max_page_bytes, aliases) -> None:
+@_wikidata_options
+def build(sources, out, jobs, fmt, fields, max_page_bytes, aliases, wikidata, site) -> None:
     """Build a knowledge base from MediaWiki dumps, WikiExtractor output or JSONL articles."""
     _terminate_like_interrupt()
     from .kb.build import BuildOptions, build_kb
     from .progress import RichProgress
 
     options = BuildOptions(jobs=jobs, fields=_parse_fields(fields), format=fmt,
-                           max_page_bytes=max_page_bytes, aliases=tuple(str(a) for a in aliases))
+                           max_page_bytes=max_page_bytes, aliases=tuple(str(a) for a in aliases),
+                           wikidata=tuple(str(w) for w in wikidata), site=site)
     _echo_build_report(out, build_kb(sources, out, options=options, progress=RichProgress()))
 
 
@@ -336,6 +347,16 @@ class _PolicyAnnotator:
     def resolve(self, title):
         return self.kb.resolve(title)
 
+    @property
+    def has_qids(self) -> bool:
+        return self.kb.has_qids
+
+    def by_qid(self, qid):
+        return self.kb.by_qid(qid)
+
+    def qid_of_title(self, title):
+        return self.kb.qid_of_title(title)
+
     def candidates(self, surface):
         return self.kb.candidates(surface, self.kb.config.max_candidates)
 
@@ -344,6 +365,7 @@ class _PolicyAnnotator:
 Example:
     linkpedia update enwiki-kb enwiki-20261127-pages-meta-hist-incr.xml.bz2
     linkpedia update my-kb changed.jsonl --delete removed-titles.txt
+    linkpedia update enwiki-kb --wikidata latest-all.json.bz2
 """)
 @click.argument("kb_dir", type=click.Path(path_type=Path))
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
@@ -355,7 +377,8 @@ Example:
               help="JSONL field mapping (default: the one the KB was built with).")
 @click.option("--aliases", "aliases", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
               help="More alias<TAB>title files (those the KB was built with are kept).")
-def update(kb_dir, sources, delete_file, jobs, fields, aliases) -> None:
+@_wikidata_options
+def update(kb_dir, sources, delete_file, jobs, fields, aliases, wikidata, site) -> None:
     """Apply new and changed pages, and deletions, to a KB without a rebuild."""
     _terminate_like_interrupt()
     import dataclasses
@@ -377,14 +400,17 @@ def update(kb_dir, sources, delete_file, jobs, fields, aliases) -> None:
         if fields:
             options = dataclasses.replace(options, fields=_parse_fields(fields))
     report = update_kb(kb_dir, sources, delete=titles, options=options, progress=RichProgress(),
-                       aliases=aliases)
-    if not (report.added or report.changed or report.deleted):
-        click.echo(f"Unchanged {kb_dir}: the {report.unchanged:,} given pages are identical to the KB's, "
+                       aliases=aliases, wikidata=wikidata, site=site)
+    items = " and Wikidata items" if wikidata else ""
+    if not (report.added or report.changed or report.deleted or report.wikidata_changed):
+        click.echo(f"Unchanged {kb_dir}: the {report.unchanged:,} given pages{items} are identical to the KB's, "
                    f"nothing deleted ({report.seconds:,.1f} s)")
         return
     unchanged = f", {report.unchanged:,} unchanged" if report.unchanged else ""
+    changed_items = f", {report.wikidata_changed:,} Wikidata items new or changed" if wikidata else ""
     click.echo(f"Updated {kb_dir} (generation {report.generation}): {report.added:,} added, "
-               f"{report.changed:,} changed{unchanged}, {report.deleted:,} deleted in {report.seconds:,.1f} s")
+               f"{report.changed:,} changed{unchanged}, {report.deleted:,} deleted{changed_items} "
+               f"in {report.seconds:,.1f} s")
 
 
 @cli.command(epilog="""\b
@@ -487,11 +513,13 @@ Example:
 @click.option("--master", default="local[*]", show_default=True,
               help="Spark master: local[N], spark://host:port, yarn, ...")
 @_reading_options
-def spark_build_cmd(sources, out, master, fmt, fields, max_page_bytes) -> None:
+@_wikidata_options
+def spark_build_cmd(sources, out, master, fmt, fields, max_page_bytes, wikidata, site) -> None:
     """Build a KB with page parsing and occurrence counting on Spark; the KB equals `linkpedia build`'s.
 
     Plain XML and multistream .bz2 dumps are read by the executors in byte
-    ranges (same path on every executor); other sources are read by the driver.
+    ranges (same path on every executor); other sources, and --wikidata, are
+    read by the driver.
     """
     _terminate_like_interrupt()
     from .kb.build import BuildOptions
@@ -500,7 +528,8 @@ def spark_build_cmd(sources, out, master, fmt, fields, max_page_bytes) -> None:
     api = _spark_api()
     report = api.spark_build(sources, out, master=master, progress=RichProgress(),
                              options=BuildOptions(fields=_parse_fields(fields), format=fmt,
-                                                  max_page_bytes=max_page_bytes))
+                                                  max_page_bytes=max_page_bytes,
+                                                  wikidata=tuple(str(w) for w in wikidata), site=site))
     _echo_build_report(out, report)
 
 

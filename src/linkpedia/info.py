@@ -24,6 +24,12 @@ def print_info(data: dict[str, Any], console: Console | None = None) -> None:
         t.add_row("source", row)
     for k, v in data.get("counts", {}).items():
         t.add_row(k.replace("_", " "), f"{v:,}")
+    wd = data.get("wikidata")
+    if wd:
+        counts = data.get("counts", {})
+        t.add_row("wikidata", f"{counts.get('qids', 0):,} of {counts.get('entries', 0):,} entries have a QID "
+                              f"({wd['entities']:,} entities read, {wd['sitelinked']:,} linked to {wd['site']}, "
+                              f"{wd['kept']:,} naming a page)")
     for k in ("unresolved_links", "redirect_loops", "dangling_redirects"):
         if k in data:
             t.add_row(k.replace("_", " "), f"{data[k]:,}")

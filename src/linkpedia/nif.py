@@ -26,6 +26,7 @@ __all__ = [
     "NIF",
     "ITSRDF",
     "NifMention",
+    "WIKIDATA_URI",
     "NifDocument",
     "write_nif",
     "read_nif",
@@ -40,6 +41,8 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 DEFAULT_BASE_URI = "http://linkpedia.local/doc/"
 DEFAULT_KB_URI = "http://en.wikipedia.org/wiki/"
+WIKIDATA_URI = "http://www.wikidata.org/entity/"  # a link's second taIdentRef, where its QID is known
+_WIKIDATA_ENTITY = re.compile(r"^https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/(Q[1-9][0-9]*)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,15 @@ class NifMention:
             return None
         return title_from_uri(self.uri)
 
+    @property
+    def qid(self) -> str | None:
+        """The Wikidata item one of the URIs names ("Q42"), or ``None``."""
+        for uri in self.uris:
+            m = _WIKIDATA_ENTITY.match(uri)
+            if m:
+                return m.group(1)
+        return None
+
 
 @dataclass(frozen=True)
 class NifDocument:
@@ -79,7 +91,7 @@ class NifDocument:
     def to_document(self) -> Document:
         """The mentions that name a Wikipedia/DBpedia entry, as a ``Document``'s links."""
         links = tuple(
-            Link(m.start, m.end, m.surface, title, score=1.0 if m.score is None else m.score)
+            Link(m.start, m.end, m.surface, title, score=1.0 if m.score is None else m.score, qid=m.qid)
             for m in self.mentions
             if (title := m.title) is not None
         )
@@ -174,7 +186,8 @@ def write_nif(
     Document ``i`` gets the base ``base_uri + str(i)``, unless ``uris`` gives
     its URI: a URI with a ``#`` fragment (the context URI GERBIL sent, as
     ``NifDocument.uri``) is kept as the context's URI verbatim, so an answer
-    to GERBIL uses the request's URIs. Links point at ``kb_uri + quote_title(title)``.
+    to GERBIL uses the request's URIs. Links point at ``kb_uri + quote_title(title)``, and
+    those whose QID is known at ``WIKIDATA_URI + qid`` too (a second ``taIdentRef``).
     """
     if isinstance(docs, Document):
         docs = [docs]
@@ -211,6 +224,7 @@ def write_nif(
                 f"    nif:endIndex {_index(link.end)} ;",
                 f"    nif:referenceContext <{context}> ;",
                 f"    itsrdf:taIdentRef <{_iri(kb_uri + quote_title(link.title))}> ;",
+                *([f"    itsrdf:taIdentRef <{WIKIDATA_URI}{link.qid}> ;"] if link.qid else []),
                 f"    itsrdf:taConfidence {_double(link.score)} .",
                 "",
             ]

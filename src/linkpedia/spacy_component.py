@@ -75,6 +75,7 @@ Doc.set_extension("linkpedia_links", getter=_doc_links, force=True)
 Doc.set_extension("linkpedia_skipped", getter=_doc_skipped, force=True)
 Span.set_extension("linkpedia_score", default=None, force=True)
 Span.set_extension("linkpedia_preview", default=None, force=True)
+Span.set_extension("linkpedia_qid", default=None, force=True)  # the entry's Wikidata QID, where the KB knows it
 
 
 @Language.factory(
@@ -212,6 +213,7 @@ class LinkpediaComponent:
         span = Span(doc, start, end, label=label, kb_id=lk.title)
         span._.linkpedia_score = lk.score
         span._.linkpedia_preview = previews.get(lk.title)
+        span._.linkpedia_qid = lk.qid
         return span
 
     # -- serialization ------------------------------------------------------

@@ -34,17 +34,21 @@ class Link:
     title: str
     score: float = 1.0
     candidates: tuple[Candidate, ...] = ()
+    qid: str | None = None  # the entry's Wikidata item, where the KB knows it (build --wikidata)
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """What the KB knows of one entry, as ``kb.entry(title)`` returns it."""
+    """What the KB knows of one entry, as ``kb.entry(title)`` (or ``kb.entry("Q42")``) returns it."""
 
     title: str
     preview: str
     popularity: int = 0  # in-link count
     is_disambiguation: bool = False
     surfaces: tuple[tuple[str, int], ...] = ()  # (surface, link count), most frequent first
+    qid: str | None = None  # its Wikidata item; None when the KB was built without --wikidata
+    description: str | None = None  # a short description (the source's, else Wikidata's)
+    instance_of: tuple[str, ...] = ()  # QIDs of its Wikidata classes (P31)
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ def test_tables_for_terminal_and_markdown(linker):
     shown = console.export_text()
     assert "tiny" in shown and "72.7" in shown and "83.3" in shown  # InKB F1, coverage
     markdown = to_markdown(result)
-    assert "| tiny | A2KB strong | 3 | 5/1/1 | 83.3 | - | 66.7 | 80.0 | 72.7 |" in markdown  # no candidates listed: "-"
+    assert "| tiny | A2KB strong | 3 | 5/1/1 | 0/6 | 83.3 | - | 66.7 | 80.0 | 72.7 |" in markdown  # no candidates listed: "-"
     assert "| Charles Babbage | Babbage (crater) | 1 |" in markdown
 
 

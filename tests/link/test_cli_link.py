@@ -24,7 +24,7 @@ def test_json_from_stdin(sample_kb):
     res = run("link", "-", "--kb", str(sample_kb), "--format", "json", input=TEXT)
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
-    assert data["schema"] == "linkpedia.document/1"
+    assert data["schema"] == "linkpedia.document/2"
     titles = [lk["title"] for lk in data["links"]]
     assert titles[:2] == ["Kaunas", "Lithuania"] and "Vilnius" in titles
     for lk in data["links"]:

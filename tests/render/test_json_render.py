@@ -1,4 +1,4 @@
-"""linkpedia.document/1 JSON: the fields, the round trip, and what a bad file is told."""
+"""linkpedia.document/2 JSON: the fields, the round trip, and what a bad file is told."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ DOC = Document(
             score=0.75,
             candidates=(Candidate("Zeligowski's Mutiny", 0.9, 12, 0.75), Candidate("Mutiny", 0.1, 1, 0.05)),
         ),
-        Link(30, 36, "Kaunas", "Kaunas", score=0.5),
+        Link(30, 36, "Kaunas", "Kaunas", score=0.5, qid="Q4115712"),
     ),
     previews={"Zeligowski's Mutiny": "A sham mutiny…"},
 )
@@ -32,7 +32,7 @@ DOC = Document(
 
 def test_fields_and_code_point_offsets():
     data = json.loads(render_json(DOC))
-    assert data["schema"] == SCHEMA == "linkpedia.document/1"
+    assert data["schema"] == SCHEMA == "linkpedia.document/2"
     assert data["title"] == DOC.title and data["text"] == DOC.text
     first, second = data["links"]
     assert first == {
@@ -40,6 +40,7 @@ def test_fields_and_code_point_offsets():
         "end": 19,
         "surface": "Żeligowski's Mutiny",
         "title": "Zeligowski's Mutiny",
+        "qid": None,
         "score": 0.75,
         "preview": "A sham mutiny…",
         "candidates": [
@@ -50,6 +51,17 @@ def test_fields_and_code_point_offsets():
     # after the emoji, offsets still count code points (not UTF-16 units)
     assert (second["start"], second["end"], second["preview"], second["candidates"]) == (30, 36, None, [])
     assert data["text"][second["start"] : second["end"]] == "Kaunas"
+    assert second["qid"] == "Q4115712"
+
+
+def test_version_1_documents_are_still_read():
+    data = json.loads(render_json(DOC))
+    data["schema"] = "linkpedia.document/1"
+    for link in data["links"]:
+        del link["qid"]
+    doc = document_from_json(json.dumps(data))
+    assert [lk.qid for lk in doc.links] == [None, None]
+    assert [lk.title for lk in doc.links] == [lk.title for lk in DOC.links]
 
 
 def test_non_ascii_is_written_as_is():
@@ -81,12 +93,12 @@ def bad(change) -> str:
         ("{not json", r"^doc\.json: not valid JSON \(.* at line 1, column 2\)$"),
         ("[]", r"^doc\.json: the document must be a JSON object, not an array$"),
         (
-            bad(lambda d: d.update(schema="linkpedia.document/2")),
-            r"'linkpedia.document/2' is not supported.*upgrade",
+            bad(lambda d: d.update(schema="linkpedia.document/3")),
+            r"'linkpedia.document/3' is not supported.*upgrade",
         ),
         (
             bad(lambda d: d.pop("schema")),
-            r'^doc\.json: no "schema" field; a linkpedia document has "schema": \'linkpedia.document/1\'$',
+            r'^doc\.json: no "schema" field; a linkpedia document has "schema": \'linkpedia.document/2\'$',
         ),
         ('{"schema": "other/1"}', r'"schema" is \'other/1\'; a linkpedia document has'),
         (bad(lambda d: d.pop("text")), r"^doc\.json: text is missing$"),

@@ -60,7 +60,7 @@ def test_link_answers_the_json_document(server, kb):
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/json"
     body = r.json()
-    assert body["schema"] == "linkpedia.document/1" and body["text"] == TEXT
+    assert body["schema"] == "linkpedia.document/2" and body["text"] == TEXT
     titles = [link["title"] for link in body["links"]]
     assert {"Kaunas", "Vilnius", "Lithuania"} <= set(titles)
     for link in body["links"]:

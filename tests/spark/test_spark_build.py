@@ -31,7 +31,7 @@ pytestmark = pytest.mark.spark
 def kb_contents(kb_dir: Path, *, same_path: bool = True) -> dict[str, object]:
     """Every table's rows (sorted) and every index file's hash; what may differ is left out.
 
-    Left out: the build time and, when the source files differ (a recompressed
+    Left out: the build time (and its Wikidata phase's) and, when the source files differ (a recompressed
     copy), their paths.
     """
     con = sqlite3.connect(kb_dir / "kb.sqlite")
@@ -45,6 +45,7 @@ def kb_contents(kb_dir: Path, *, same_path: bool = True) -> dict[str, object]:
             if table == "meta":
                 meta = {k: json.loads(v) for k, v in con.execute("SELECT key, value FROM meta")}
                 meta.pop("created")
+                meta.get("wikidata", {}).pop("seconds", None)  # how long reading Wikidata took
                 if not same_path:
                     for source in meta["sources"]:
                         source.pop("path")
@@ -135,3 +136,16 @@ def test_dump_without_articles_fails_as_the_local_build_does(spark, tmp_path):
     with pytest.raises(EmptySourceError) as ours:
         spark_build([path], tmp_path / "spark-kb", master="local[2]")
     assert str(ours.value) == str(local.value)
+
+
+def test_wikidata_builds_the_local_kb(spark, tmp_path):
+    from wikidatakb import wikidata_file, write_pages
+
+    pages = write_pages(tmp_path)
+    options = linkpedia.BuildOptions(jobs=2, wikidata=(str(wikidata_file()),))
+    linkpedia.build_kb([pages], tmp_path / "local", options=options)
+    spark_build([pages], tmp_path / "spark", master="local[2]", options=options)
+    assert_same_kb(tmp_path / "local", tmp_path / "spark")
+    con = sqlite3.connect(tmp_path / "spark" / "kb.sqlite")
+    assert con.execute("SELECT qid FROM entries WHERE title = 'Boston'").fetchone() == ("Q100",)
+    con.close()

@@ -25,7 +25,14 @@ Three score sets come out of one comparison, see docs/evaluation.md:
   a linker that only outputs links).
 
 Titles are compared after ``resolve`` maps both sides to the KB's canonical
-title (redirects followed, first letter normalized).
+title (redirects followed, first letter normalized). Where the KB knows
+Wikidata QIDs (``qids`` given), a gold link with a QID is scored by it: its
+entry is the one with that QID, whatever its title says (the ELEVANT sets'
+titles are Wikidata labels, "Apple" for Apple Inc.), and a QID-only link is
+scored, not a gap. A QID the KB does not know falls back to the title when
+the title's entry has no QID itself (the KB's Wikidata may miss it); when
+that entry has another QID, the gold names something else: a gap. Gold
+without a QID is scored by title.
 """
 
 from __future__ import annotations
@@ -157,7 +164,8 @@ class Mention:
 
     ``kind``: ``entry`` names an entry (``key`` = canonical title), ``gap`` is a
     gold entry the KB lacks (``key`` = its title, or ``qid:Q…``), ``nil`` names
-    nothing (``key`` is ``None``). ``title`` is the title as written.
+    nothing (``key`` is ``None``). ``title`` is the title as written. ``by``: how a
+    gold entry was looked up, ``"qid"`` or ``"title"`` (None for NIL and predictions).
     """
 
     start: int
@@ -166,20 +174,38 @@ class Mention:
     kind: Literal["entry", "gap", "nil"]
     key: str | None
     title: str | None = None
+    by: Literal["qid", "title"] | None = None
 
 
-def resolve_gold(links: Iterable[GoldLink], resolve: Resolve) -> list[Mention]:
-    """Gold links as mentions; a qid-only link is a gap (the KB is looked up by title)."""
+@dataclass(frozen=True)
+class Qids:
+    """A KB's QIDs for scoring: ``entry`` maps a QID to its entry's title, ``of`` an
+    entry's title to its QID (each None where the KB knows none)."""
+
+    entry: Resolve
+    of: Resolve
+
+
+def resolve_gold(links: Iterable[GoldLink], resolve: Resolve, qids: Qids | None = None) -> list[Mention]:
+    """Gold links as mentions: by QID where the link has one and ``qids`` is given, else by
+    title (see the module docstring); a QID-only link without ``qids`` is a gap."""
     out = []
     for g in links:
         if g.is_nil:
             out.append(Mention(g.start, g.end, g.surface, "nil", None, None))
-        elif g.title is None:
-            out.append(Mention(g.start, g.end, g.surface, "gap", f"qid:{g.qid}", None))
+            continue
+        by_title = resolve(g.title) if g.title is not None else None
+        if g.qid is not None and qids is not None:
+            canonical = qids.entry(g.qid)
+            if canonical is not None or by_title is None or qids.of(by_title) is not None:
+                kind = "entry" if canonical is not None else "gap"
+                out.append(Mention(g.start, g.end, g.surface, kind, canonical or f"qid:{g.qid}", g.title, "qid"))
+                continue
+        if g.title is None:
+            out.append(Mention(g.start, g.end, g.surface, "gap", f"qid:{g.qid}", None, "qid"))
         else:
-            canonical = resolve(g.title)
-            kind = "entry" if canonical is not None else "gap"
-            out.append(Mention(g.start, g.end, g.surface, kind, canonical or g.title, g.title))
+            kind = "entry" if by_title is not None else "gap"
+            out.append(Mention(g.start, g.end, g.surface, kind, by_title or g.title, g.title, "title"))
     return out
 
 
@@ -330,17 +356,19 @@ def compare(
     resolve: Resolve,
     *,
     mode: Mode = "a2kb",
+    qids: Qids | None = None,
 ) -> DocumentResult:
     """Judge one document's predicted links against its gold.
 
     In ``d2kb`` mode the linker was given the gold spans: predictions on other
     spans are dropped (as GERBIL does) and a given span without a link is a
     NIL prediction. Counts are computed for each matching of the mode
-    (A2KB: strong and weak; D2KB: strong) and each score set.
+    (A2KB: strong and weak; D2KB: strong) and each score set. ``qids``: the KB's
+    QIDs, for gold scored by QID (see the module docstring).
     """
     if mode not in MATCHINGS:
         raise ValueError(f"unknown mode {mode!r}; use 'a2kb' or 'd2kb'")
-    gold = resolve_gold(doc.links, resolve)
+    gold = resolve_gold(doc.links, resolve, qids)
     pred = resolve_predicted(predicted, resolve)
     if mode == "d2kb":
         pred = _d2kb_predictions(gold, pred)

@@ -18,6 +18,8 @@ from .metrics import (
     MATCHINGS,
     DocumentResult,
     Mode,
+    Qids,
+    Resolve,
     Scores,
     compare,
     error_counts,
@@ -25,7 +27,7 @@ from .metrics import (
     wrong_pairs,
 )
 
-__all__ = ["Annotator", "DatasetResult", "EvaluationResult", "evaluate"]
+__all__ = ["Annotator", "DatasetResult", "EvaluationResult", "evaluate", "resolvers"]
 
 
 class Annotator(Protocol):
@@ -43,6 +45,24 @@ class Annotator(Protocol):
 
     # Optional: ``candidates(surface)`` -> objects with ``.title``; when the
     # annotator has it, each dataset reports its candidate recall.
+    # Optional: ``has_qids``, ``by_qid(qid)`` -> title or None and ``qid_of_title(title)``
+    # -> QID or None; when the annotator knows QIDs, gold links with one are scored by it.
+
+
+def resolvers(annotator: Any) -> tuple[Resolve, Qids | None]:
+    """The annotator's title resolver and, where it knows QIDs, its QIDs, each cached."""
+    def cached(lookup: Resolve) -> Resolve:
+        cache: dict[str, str | None] = {}
+
+        def resolve(key: str) -> str | None:
+            if key not in cache:
+                cache[key] = lookup(key)
+            return cache[key]
+        return resolve
+
+    by_qid, of = getattr(annotator, "by_qid", None), getattr(annotator, "qid_of_title", None)
+    knows = by_qid is not None and of is not None and getattr(annotator, "has_qids", False)
+    return cached(annotator.resolve), (Qids(cached(by_qid), cached(of)) if knows else None)
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,15 @@ class DatasetResult:
     @property
     def gold_links(self) -> int:
         return sum(len(r.gold) for r in self.documents)
+
+    def scored_by(self) -> dict[str, int]:
+        """Non-NIL gold mentions by how they were scored: by QID or by title."""
+        by = {"qid": 0, "title": 0}
+        for r in self.documents:
+            for j in r.gold:
+                if j.mention.by is not None:
+                    by[j.mention.by] += 1
+        return by
 
     def gold_kinds(self) -> dict[str, int]:
         """Gold mentions by kind: entry (in the KB), gap (entry missing from the KB), nil."""
@@ -102,6 +131,7 @@ class DatasetResult:
             "gold_in_kb": kinds["entry"],
             "gold_not_in_kb": kinds["gap"],
             "gold_nil": kinds["nil"],
+            "gold_scored_by": self.scored_by(),
             "coverage": self.coverage,
             "candidate_recall": self.candidate_recall,
             "predicted_links": self.predicted_links,
@@ -148,16 +178,12 @@ def evaluate(
     ``mode="a2kb"`` lets the annotator find mentions itself (scored with
     strong and weak matching); ``mode="d2kb"`` gives it the gold spans.
     ``progress(dataset_name, done, total)`` is called after each document.
-    Titles on both sides go through ``annotator.resolve`` (cached per title).
+    Titles on both sides go through ``annotator.resolve`` (cached per title);
+    gold QIDs through ``annotator.by_qid`` where it knows QIDs (``resolvers``).
     """
     if mode not in MATCHINGS:
         raise ValueError(f"unknown mode {mode!r}; use 'a2kb' or 'd2kb'")
-    cache: dict[str, str | None] = {}
-
-    def resolve(title: str) -> str | None:
-        if title not in cache:
-            cache[title] = annotator.resolve(title)
-        return cache[title]
+    resolve, qids = resolvers(annotator)
 
     results = []
     for ds in datasets:
@@ -169,7 +195,7 @@ def evaluate(
                 linked = annotator.link(doc.text, mentions=spans)
             else:
                 linked = annotator.link(doc.text)
-            judged.append(compare(doc, linked.links, resolve, mode=mode))
+            judged.append(compare(doc, linked.links, resolve, mode=mode, qids=qids))
             if progress is not None:
                 progress(ds.name, done, len(ds.docs))
         seconds = time.perf_counter() - started

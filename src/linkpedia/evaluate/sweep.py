@@ -21,6 +21,7 @@ from typing import Any, Protocol, Sequence
 from ..types import Document
 from .datasets import Dataset
 from .metrics import Counts, Mode, compare, prf
+from .run import resolvers
 
 __all__ = ["ThresholdAnnotator", "Point", "Bin", "DatasetSweep", "sweep", "THRESHOLDS"]
 
@@ -97,12 +98,7 @@ class DatasetSweep:
 def sweep(annotator: ThresholdAnnotator, datasets: Sequence[Dataset], *, mode: Mode = "a2kb",
           thresholds: Sequence[float] = THRESHOLDS) -> list[DatasetSweep]:
     """Link every benchmark at each threshold and score it; see the module docstring."""
-    cache: dict[str, str | None] = {}
-
-    def resolve(title: str) -> str | None:
-        if title not in cache:
-            cache[title] = annotator.resolve(title)
-        return cache[title]
+    resolve, qids = resolvers(annotator)
 
     def link(doc, threshold: float) -> Document:
         if mode == "d2kb":
@@ -118,12 +114,12 @@ def sweep(annotator: ThresholdAnnotator, datasets: Sequence[Dataset], *, mode: M
             linked = base if t == 0.0 else [link(doc, t) for doc in ds.docs]
             total, links, differs = Counts(), 0, 0
             for doc, got, zero in zip(ds.docs, linked, base):
-                total = total + compare(doc, got.links, resolve, mode=mode).primary()
+                total = total + compare(doc, got.links, resolve, mode=mode, qids=qids).primary()
                 links += sum(1 for lk in got.links if lk.title)
                 differs += _key(got.links) != _key(lk for lk in zero.links if lk.score >= t)
             p, r, f1 = prf(total)
             points.append(Point(t, p, r, f1, links, differs))
-        out.append(DatasetSweep(ds.name, mode, tuple(points), _reliability(ds, base, resolve, mode)))
+        out.append(DatasetSweep(ds.name, mode, tuple(points), _reliability(ds, base, resolve, mode, qids)))
     return out
 
 
@@ -131,11 +127,11 @@ def _key(links) -> list[tuple[int, int, str]]:
     return sorted((lk.start, lk.end, lk.title) for lk in links)
 
 
-def _reliability(ds: Dataset, base: list[Document], resolve, mode: Mode) -> tuple[Bin, ...]:
+def _reliability(ds: Dataset, base: list[Document], resolve, mode: Mode, qids=None) -> tuple[Bin, ...]:
     scored: list[list[tuple[float, bool]]] = [[] for _ in range(BINS)]
     for doc, got in zip(ds.docs, base):
         score_at = {(lk.start, lk.end): lk.score for lk in got.links}
-        for j in compare(doc, got.links, resolve, mode=mode).predicted:
+        for j in compare(doc, got.links, resolve, mode=mode, qids=qids).predicted:
             m = j.mention
             if m.kind != "entry" or j.status == "gap":
                 continue

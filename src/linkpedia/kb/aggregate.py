@@ -122,8 +122,8 @@ def _resolve_in_sql(con: sqlite3.Connection) -> tuple[int, int]:
 def _names(con: sqlite3.Connection) -> Iterator[tuple[str, int, int, int]]:
     """(surface, entry id, weak, mined) of every name source, in the order the counts were
     first defined: article titles, their parentheticals and aliases, redirects,
-    disambiguation senses; then the names articles give themselves and the
-    user's aliases. ``weak`` names make a candidate ranked below the full
+    disambiguation senses; then the names articles give themselves, the
+    user's aliases and Wikidata's. ``weak`` names make a candidate ranked below the full
     names (kb/names.py); ``mined`` ones are dropped where they are another
     entry's title."""
     for eid, title, aliases in con.execute(
@@ -167,6 +167,43 @@ def _names(con: sqlite3.Connection) -> Iterator[tuple[str, int, int, int]]:
         "ORDER BY a.title, a.surface"
     ):
         yield recase(surface, title), eid, 0, 0
+    # Wikidata's words for the entry (kb/wikidata.py): its label a full name, unless it is
+    # another entry's title (Q1148740's "Cairo" is Cairo the city's); its aliases weak,
+    # ranked below the names the articles and their links give ("DNA" of Douglas Adams).
+    # The title and its parenthetical are named already: counted once, as without Wikidata.
+    for eid, title, label, aliases in con.execute(
+        "SELECT x.eid, e.title, w.label, w.aliases FROM temp.wd_entry x JOIN entries e ON e.id = x.eid "
+        "JOIN wikidata w ON w.qid = x.qid ORDER BY x.eid"
+    ):
+        named = {title, parenthetical_base(title)}
+        if label and label not in named:
+            yield label, eid, 0, 1
+        for alias in json.loads(aliases):
+            if alias not in named and alias != label:
+                yield alias, eid, 1, 0
+
+
+_FEW_WORDS = 3  # spaces: a preview of fewer than 4 words is a heading or a caption, not a lead
+
+
+def _attach_wikidata(con: sqlite3.Connection) -> None:
+    """``temp.wd_entry`` (entry id -> QID) and each entry's QID, description, and
+    preview where its article has no usable lead. An item whose sitelink is a
+    redirect names the redirect's entry; of two items for one entry, the one
+    naming its title wins, then the older (smaller) QID."""
+    con.execute("CREATE TEMP TABLE wd_entry(eid INTEGER PRIMARY KEY, qid TEXT NOT NULL)")
+    con.execute(
+        "INSERT INTO temp.wd_entry SELECT eid, qid FROM (SELECT coalesce(e.id, r.eid) AS eid, w.qid,"
+        " row_number() OVER (PARTITION BY coalesce(e.id, r.eid) ORDER BY e.id IS NULL, length(w.qid), w.qid) AS rk"
+        " FROM wikidata w LEFT JOIN entries e ON e.title = w.title LEFT JOIN temp.resolved r ON r.title = w.title"
+        " WHERE coalesce(e.id, r.eid) IS NOT NULL) WHERE rk = 1")
+    con.execute(
+        "UPDATE entries SET qid = w.qid, description = coalesce(entries.description, w.description),"
+        " preview = CASE WHEN w.description IS NOT NULL AND length(trim(entries.preview))"
+        f" - length(replace(trim(entries.preview), ' ', '')) < {_FEW_WORDS} THEN w.description"
+        " ELSE entries.preview END "
+        "FROM (SELECT x.eid, x.qid, d.description FROM temp.wd_entry x JOIN wikidata d ON d.qid = x.qid) w "
+        "WHERE entries.id = w.eid")
 
 
 # The article links whose target resolves to an entry (``t.r``: the target's
@@ -207,6 +244,7 @@ def _derive(con: sqlite3.Connection, skipped: Counter[str], min_anchor_count: in
     if dangling:
         skipped[DANGLING_KEY] += dangling
     con.execute("INSERT INTO redirects(title, entry_id) SELECT title, eid FROM temp.resolved")
+    _attach_wikidata(con)
     # Every title a link can resolve to (entries and redirects never share one).
     con.execute("CREATE TEMP TABLE titles(title TEXT PRIMARY KEY, eid INTEGER NOT NULL, r INTEGER NOT NULL)"
                 " WITHOUT ROWID")
@@ -268,6 +306,6 @@ def _derive(con: sqlite3.Connection, skipped: Counter[str], min_anchor_count: in
     con.execute(
         "UPDATE entries SET popularity = (SELECT count(*) FROM edges WHERE edges.dst = entries.id)"
     )
-    for table in ("pairs", "link_pages", "titles", "resolved"):
+    for table in ("pairs", "link_pages", "titles", "resolved", "wd_entry"):
         con.execute(f"DROP TABLE temp.{table}")
     return {"unresolved_links": unresolved, "redirect_loops": loops, "dangling_redirects": dangling}

@@ -7,6 +7,8 @@ shares the index pages through the OS page cache.
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -24,6 +26,8 @@ from .index import load_index
 from .store import check_kb_dir, connect_ro, read_meta
 
 __all__ = ["KnowledgeBase", "open_kb"]
+
+_QID = re.compile(r"^Q[1-9][0-9]*$")
 
 
 def open_kb(path: str | Path, *, config: LinkerConfig | None = None) -> "KnowledgeBase":
@@ -88,10 +92,33 @@ class KnowledgeBase:
         ).fetchone()
         return row[0] if row else None
 
+    @property
+    def has_qids(self) -> bool:
+        """Whether the KB knows Wikidata QIDs: built or updated with ``--wikidata``."""
+        return self.index.qid is not None and self.meta.get("counts", {}).get("qids", 0) > 0
+
+    def by_qid(self, qid: str) -> str | None:
+        """The title of the entry with Wikidata item ``qid`` ("Q42"); None when none has it."""
+        if not self.has_qids or not _QID.match(qid):
+            return None
+        row = self._con().execute("SELECT title FROM entries WHERE qid = ?", (qid,)).fetchone()
+        return row[0] if row else None
+
+    def qid_of_title(self, title: str) -> str | None:
+        """The QID of the entry titled ``title`` (its canonical title); None when it has none."""
+        i = self.index.titles.get(title)
+        return None if i is None else self.qid_of(i)
+
+    def qid_of(self, entry_index: int) -> str | None:
+        q = self.index.qid
+        return f"Q{int(q[entry_index])}" if q is not None and q[entry_index] else None
+
     def lookup(self, title: str) -> str | None:
-        """``resolve``, then the entry an alias names (``aliases``): what a reader means by
-        a name that links in text. ``entry``, ``preview`` and the server look titles up so."""
-        return self.resolve(title) or named.entry_named(self._con(), inputs.as_text(title, "title"))
+        """A QID ("Q42") where the KB knows it, else ``resolve``, then the entry an alias
+        names (``aliases``): what a reader means by a name that links in text. ``entry``,
+        ``preview`` and the server look titles up so."""
+        title = inputs.as_text(title, "title")
+        return self.by_qid(title.strip()) or self.resolve(title) or named.entry_named(self._con(), title)
 
     def _require(self, title: str) -> str:
         resolved = self.lookup(title)
@@ -126,9 +153,12 @@ class KnowledgeBase:
     def entry(self, title: str) -> Entry:
         t = self._require(title)
         con = self._con()
-        eid, is_dab, preview, popularity = con.execute(
-            "SELECT id, is_disambiguation, preview, popularity FROM entries WHERE title = ?", (t,)
+        eid, is_dab, preview, popularity, description, qid = con.execute(
+            "SELECT id, is_disambiguation, preview, popularity, description, "
+            f"{'NULL' if self.index.qid is None else 'qid'} FROM entries WHERE title = ?", (t,)
         ).fetchone()
+        row = qid and con.execute("SELECT instance_of FROM wikidata WHERE qid = ?", (qid,)).fetchone()
+        classes = tuple(json.loads(row[0])) if row else ()
         surfaces = tuple(
             (s, n) for s, n in con.execute(
                 "SELECT s.surface, se.anchors + se.names FROM surface_entries se "
@@ -136,8 +166,8 @@ class KnowledgeBase:
                 "ORDER BY se.anchors + se.names DESC, s.surface LIMIT 50", (eid,)
             )
         )
-        return Entry(title=t, preview=preview, popularity=popularity,
-                     is_disambiguation=bool(is_dab), surfaces=surfaces)
+        return Entry(title=t, preview=preview, popularity=popularity, is_disambiguation=bool(is_dab),
+                     surfaces=surfaces, qid=qid, description=description, instance_of=classes)
 
     def inlink_count(self, title: str) -> int:
         """How many entries link to ``title`` (redirects followed)."""
@@ -233,7 +263,8 @@ class KnowledgeBase:
         for s in scored:
             cands = tuple(Candidate(title_of(e), prior, n, score)
                           for e, prior, n, score in zip(s.entries, s.priors, s.counts, s.scores))
-            out.append(Link(s.start, s.end, text[s.start:s.end], cands[0].title, cands[0].score, cands))
+            out.append(Link(s.start, s.end, text[s.start:s.end], cands[0].title, cands[0].score, cands,
+                            self.qid_of(s.entries[0])))
         return tuple(out)
 
     def info(self) -> dict[str, Any]:

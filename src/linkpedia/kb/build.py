@@ -28,20 +28,21 @@ from typing import Callable, Iterator, Mapping, Protocol, Sequence
 
 from ..errors import EmptySourceError, InputError
 from ..sources import detect_format, expand_paths, open_source
+from ..sources._io import require_file
 from ..sources.base import Page, Source
 from ..wikitext.site import SiteInfo
-from . import aggregate, index, leftovers, occurrences, profiles, swap
+from . import aggregate, index, leftovers, occurrences, profiles, swap, wikidata
 from .aliases import load_aliases
 from .casing import count_casing
 from .lock import write_lock
 from .extract import PageRecord, Sums, article_sums, extract_page
 from .schema import SCHEMA_VERSION
-from .store import DB_NAME, create_db, live_dir, pack_links, unpack_links, unpack_text, write_meta
+from .store import DB_NAME, create_db, live_dir, pack_links, read_meta, unpack_links, unpack_text, write_meta
 from .workers import LocalExtractor
 
 __all__ = ["BuildOptions", "BuildReport", "build_kb", "ProgressHook", "Extractor", "LocalExtractor",
            "OccurrenceCounter", "extract_chunk", "chunked", "add_sums", "write_sums", "finish_kb",
-           "insert_page"]
+           "insert_page", "load_wikidata"]
 
 CHUNK = 64  # pages per task sent to a worker (Spark)
 FLUSH_AT = 2_000_000  # buffered term/context counts before they are added to the database
@@ -59,6 +60,8 @@ class BuildOptions:
     min_anchor_count: int = 1  # drop (surface, entry) pairs seen fewer times (noise)
     train: bool = True  # fit the scorer on the KB's own links
     aliases: tuple[str, ...] = ()  # alias<TAB>title files (kb/aliases.py)
+    wikidata: tuple[str, ...] = ()  # Wikidata JSON dumps (kb/wikidata.py)
+    site: str | None = None  # the wiki whose sitelinks name the pages (default: the sources', else enwiki)
 
     def to_meta(self) -> dict:
         return {
@@ -70,6 +73,8 @@ class BuildOptions:
             "min_anchor_count": self.min_anchor_count,
             "train": self.train,
             "aliases": [str(a) for a in self.aliases],
+            "wikidata": [str(w) for w in self.wikidata],
+            "site": self.site,
         }
 
 
@@ -174,6 +179,8 @@ def build_kb(
     started = time.perf_counter()
     out = Path(out)
     paths = expand_paths(sources)
+    for w in options.wikidata:  # before the long first pass, not after it
+        require_file(w)
     opened = []
     for p in paths:
         fmt = options.format or detect_format(p)
@@ -267,6 +274,7 @@ def _build(sources: list[Source], tmp: Path, options: BuildOptions, progress: Pr
             for s in sources
         ],
         "missing_statistics": _missing_statistics(sources),
+        "wikidata_site": options.site or wikidata.site_of(sources),
     })
     con.close()
     return BuildReport(
@@ -287,6 +295,8 @@ def finish_kb(con: sqlite3.Connection, kb_dir: Path, options: BuildOptions, prog
         load_aliases(con, options.aliases)
         con.execute("COMMIT")
         progress.finish()
+    if options.wikidata:
+        meta = {**meta, "wikidata": load_wikidata(con, options, progress, meta)}
     progress.start("deriving entries, redirects and surfaces", None)
     stats = aggregate.derive(con, skipped, min_anchor_count=options.min_anchor_count)
     progress.finish()
@@ -322,6 +332,26 @@ def finish_kb(con: sqlite3.Connection, kb_dir: Path, options: BuildOptions, prog
         write_meta(con, {"training": training.to_meta()})
         progress.finish()
     return counts
+
+
+def load_wikidata(con: sqlite3.Connection, options: BuildOptions, progress: ProgressHook, meta: dict) -> dict:
+    """Read ``options.wikidata`` into the store in a transaction of its own (call it outside
+    one), its temp tables on disk (a full dump's sitelinked items are millions of rows);
+    what it found, for the meta. The site: ``options.site``, else the build's, else the KB's."""
+    site = (options.site or meta.get("wikidata_site") or read_meta(con).get("wikidata_site")
+            or wikidata.DEFAULT_SITE_ID)
+    progress.start("reading Wikidata", sum(Path(w).stat().st_size for w in options.wikidata) or None)
+    began = time.perf_counter()
+    try:
+        with aggregate.spill_to_disk(con):
+            con.execute("BEGIN")
+            counted = wikidata.load_wikidata(con, options.wikidata, site, progress.advance)  # entities as "pages"
+            con.execute("COMMIT")
+    finally:
+        progress.finish()
+    return {"site": site, "files": [str(w) for w in options.wikidata], "entities": counted.entities,
+            "sitelinked": counted.sitelinked, "kept": counted.kept, "changed": counted.changed,
+            "seconds": round(time.perf_counter() - began, 3)}
 
 
 DUPLICATE_KEY = "duplicate title (merged into one entry)"
@@ -503,6 +533,7 @@ def _counts(con) -> dict[str, int]:
         "links": q("SELECT coalesce(sum(n), 0) FROM page_links"),
         "edges": q("SELECT count(*) FROM edges"),
         "terms": q("SELECT count(*) FROM terms"),
+        "qids": q("SELECT count(*) FROM entries WHERE qid IS NOT NULL"),
     }
 
 

@@ -12,6 +12,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import KBDamagedError, KBVersionError
 from . import index, manifest
 from .lock import write_lock
@@ -57,6 +59,8 @@ def _index(kb: Path, live: Path, db: Path) -> Finding:
         counts = {"entries": (q("SELECT count(*) FROM entries"), len(ix.titles)),
                   "surfaces": (q("SELECT count(*) FROM surfaces"), len(ix.surfaces)),
                   "terms": (q("SELECT count(*) FROM terms"), len(ix.terms))}
+        if ix.qid is not None:
+            counts["QIDs"] = (q("SELECT count(*) FROM entries WHERE qid IS NOT NULL"), int(np.count_nonzero(ix.qid)))
     finally:
         con.close()
     for name, (stored, indexed) in counts.items():

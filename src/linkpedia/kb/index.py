@@ -68,6 +68,9 @@ class Index:
     idf: np.ndarray  # [T]
     n_entries: int
     max_surface_len: int
+    # [E] int64: the entry's Wikidata QID number (Q42 -> 42), 0 = none; None: a KB from
+    # before Wikidata (schema 2).
+    qid: np.ndarray | None = None
     # Memo of per-surface lookups that repeat across documents (bounded; safe to
     # share between threads: a race costs a recomputation, never a wrong value).
     memo: dict = field(default_factory=dict, compare=False, repr=False)
@@ -231,20 +234,26 @@ def _entries(con: sqlite3.Connection, tmp: Path) -> int:
     pop = np.zeros(E, dtype=np.int32)
     dab = np.zeros(E, dtype=np.bool_)
     size = np.zeros(E, dtype=np.int32)
+    qid = np.zeros(E, dtype=np.int64)
+    # A schema 2 store (before Wikidata; ``check --repair`` recompiles its index) has no qids.
+    has_qid = any(col == "qid" for _, col, *_ in con.execute("PRAGMA table_info(entries)"))
 
     def rows() -> Iterator[tuple[int, int]]:
         for chunk in _chunks(con.execute(
-                "SELECT id, title, is_disambiguation, popularity, size FROM entries ORDER BY id")):
-            eid, title, is_dab, popularity, chars = zip(*chunk)
+                "SELECT id, title, is_disambiguation, popularity, size, "
+                f"{'qid' if has_qid else 'NULL'} FROM entries ORDER BY id")):
+            eid, title, is_dab, popularity, chars, q = zip(*chunk)
             keys = [titles[t] for t in title]
             pop[keys], dab[keys], size[keys] = popularity, is_dab, chars
+            qid[keys] = [int(x[1:]) if x else 0 for x in q]
             yield from zip(eid, keys)
 
     _id_map(con, "entry_key", rows())
     # (No array of entries.id: it follows the order the sources were read in, and the
     # index must not: build(A, B) and build(B, A) write the same bytes.)
-    for name, arr in (("popularity", pop), ("is_dab", dab), ("entry_size", size)):
-        np.save(tmp / f"{name}.npy", arr)
+    for name, arr in (("popularity", pop), ("is_dab", dab), ("entry_size", size), ("qid", qid)):
+        if name != "qid" or has_qid:
+            np.save(tmp / f"{name}.npy", arr)
     return E
 
 
@@ -383,6 +392,7 @@ def load_index(kb_dir: Path) -> Index:
         idf=arr("idf"),
         n_entries=len(titles),
         max_surface_len=int(max_len[0]),
+        qid=arr("qid") if (d / "qid.npy").is_file() else None,
     )
     manifest.verify_shapes(kb_dir, ix)
     return ix

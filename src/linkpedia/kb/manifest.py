@@ -82,6 +82,8 @@ def verify_shapes(kb_dir: Path, ix, *, full: bool = False) -> None:
     E, S, F, T = len(ix.titles), len(ix.surfaces), len(ix.folded), len(ix.terms)
     want = {"popularity": E, "is_dab": E, "sf_link_prob": S, "sf_page_link_prob": S,
             "sf_links": S, "cand_ptr": S + 1, "fold_ptr": F + 1, "in_ptr": E + 1, "prof_ptr": E + 1, "idf": T}
+    if ix.qid is not None:  # KBs from before Wikidata have none
+        want["qid"] = E
     for name, n in want.items():
         a = getattr(ix, name)
         if a.ndim != 1 or len(a) != n:

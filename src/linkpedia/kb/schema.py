@@ -10,13 +10,34 @@ rebuild:
 * derived (what linking reads): ``entries``, ``redirects``, ``surfaces``,
   ``surface_entries``, ``edges``, ``terms`` and ``profiles``.
 
+Version 3 added Wikidata (``wikidata``, ``entries.qid``). A version 2 KB still
+opens (``READABLE_VERSIONS``): it knows no QIDs, and ``migrate`` brings its
+store to version 3 when it is updated.
+
 The read-optimized index files beside the database (tries, numpy arrays) are
 compiled from the derived tables and can always be recompiled from them.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+READABLE_VERSIONS = (2, 3)  # 2: before Wikidata; read with every QID None
+
+_QID_INDEX = "CREATE INDEX entries_qid ON entries(qid) WHERE qid IS NOT NULL;\n"
+_WIKIDATA = """
+-- Wikidata items whose sitelink names a page (build --wikidata FILE, kb/wikidata.py):
+-- their words in the KB's language, kept so that updates derive the same entries.
+-- title: the sitelink as written (an article or a redirect); aliases, instance_of: JSON lists.
+CREATE TABLE wikidata (
+  qid TEXT PRIMARY KEY,
+  title TEXT NOT NULL,
+  label TEXT,
+  description TEXT,
+  aliases TEXT NOT NULL DEFAULT '[]',
+  instance_of TEXT NOT NULL DEFAULT '[]'
+) WITHOUT ROWID;
+CREATE INDEX wikidata_title ON wikidata(title);
+"""
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -80,9 +101,10 @@ CREATE TABLE entries (
   preview TEXT NOT NULL,
   popularity INTEGER NOT NULL DEFAULT 0,
   description TEXT,
-  size INTEGER NOT NULL DEFAULT 0  -- bytes of its stored text: how much the KB says of it
+  size INTEGER NOT NULL DEFAULT 0,  -- bytes of its stored text: how much the KB says of it
+  qid TEXT  -- its Wikidata item (build --wikidata), NULL when unknown
 );
-
+""" + _QID_INDEX + """
 -- Derived: every redirect title, resolved through chains to an entry.
 CREATE TABLE redirects (
   title TEXT PRIMARY KEY,
@@ -165,4 +187,17 @@ CREATE TABLE updates (
   changed INTEGER NOT NULL,
   deleted INTEGER NOT NULL
 );
-"""
+""" + _WIKIDATA
+
+
+MIGRATIONS = {  # version -> the statements that bring a store of that version to the next
+    2: "ALTER TABLE entries ADD COLUMN qid TEXT;\n" + _QID_INDEX + _WIKIDATA,
+}
+
+
+def migrate(con, version: int) -> None:
+    """Bring a writable store of an older readable version to ``SCHEMA_VERSION`` (an update's copy)."""
+    while version < SCHEMA_VERSION:
+        con.executescript(MIGRATIONS[version])
+        version += 1
+    con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))

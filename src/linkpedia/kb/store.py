@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import KBNotFoundError, KBVersionError
-from .schema import DDL, SCHEMA_VERSION
+from .schema import DDL, READABLE_VERSIONS, SCHEMA_VERSION
 
 __all__ = ["DB_NAME", "CURRENT", "live_dir", "create_db", "connect_ro", "read_meta", "write_meta", "check_kb_dir",
            "pack_text", "unpack_text", "pack_links", "unpack_links"]
@@ -80,7 +80,7 @@ def check_kb_dir(path: Path) -> Path:
     finally:
         con.close()
     version = json.loads(row[0]) if row else None
-    if version != SCHEMA_VERSION:
+    if version not in READABLE_VERSIONS:
         raise KBVersionError(
             f"{path}: KB schema version {version}, this linkpedia reads {SCHEMA_VERSION} — rebuild the KB"
         )

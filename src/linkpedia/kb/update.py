@@ -35,14 +35,16 @@ import numpy as np
 
 from ..errors import InputError
 from ..sources import detect_format, expand_paths, open_source
+from ..sources._io import require_file
 from ..wikitext import normalize_title
 from . import leftovers, occurrences
 from .lock import write_lock
 from .aggregate import DERIVED_SKIP_KEYS
 from .build import (BuildOptions, LocalExtractor, ProgressHook, _now, add_sums, aliases_json, finish_kb,
-                    insert_page)
+                    insert_page, load_wikidata)
 from .extract import link_contexts, page_terms
 from .index import INDEX_DIR
+from .schema import SCHEMA_VERSION, migrate
 from .store import (CURRENT, DB_NAME, check_kb_dir, connect_ro, live_dir, read_meta, unpack_links,
                     unpack_text)
 
@@ -60,6 +62,7 @@ class UpdateReport:
     deleted: int
     seconds: float
     unchanged: int = 0  # given pages identical to the KB's (nothing to do for them)
+    wikidata_changed: int = 0  # Wikidata items new or different from the KB's (--wikidata)
 
 
 def read_titles(path: Path) -> list[str]:
@@ -240,21 +243,29 @@ def update_kb(
     options: BuildOptions | None = None,
     progress: ProgressHook | None = None,
     aliases: Sequence[str | Path] = (),
+    wikidata: Sequence[str | Path] = (),
+    site: str | None = None,
 ) -> UpdateReport:
     """Apply ``sources`` (new and changed pages) and ``delete`` (titles) to the KB at ``kb_dir``.
 
     The aliases the KB was built with are kept in it; ``aliases`` adds more files.
+    ``wikidata`` (newer Wikidata dumps) replaces the items that differ from the
+    KB's: only the entries they name change (``site``: whose sitelinks, default the
+    KB's). A KB of schema 2 is brought to 3.
     """
     started = time.perf_counter()
     kb_dir = Path(kb_dir)
     check_kb_dir(kb_dir)
-    if not sources and not delete and not aliases:
-        raise InputError("nothing to update — give SOURCE files, --aliases FILE and/or --delete TITLES_FILE")
+    if not sources and not delete and not aliases and not wikidata:
+        raise InputError("nothing to update — give SOURCE files, --aliases FILE, --wikidata FILE "
+                         "and/or --delete TITLES_FILE")
     if options is None:  # as the KB was built (its JSONL field mapping included)
         stored = read_meta_of(kb_dir).get("options", {})
         options = BuildOptions(**{k: (dict(v) if k == "fields" else v) for k, v in stored.items()
                                   if k in BuildOptions.__dataclass_fields__})
-    options = dataclasses.replace(options, aliases=tuple(str(a) for a in aliases))
+    options = dataclasses.replace(options, aliases=tuple(str(a) for a in aliases),
+                                  wikidata=tuple(str(require_file(w)) for w in wikidata),
+                                  site=site or options.site)
     opened = []
     for p in expand_paths(sources):
         fmt = options.format or detect_format(p)
@@ -271,6 +282,8 @@ def _update_locked(kb_dir: Path, opened: list, delete: Sequence[str], options: B
     con = _copy_store(old_live, work)
     try:
         meta = read_meta(con)
+        if meta.get("schema_version", SCHEMA_VERSION) < SCHEMA_VERSION:
+            migrate(con, meta["schema_version"])
         jobs = options.jobs or os.cpu_count() or 1
         old_occ = {s: (o, p) for s, o, p in con.execute(
             "SELECT surface, occurrences, occurrence_pages FROM surfaces")}
@@ -278,7 +291,9 @@ def _update_locked(kb_dir: Path, opened: list, delete: Sequence[str], options: B
                                          if k not in DERIVED_SKIP_KEYS})
         changes = _Changes(con)
         con.execute("BEGIN")
-        extractor = LocalExtractor(jobs)
+        # No workers for an update without pages (--delete, --wikidata alone): ended as soon
+        # as they start, a worker may not have its SIGTERM default back yet and never ends.
+        extractor = LocalExtractor(jobs, in_process=True if not opened else None)
         try:
             progress.start("reading changed pages", None)
             for source in opened:
@@ -294,7 +309,13 @@ def _update_locked(kb_dir: Path, opened: list, delete: Sequence[str], options: B
             progress.finish()
         for title in delete:
             changes.delete(title)
-        if not (changes.added or changes.changed or changes.deleted):
+        new_meta: dict = {"updated": _now()}
+        if options.wikidata:  # after the pages: items may name the new ones
+            con.execute("COMMIT")  # load_wikidata runs its own (the copy goes if nothing changed)
+            new_meta["wikidata"] = load_wikidata(con, options, progress, meta)
+            con.execute("BEGIN")
+        wd_changed = new_meta.get("wikidata", {}).get("changed", 0)
+        if not (changes.added or changes.changed or changes.deleted or wd_changed):
             # Nothing differs from the KB: no new generation, no retraining.
             con.execute("ROLLBACK")
             con.close()
@@ -304,7 +325,7 @@ def _update_locked(kb_dir: Path, opened: list, delete: Sequence[str], options: B
         changes.apply_sums()
         con.execute(
             "INSERT INTO updates(at, source, added, changed, deleted) VALUES (?,?,?,?,?)",
-            (_now(), ", ".join(str(s.path) for s in opened) or "(deletions only)",
+            (_now(), ", ".join([str(s.path) for s in opened] + list(options.wikidata)) or "(deletions only)",
              changes.added, changes.changed, changes.deleted))
         con.execute("COMMIT")
         if con.execute("SELECT count(*) FROM pages").fetchone()[0] == 0:
@@ -313,7 +334,7 @@ def _update_locked(kb_dir: Path, opened: list, delete: Sequence[str], options: B
         def count(c: sqlite3.Connection, _db: Path, _jobs: int) -> None:
             _incremental_occurrences(c, old_occ, changes)
 
-        finish_kb(con, work, options, progress, skipped, count, jobs, {"updated": _now()})
+        finish_kb(con, work, dataclasses.replace(options, wikidata=()), progress, skipped, count, jobs, new_meta)
         con.close()
         generation = _next_generation(kb_dir)
         os.rename(work, kb_dir / generation)
@@ -327,4 +348,4 @@ def _update_locked(kb_dir: Path, opened: list, delete: Sequence[str], options: B
     # The generation just replaced stays for readers that still use it.
     _cleanup(kb_dir, keep={kb_dir / generation, old_live})
     return UpdateReport(kb_dir, generation, changes.added, changes.changed, changes.deleted,
-                        time.perf_counter() - started, changes.unchanged)
+                        time.perf_counter() - started, changes.unchanged, wd_changed)

@@ -5,7 +5,7 @@ A renderer never opens a KB: the previews it shows are already in
 
     seed   the plain-text seed page layout (``render.seed``)
     html   a standalone HTML page with link preview cards (``render.html``)
-    json   ``linkpedia.document/1`` JSON (``render.json``, docs/json-schema.md)
+    json   ``linkpedia.document/2`` JSON (``render.json``, docs/json-schema.md)
     nif    NIF 2.0 Turtle as GERBIL exchanges it (``linkpedia.nif``, docs/nif.md)
 """
 

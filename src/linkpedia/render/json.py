@@ -1,4 +1,7 @@
-"""A document as versioned JSON (``linkpedia.document/1``), and back.
+"""A document as versioned JSON (``linkpedia.document/2``), and back.
+
+Version 2 added each link's ``qid`` (its Wikidata item, or null); files of
+version 1 are still read, their links without QIDs.
 
 The schema is documented in docs/json-schema.md. Offsets are code points
 (Python ``str`` indices), so a JavaScript or Java reader must convert them
@@ -20,7 +23,8 @@ from ._spans import ordered_links
 
 __all__ = ["SCHEMA", "render_json", "document_to_dict", "document_from_dict", "document_from_json"]
 
-SCHEMA = "linkpedia.document/1"
+SCHEMA = "linkpedia.document/2"
+READS = ("linkpedia.document/1", SCHEMA)
 _FAMILY = SCHEMA.rsplit("/", 1)[0] + "/"
 
 
@@ -36,6 +40,7 @@ def document_to_dict(doc: Document) -> dict[str, Any]:
                 "end": link.end,
                 "surface": link.surface,
                 "title": link.title,
+                "qid": link.qid,
                 "score": float(link.score),
                 "preview": doc.previews.get(link.title),
                 "candidates": [
@@ -76,11 +81,11 @@ def document_from_dict(data: Any, *, source: str = "<JSON>") -> Document:
     reader = _Reader(source)
     doc = reader.object(data, "the document")
     schema = doc.get("schema")
-    if schema != SCHEMA:
+    if schema not in READS:
         if isinstance(schema, str) and schema.startswith(_FAMILY):
             raise InputError(
                 f"{source}: schema {schema!r} is not supported by this linkpedia, which reads "
-                f"{SCHEMA!r}; upgrade linkpedia or re-render the document"
+                f"{' and '.join(map(repr, READS))}; upgrade linkpedia or re-render the document"
             )
         found = 'no "schema" field' if "schema" not in doc else f'"schema" is {schema!r}'
         raise InputError(f'{source}: {found}; a linkpedia document has "schema": {SCHEMA!r}')
@@ -130,6 +135,7 @@ def document_from_dict(data: Any, *, source: str = "<JSON>") -> Document:
                 link_title,
                 score=reader.number(item, "score", f"{where}.score", 1.0),
                 candidates=tuple(candidates),
+                qid=reader.field(item, "qid", (str, type(None)), f"{where}.qid", default=None),
             )
         )
     return Document(text=text, links=tuple(links), title=title, previews=previews)

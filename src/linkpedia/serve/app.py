@@ -65,7 +65,7 @@ class LinkRequest(BaseModel):
 
     text: str = Field(description="The text to link; offsets in the answer index it in code points.")
     format: Literal["json", "html", "seed", "nif"] = Field(
-        "json", description="json: linkpedia.document/1; html: a page with preview cards; "
+        "json", description="json: linkpedia.document/2; html: a page with preview cards; "
         "seed: the seed page's plain-text layout; nif: NIF 2.0 Turtle.")
     policy: Literal["all", "first"] = Field(
         "first", description="Link every mention, or the first of each entry in each paragraph.")
@@ -93,17 +93,18 @@ class LinkOut(BaseModel):
     end: int = Field(description="Code-point offset just past the mention.")
     surface: str
     title: str
+    qid: str | None = Field(description="The entry's Wikidata item, where the KB knows it.")
     score: float
     preview: str | None
     candidates: list[CandidateOut]
 
 
 class DocumentOut(BaseModel):
-    """``linkpedia.document/1`` (docs/json-schema.md)."""
+    """``linkpedia.document/2`` (docs/json-schema.md)."""
 
     model_config = ConfigDict(title="LinkedDocument")
 
-    schema_: str = Field(alias="schema", examples=["linkpedia.document/1"])
+    schema_: str = Field(alias="schema", examples=["linkpedia.document/2"])
     title: str | None
     text: str
     links: list[LinkOut]
@@ -116,6 +117,9 @@ class SurfaceOut(BaseModel):
 
 class EntryOut(BaseModel):
     title: str
+    qid: str | None = Field(description="Its Wikidata item, where the KB knows it (build --wikidata).")
+    description: str | None
+    instance_of: list[str] = Field(description="QIDs of its Wikidata classes (P31).")
     redirected_from: str | None = Field(description="The title asked for, when it redirects here.")
     preview: str
     popularity: int
@@ -239,7 +243,8 @@ def _api_router(current: CurrentKB, lane: Lane) -> APIRouter:
         response_model=EntryOut,
         responses=_problems(404, 422, 503),
     )
-    async def entry(title: str = PathParam(description="The entry's title; a redirect's title is followed.",
+    async def entry(title: str = PathParam(description="The entry's title (a redirect's title is followed) "
+                                                       "or its Wikidata QID (Q42).",
                                            max_length=1000)) -> dict[str, Any]:
         return await lane.lookup(_entry, current(), title)
 
@@ -328,7 +333,10 @@ def _entry(kb: KnowledgeBase, title: str) -> dict[str, Any]:
     asked = normalize_title(title)
     return {
         "title": entry.title,
-        "redirected_from": asked if asked and asked != entry.title else None,
+        "qid": entry.qid,
+        "description": entry.description,
+        "instance_of": list(entry.instance_of),
+        "redirected_from": asked if asked and asked not in (entry.title, entry.qid) else None,
         "preview": entry.preview,
         "popularity": int(entry.popularity),
         "inlink_count": inlink_count(kb, entry.title),

@@ -3,7 +3,7 @@
 Every executor Python worker opens the KB once (the index is mmap'd, so the
 workers of one machine share its pages) and links the documents of each
 partition it is given, one after another, with the same ``kb.link`` call and
-the same JSON schema (``linkpedia.document/1``) a local run uses; the output
+the same JSON schema (``linkpedia.document/2``) a local run uses; the output
 keeps the input's order (partition by partition, then row by row).
 
 The KB reaches the executors either as a path they all see (local mode, or a
@@ -306,7 +306,7 @@ def _link_partition(kb_ref, fmt, id_column, text_column, policy, threshold, out_
 # -- output ---------------------------------------------------------------------------
 
 _CANDIDATE = "struct<title:string,prior:double,count:bigint,score:double>"
-_LINK = (f"struct<start:bigint,end:bigint,surface:string,title:string,score:double,preview:string,"
+_LINK = (f"struct<start:bigint,end:bigint,surface:string,title:string,qid:string,score:double,preview:string,"
          f"candidates:array<{_CANDIDATE}>>")
 PARQUET_SCHEMA = f"id string, schema string, title string, text string, links array<{_LINK}>"
 
@@ -316,7 +316,7 @@ def _parquet_row(row: dict[str, Any]) -> tuple:
     return (
         None if doc_id is None else doc_id if isinstance(doc_id, str) else json.dumps(doc_id),
         row["schema"], row["title"], row["text"],
-        [(lk["start"], lk["end"], lk["surface"], lk["title"], lk["score"], lk["preview"],
+        [(lk["start"], lk["end"], lk["surface"], lk["title"], lk["qid"], lk["score"], lk["preview"],
           [(c["title"], c["prior"], c["count"], c["score"]) for c in lk["candidates"]])
          for lk in row["links"]],
     )
