@@ -127,8 +127,10 @@ def shouted_by_definition(text, start, end):
     line_end = text.find("\n", end)
     line = text[line_start:line_end if line_end >= 0 else len(text)]
     written = text[start:end]
-    if len(written) > 1 and written.isupper():
-        return True
+    if len(written) > 1 and written.isupper():  # shouted where a neighbouring word is in capitals too
+        before = text[:start].rstrip(" ").rsplit(" ", 1)[-1] if text[:start].endswith(" ") else ""
+        after = text[end:].lstrip(" ").split(" ", 1)[0] if text[end:].startswith(" ") else ""
+        return any(len(w) > 1 and w.isalpha() and w.isupper() for w in (before, after))
     words = [w for w in line.split() if w[:1].isalpha()]
     return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 

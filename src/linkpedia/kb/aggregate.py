@@ -13,10 +13,11 @@ parentheticals, aliases), one at a time.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import Counter
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from .extract import comma_base, parenthetical_base
 from .names import WEAK_KINDS, recase
@@ -183,6 +184,26 @@ def _names(con: sqlite3.Connection) -> Iterator[tuple[str, int, int, int]]:
                 yield alias, eid, 1, 0
 
 
+DERIVED = 2  # ``mined`` of a name derived from another: dropped where the entry has it already
+_DOTTED = re.compile(r"\b(?:[A-Z]\.){2,5}(?!\w)")
+_PLAIN = re.compile(r"[A-Z]{2,5}")
+
+
+def _unpunctuated(m: re.Match) -> str:
+    return m.group(0).replace(".", "")
+
+
+def _with_initialisms(names: Iterable[tuple[str, int, int, int]]) -> Iterator[tuple[str, int, int, int]]:
+    """Each name, and after an initialism its other spelling: "U.S." and "US"
+    are one abbreviation, its periods a matter of house style (an alias file
+    that lists one of them names the other too)."""
+    for name in names:
+        yield name
+        surface, eid, weak, _ = name
+        if "." in surface and (plain := _DOTTED.sub(_unpunctuated, surface)) != surface:
+            yield plain, eid, weak, DERIVED  # "U.S. Open" -> "US Open" too
+
+
 _FEW_WORDS = 3  # spaces: a preview of fewer than 4 words is a heading or a caption, not a lead
 
 
@@ -255,7 +276,13 @@ def _derive(con: sqlite3.Connection, skipped: Counter[str], min_anchor_count: in
     # Names: seq (the rowid) keeps their order.
     con.execute("CREATE TEMP TABLE names(surface TEXT NOT NULL, eid INTEGER NOT NULL, weak INTEGER NOT NULL,"
                 " mined INTEGER NOT NULL)")
-    con.executemany("INSERT INTO temp.names(surface, eid, weak, mined) VALUES (?, ?, ?, ?)", _names(con))
+    con.executemany("INSERT INTO temp.names(surface, eid, weak, mined) VALUES (?, ?, ?, ?)",
+                    _with_initialisms(_names(con)))
+    con.execute("CREATE INDEX temp.names_pair ON names(surface, eid)")
+    con.execute("DELETE FROM temp.names WHERE mined = ? AND EXISTS (SELECT 1 FROM temp.names n"
+                " WHERE n.surface = names.surface AND n.eid = names.eid AND n.rowid != names.rowid"
+                " AND (n.mined != ? OR n.rowid < names.rowid))", (DERIVED, DERIVED))
+    con.execute("DROP INDEX temp.names_pair")
     # A full name an article seems to give itself that is another entry's title
     # ("Iraq" in "History of Iraq ... Iraq is") names that entry, not this one.
     # Weak names stay: "Dylan" is a disambiguation page's title and still Bob Dylan's name.

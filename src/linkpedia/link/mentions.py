@@ -47,8 +47,16 @@ def is_shouted(text: str, start: int, end: int, lines: "Lines | None" = None) ->
     dateline such as "BAGHDAD, Iraq"), where capitals say nothing."""
     written = text[start:end]
     if len(written) > 1 and written.isupper():
-        return True
+        # An acronym in running text ("a US Airways flight") is no shouting:
+        # only a neighbouring word in capitals too makes a run ("NEW YORK -").
+        before = _CAPS_BEFORE.search(text, max(0, start - 40), start)
+        return bool(before and before.group(1).isupper()) or bool(
+            (after := _CAPS_AFTER.match(text, end)) and after.group(1).isupper())
     return (lines or Lines(text)).title_case(start)
+
+
+_CAPS_BEFORE = re.compile(r"([^\W\d_]{2,})[^\w\n]{1,3}$")
+_CAPS_AFTER = re.compile(r"[^\w\n]{1,3}([^\W\d_]{2,})")
 
 
 class Lines:
