@@ -88,7 +88,7 @@ UNSUPPORTED_WEAK = 0.1
 TIME_WORD = 0.5  # share of a surface's occurrences in the KB that are time expressions ("on Monday", "5 March")
 MIN_SEEN = 5
 COMMON_WORD = 0.6  # a span the KB writes capitalized less often than this is a common word ("school", "river")
-_DATE_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?[ \t]+$")
+_DATE_BEFORE = re.compile(r"\b\d{1,2}[ \t]+$")  # "3 March"; an ordinal ("the 38th Vice President") is no date
 
 
 def in_longer_name(index: Index, text: str, start: int, end: int, common: bool = False) -> bool:
