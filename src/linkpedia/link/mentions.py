@@ -24,7 +24,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..kb.index import Index
-from ..text import NUMBER_AFTER, opens_sentence
+from ..text import NUMBER_AFTER, STOPWORDS, opens_sentence
 from .features import best_first
 from .spot import Spot
 
@@ -105,7 +105,15 @@ def in_longer_name(index: Index, text: str, start: int, end: int, common: bool =
         if text[end:end + 2] not in ("'s", "’s"):
             return True
     before = _PREV.search(text, max(0, start - 40), start)
-    if before and before.group(1)[:1].isupper() and not opens_sentence(text, before.start(1)):
+    if before and before.group(1)[:1].isupper() and opens_sentence(text, before.start(1)):
+        # A sentence's first word is capitalized whatever it is: it starts a
+        # name only if the KB writes it so too ("Gunter Pauli is ...", not "In Paris").
+        if " " in text[start:end] or text[before.end(1):start].strip(" \t"):
+            return False
+        word = before.group(1).lower()
+        fid = index.folded.get(word, -1)
+        return word not in STOPWORDS if fid < 0 else kb_capitalized(index, fid) >= 0.5
+    if before and before.group(1)[:1].isupper():
         word = before.group(1)
         if common:
             return True

@@ -1,0 +1,67 @@
+"""What the words beside a span say of it: a number makes it a date's word
+("3 March", "November 1992"), an ordinal does not ("the 38th Vice
+President"); a sentence's capitalized first word starts a longer name where
+the KB writes that word capitalized ("Jerry Pauli"), not where it is a common
+word ("While Pauli")."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import jsonl_kb
+
+ARTICLES = {
+    "Vice President of the United States": "The Vice President of the United States is the second-highest"
+                                           " officer in the executive branch of the federal government.",
+    "March": "March is the third month of the year in the Julian and Gregorian calendars.",
+}
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory):
+    return jsonl_kb(tmp_path_factory.mktemp("dates"), ARTICLES)
+
+
+def linked(kb, text):
+    return [(lk.surface, lk.title) for lk in kb.link(text, mode="entities").links]
+
+
+def test_an_ordinal_before_a_name_leaves_it_a_name(kb):
+    text = "Hubert Humphrey was the 38th Vice President of the United States."
+    assert linked(kb, text) == [("Vice President of the United States", "Vice President of the United States")]
+
+
+def test_a_day_number_makes_a_date(kb):
+    assert linked(kb, "He left on 3 March and came back.") == []
+    assert linked(kb, "He left in March 1992 and came back.") == []
+
+
+# -- a sentence's first word starts a name where the KB writes it capitalized --------
+
+PAULI = {
+    "Wolfgang Pauli": "Wolfgang Pauli (25 April 1900 – 15 December 1958) was an Austrian theoretical physicist."
+                      " Pauli worked on quantum physics and the exclusion principle in Zurich, where he taught.",
+    "Jerry Lewis": "Jerry Lewis (1926 – 2017) was an American comedian. Lewis and Jerry Seinfeld met."
+                   " The comedian Jerry Lewis acted with Dean Martin, and he wrote films.",
+}
+
+
+@pytest.fixture(scope="module")
+def pauli_kb(tmp_path_factory):
+    return jsonl_kb(tmp_path_factory.mktemp("pauli"), PAULI)
+
+
+def test_a_first_word_the_kb_writes_capitalized_starts_a_longer_name(pauli_kb):
+    # "Jerry" is a name in this KB's text, so "Jerry Pauli" is someone it does not know.
+    assert linked(pauli_kb, "Jerry Pauli worked on quantum physics in Zurich.") == []
+    # An unknown capitalized first word is most likely a first name too.
+    assert linked(pauli_kb, "Gunter Pauli worked on quantum physics in Zurich.") == []
+
+
+def test_a_first_word_that_is_a_common_word_does_not(pauli_kb):
+    from linkpedia.link.mentions import in_longer_name
+
+    index = pauli_kb.linker.index
+    for text, longer in (("While Pauli worked.", False), ("Jerry Pauli worked.", True),
+                         ("Gunter Pauli worked.", True), ("In Pauli's view.", False)):
+        start = text.index("Pauli")
+        assert in_longer_name(index, text, start, start + 5) is longer, text
