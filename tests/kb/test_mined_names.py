@@ -183,3 +183,15 @@ def test_a_leads_symbol_is_a_weak_name():
 def test_a_lead_that_spells_out_an_initial_makes_a_biography():
     text = "George Walker Bush is an American politician who was president. He was born in Connecticut; his father"
     assert person_names("George W. Bush", text) == ["George", "Bush"]
+
+
+def test_a_plain_disambiguation_page_may_name_another_form_first():
+    from linkpedia.kb.extract import _plain_disambiguation
+
+    assert _plain_disambiguation("Dow", "Dow, or the acronym DOW, may refer to:")
+    assert _plain_disambiguation("Joel", "Joel or Yoel may refer to:")
+    assert _plain_disambiguation("Mercury", "Mercury may refer to: a planet, an element, a god.")
+    # An article that says what its subject can mean, after a comma that is no other form of it.
+    assert not _plain_disambiguation("Rabbinic literature",
+                                     "Rabbinic literature, in its broadest sense, can mean the entire spectrum.")
+    assert not _plain_disambiguation("Paris", "Paris is the capital of France. It may refer to the city.")

@@ -339,11 +339,17 @@ _MAY_REFER = r"\W*(?:\([^)]*\)\W*)?(?:may|can|might) (?:also )?(?:refer to|mean|
 
 def _plain_disambiguation(title: str, text: str) -> bool:
     """A plain-text page that lists the senses of a name (it has no templates to say so):
-    its title says so, or its first sentence is "<name> may refer to", nothing before."""
+    its title says so, or its first sentence is "<name> may refer to", nothing before
+    but another form of the name."""
     if title.endswith("(disambiguation)"):
         return True
     base = parenthetical_base(title) or title
-    return re.match(r"\W*(?:The |A |An )?" + re.escape(base) + _MAY_REFER, body_of(title, text)[:300]) is not None
+    return re.match(r"\W*(?:The |A |An )?" + re.escape(base) + _ALSO_WRITTEN + _MAY_REFER,
+                    body_of(title, text)[:300]) is not None
+
+
+# Another form of the name between it and "may refer to": "Dow, or the acronym DOW, may refer to".
+_ALSO_WRITTEN = r"(?:, (?:or|also) [^.;:()\n]{1,60},| or [^.;:,()\n]{1,40})?"
 
 
 def _redirect(page: Page, *, has_links: bool) -> PageRecord:
