@@ -12,6 +12,7 @@ ARTICLES = {
     "Strawberry": "The strawberry is a widely grown hybrid plant cultivated for its fruit.",
     "Boston": "Boston is the capital and largest city of Massachusetts in the United States.",
     "Fox News": "Fox News is an American news channel owned by the Fox Corporation.",
+    "University of California, Berkeley": "The University of California, Berkeley is a public university.",
 }
 
 
@@ -26,6 +27,9 @@ def test_the_forms_in_order():
     assert variants("Fox News's")[:2] == ["Fox News's", "Fox News"]
     assert variants("Strawberries") == ["Strawberries", "Strawberry"]
     assert variants("Boston, Massachusetts")[-1] == "Boston"
+    assert variants("University of California-Berkeley") == ["University of California-Berkeley",
+                                                             "University of California, Berkeley"]
+    assert variants("Jay-Z") == ["Jay-Z"]  # a dash inside a name, not between two
     # a possessive before a common word is no name's part: nothing to drop
     assert variants("Boston's harbour") == ["Boston's harbour"]
 
@@ -33,6 +37,7 @@ def test_the_forms_in_order():
 @pytest.mark.parametrize("given, title", [
     ("London's Heathrow Airport", "London Heathrow Airport"), ("Fox News's", "Fox News"),
     ("Strawberries", "Strawberry"), ("Boston, Massachusetts", "Boston"),
+    ("University of California-Berkeley", "University of California, Berkeley"),
 ])
 def test_each_form_reaches_its_entry(kb, given, title):
     assert [c.title for c in kb.candidates(given)] == [title]

@@ -138,13 +138,15 @@ def lookup_surfaces(index: Index, written: str) -> tuple[tuple[tuple[int, ...], 
 
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _INNER_POSSESSIVE = re.compile(r"(\w)(?:'s|’s) (?=[A-Z])")
+_DASHED = re.compile(r"(?<=[a-z])[-–—](?=[A-Z][a-z])")  # between two capitalized words
 _QUALIFIED = re.compile(r"^([^,]+), \S")
 
 
 def variants(written: str) -> list[str]:
     """The forms a given span is looked up in, in order: as written; without a
     possessive ("Fox News Channel's"), or one inside that a name follows
-    ("London's Heathrow Airport"); in the singular ("Strawberries",
+    ("London's Heathrow Airport"); with a comma for a dash between names
+    ("University of California-Berkeley"); in the singular ("Strawberries",
     "Hindus"); and last its head before a qualifier ("Boston, Massachusetts"),
     where the whole is no name the KB knows. (Splitting at hyphens and dashes
     too gave "Jay-Z" Jay Leno and "1902–03" the year 1902.)"""
@@ -155,6 +157,9 @@ def variants(written: str) -> list[str]:
     inner = _INNER_POSSESSIVE.sub(r"\1 ", bare)
     if inner != bare:
         out.append(inner)  # "London's Heathrow Airport" -> London Heathrow Airport
+    comma = _DASHED.sub(", ", bare)
+    if comma != bare:
+        out.append(comma)  # "University of California-Berkeley" -> "University of California, Berkeley"
     if bare.endswith("ies") and len(bare) > 4:
         out.append(bare[:-3] + "y")
     elif bare.endswith("s") and not bare.endswith("ss") and len(bare) > 3:
