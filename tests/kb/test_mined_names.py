@@ -123,6 +123,12 @@ def test_acronyms_need_the_article_to_write_them():
 def test_demonyms_and_person_names():
     assert demonyms("Iraq", "Iraqi oil. Iraqi army. The Iraqi state. Iraq.") == ["Iraqi"]
     assert demonyms("Iraq", "Iraqi oil.") == []
+    # irregular ones: most of the title, a few letters, a distinctive suffix
+    norway = "Norway is a country. Norwegian is spoken. The Norwegian state. Norwegian oil."
+    assert demonyms("Norway", norway) == ["Norwegian"]
+    assert demonyms("Scotland", "Scottish law. Scottish clans. Scottish Gaelic.") == ["Scottish"]
+    # "English" shares too little of Englewood to be its people's name
+    assert demonyms("Englewood", "English settlers. English law. English names.") == []
     assert person_names("Steve Jobs", "Steven Paul Jobs (born 1955) was a businessman. He ... his ... he") == [
         "Steve", "Jobs"]
     assert person_names("Dragon Ball", "Dragon Ball is a manga. He fights. His friend. He wins.") == []

@@ -217,7 +217,8 @@ def symbols(title: str, text: str) -> list[str]:
 
 def demonyms(title: str, text: str) -> list[str]:
     """Capitalized words the article writes at least three times that are the
-    one-word title's stem plus an adjectival suffix: China → Chinese."""
+    one-word title's stem plus an adjectival suffix: China → Chinese, and
+    Norway → Norwegian (``_irregular_demonym``)."""
     if " " in title or not title.isalpha() or not title[:1].isupper() or len(title) < 4:
         return []
     counts = Counter(m.group(1) for m in _CAP_WORD.finditer(text))
@@ -232,7 +233,23 @@ def demonyms(title: str, text: str) -> list[str]:
             if word[len(stem):] in _SUFFIXES and (cut or word[len(stem):]):
                 out.append(word)
                 break
+        else:
+            if _irregular_demonym(title, word):
+                out.append(word)
     return out
+
+
+_IRREGULAR = re.compile(r"[a-z]{0,3}(?:ian|ish|ese)")
+
+
+def _irregular_demonym(title: str, word: str) -> bool:
+    """Norway → Norwegian, Scotland → Scottish, Portugal → Portuguese: the
+    title's first four letters or more, most of it, then up to three letters
+    and a distinctive suffix."""
+    k = 0
+    while k < min(len(title), len(word)) and title[k] == word[k]:
+        k += 1
+    return k >= max(4, len(title) - 4) and _IRREGULAR.fullmatch(word[k:]) is not None
 
 
 def _full_name(words: list[str], leads: list[str]) -> bool:
