@@ -101,6 +101,12 @@ def test_a_bad_aliases_file_is_one_clear_error(tmp_path):
 # -- the mining rules on their own ---------------------------------------------------
 
 
+def test_a_name_with_an_en_dash_is_named_whole():
+    # "Ford" alone would make every Ford the algorithm's candidate.
+    lead = "The Ford–Fulkerson method or Ford–Fulkerson algorithm (FFA) is a greedy algorithm."
+    assert lead_names("Ford–Fulkerson algorithm", lead) == ["FFA", "Ford–Fulkerson"]
+
+
 def test_lead_names_skip_sentence_openers_and_other_subjects():
     assert lead_names("Actor", "An actor is a person who acts.") == []
     assert lead_names("History of Iraq", "Iraq is a country with a long history.") == []

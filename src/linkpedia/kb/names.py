@@ -41,7 +41,7 @@ _VERB = re.compile(r"\s(?:is|was|are|were|refers to|has been|became)\s")
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
 _ALSO = re.compile(r"\b(?:also|commonly|often|sometimes|formerly|officially|better|simply)\s+"
                    r"(?:known|called|referred to|named|spelled|written)\s+(?:as\s+)?|\bnicknamed\s+|\bor\s+")
-_NAME = re.compile(r"(?:(?:simply|just)\s+)?(?:the\s+)?[\"“']?([A-Z0-9][\w.'’&\-]*(?:\s+(?:[A-Z0-9][\w.'’&\-]*|of|the|and|de|du|la|von|van|der|for|in|on|&))*)")
+_NAME = re.compile(r"(?:(?:simply|just)\s+)?(?:the\s+)?[\"“']?([A-Z0-9][\w.'’&\-–]*(?:\s+(?:[A-Z0-9][\w.'’&\-–]*|of|the|and|de|du|la|von|van|der|for|in|on|&))*)")
 _LIST = re.compile(r"[\"”']?\s*,\s*(?:or\s+|and\s+)?|\s+or\s+")
 _BOLD = re.compile(r"'''(.+?)'''")
 _WIKILINK = re.compile(r"\[\[(?:[^|\]]*\|)?([^\]]*)\]\]")
