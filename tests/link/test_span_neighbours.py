@@ -65,3 +65,15 @@ def test_a_first_word_that_is_a_common_word_does_not(pauli_kb):
                          ("Gunter Pauli worked.", True), ("In Pauli's view.", False)):
         start = text.index("Pauli")
         assert in_longer_name(index, text, start, start + 5) is longer, text
+
+
+def test_a_lone_name_the_text_gives_someone_unknown_is_theirs(pauli_kb):
+    from linkpedia.link.mentions import in_unknown_name
+
+    index = pauli_kb.linker.index
+    gunter = "Gunter Pauli founded a company in Zurich. Pauli worked on quantum physics there."
+    assert in_unknown_name(index, gunter, "Pauli")  # the text's Pauli is Gunter, whom the KB lacks
+    assert linked(pauli_kb, gunter) == []
+    # the KB's own Wolfgang Pauli, or no longer name at all, leave it to the context
+    assert not in_unknown_name(index, "Wolfgang Pauli was a physicist. Pauli worked in Zurich.", "Pauli")
+    assert not in_unknown_name(index, "While Pauli worked in Zurich, he met Bohr.", "Pauli")

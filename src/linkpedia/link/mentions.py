@@ -24,7 +24,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..kb.index import Index
-from ..text import NUMBER_AFTER, STOPWORDS, opens_sentence
+from ..text import NUMBER_AFTER, STOPWORDS, fold, opens_sentence
 from .features import best_first
 from .spot import Spot
 
@@ -125,6 +125,25 @@ def in_longer_name(index: Index, text: str, start: int, end: int, common: bool =
     return False
 
 
+def in_unknown_name(index: Index, text: str, written: str) -> bool:
+    """Whether the text also writes a lone name (a surname, a first name) inside
+    a longer one the KB does not know: in a text about "Mark Davis", "Davis"
+    alone is Mark Davis, not the KB's Miles Davis. The other word must be a
+    name's (capitalized, no stopword, not a word the KB writes lower-case:
+    "President Carter" is still Carter)."""
+    name = re.escape(written)
+    for m in re.finditer(r"\b([A-Z][\w'’\-]+)[ \t]+" + name + r"\b|\b" + name + r"[ \t]+([A-Z][\w'’\-]+)", text):
+        word = m.group(1) or m.group(2)
+        if word.lower() in STOPWORDS:
+            continue
+        fid = index.folded.get(word.lower(), -1)
+        if fid >= 0 and kb_capitalized(index, fid) < 0.5:
+            continue
+        if index.folded.get(fold(m.group(0)), -1) < 0:
+            return True
+    return False
+
+
 def kb_capitalized(index: Index, fid: int) -> float:
     """How often the KB's articles write the folded form ``fid`` capitalized (mid-sentence), smoothed."""
     u, w = float(index.fold_upper[fid]), float(index.fold_lower[fid])
@@ -172,9 +191,15 @@ def entity_probability(index: Index, texts: Sequence[str], spots: Sequence[list[
     context = _best_context(n_spots, row_spot, X, p_entry) if X is not None else np.ones(n_spots)
     for text, sps in zip(texts, spots):
         lines = Lines(text)
+        elsewhere: dict[str, bool] = {}
         for sp in sps:
             p = _named(index, text, sp, lines)
-            supported = not weak_only(index, sp.surface_ids) or context[len(out)] >= WEAK_CONTEXT
+            supported = True
+            if weak_only(index, sp.surface_ids):
+                written = text[sp.start:sp.end]
+                if written not in elsewhere:
+                    elsewhere[written] = in_unknown_name(index, text, written)
+                supported = context[len(out)] >= WEAK_CONTEXT and not elsewhere[written]
             out.append(p if supported else UNSUPPORTED_WEAK * p)
     return np.asarray(out, dtype=np.float64)
 
