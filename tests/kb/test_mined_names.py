@@ -101,10 +101,14 @@ def test_a_bad_aliases_file_is_one_clear_error(tmp_path):
 # -- the mining rules on their own ---------------------------------------------------
 
 
-def test_a_name_with_an_en_dash_is_named_whole():
-    # "Ford" alone would make every Ford the algorithm's candidate.
+def test_a_listed_name_is_the_whole_phrase_or_nothing():
+    # "Ford" alone would make every Ford the algorithm's candidate, "Muslim" every Muslim the calendar.
     lead = "The Ford–Fulkerson method or Ford–Fulkerson algorithm (FFA) is a greedy algorithm."
-    assert lead_names("Ford–Fulkerson algorithm", lead) == ["FFA", "Ford–Fulkerson"]
+    assert lead_names("Ford–Fulkerson algorithm", lead) == ["FFA"]
+    lead = "The Hijri calendar, also known in English as the Islamic calendar or Muslim calendar, is a calendar."
+    assert lead_names("Islamic calendar", lead) == []
+    lead = "The Dow Jones Industrial Average, Dow Jones, or simply the Dow, is a stock market index."
+    assert lead_names("Dow Jones Industrial Average", lead) == ["Dow Jones Industrial Average", "Dow"]
 
 
 def test_lead_names_skip_sentence_openers_and_other_subjects():

@@ -42,6 +42,7 @@ _PAREN = re.compile(r"\(([^()]{1,120})\)")
 _ALSO = re.compile(r"\b(?:also|commonly|often|sometimes|formerly|officially|better|simply)\s+"
                    r"(?:known|called|referred to|named|spelled|written)\s+(?:as\s+)?|\bnicknamed\s+|\bor\s+")
 _NAME = re.compile(r"(?:(?:simply|just)\s+)?(?:the\s+)?[\"“']?([A-Z0-9][\w.'’&\-–]*(?:\s+(?:[A-Z0-9][\w.'’&\-–]*|of|the|and|de|du|la|von|van|der|for|in|on|&))*)")
+_GOES_ON = re.compile(r"\s+(?!(?:or|and|is|was|are|were|has|had)\b)[a-z]")  # a lower-case word that is no list's or verb's
 _LIST = re.compile(r"[\"”']?\s*,\s*(?:or\s+|and\s+)?|\s+or\s+")
 _BOLD = re.compile(r"'''(.+?)'''")
 _WIKILINK = re.compile(r"\[\[(?:[^|\]]*\|)?([^\]]*)\]\]")
@@ -135,6 +136,8 @@ def lead_names(title: str, text: str, wikitext: str | None = None) -> list[str]:
             # "also called the Industrial Average, the Dow Jones, ... or simply the Dow": each name of the list
             at = m.end()
             while (after := _NAME.match(plain, at)) is not None:
+                if _GOES_ON.match(plain, after.end()):
+                    break  # "or Muslim calendar": the name is the whole phrase, not "Muslim"
                 name = _clean(after.group(1))
                 if name:
                     found.append(name)
