@@ -125,21 +125,39 @@ def in_longer_name(index: Index, text: str, start: int, end: int, common: bool =
     return False
 
 
-def in_unknown_name(index: Index, text: str, written: str) -> bool:
+_CAPITALIZED_RUN = re.compile(r"[A-Z][\w'’\-]*(?:[ \t]+[A-Z][\w'’\-]*)+")
+
+
+def name_pairs(text: str) -> dict[str, list[tuple[str, str]]]:
+    """Each capitalized word of the text's runs of capitalized words, with the
+    words beside it and the two written together: one pass, however many lone
+    names ask (``in_unknown_name``)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for m in _CAPITALIZED_RUN.finditer(text):
+        words = m.group(0).split()
+        for a, b in zip(words, words[1:]):
+            pair = f"{a} {b}"
+            out.setdefault(a, []).append((b, pair))
+            out.setdefault(b, []).append((a, pair))
+    return out
+
+
+def in_unknown_name(index: Index, text: str, written: str,
+                    pairs: dict[str, list[tuple[str, str]]] | None = None) -> bool:
     """Whether the text also writes a lone name (a surname, a first name) inside
     a longer one the KB does not know: in a text about "Mark Davis", "Davis"
     alone is Mark Davis, not the KB's Miles Davis. The other word must be a
     name's (capitalized, no stopword, not a word the KB writes lower-case:
-    "President Carter" is still Carter)."""
-    name = re.escape(written)
-    for m in re.finditer(r"\b([A-Z][\w'’\-]+)[ \t]+" + name + r"\b|\b" + name + r"[ \t]+([A-Z][\w'’\-]+)", text):
-        word = m.group(1) or m.group(2)
+    "President Carter" is still Carter). ``pairs``: ``name_pairs(text)``."""
+    if pairs is None:
+        pairs = name_pairs(text)
+    for word, pair in pairs.get(written, ()):
         if word.lower() in STOPWORDS:
             continue
         fid = index.folded.get(word.lower(), -1)
         if fid >= 0 and kb_capitalized(index, fid) < 0.5:
             continue
-        if index.folded.get(fold(m.group(0)), -1) < 0:
+        if index.folded.get(fold(pair), -1) < 0:
             return True
     return False
 
@@ -192,13 +210,15 @@ def entity_probability(index: Index, texts: Sequence[str], spots: Sequence[list[
     for text, sps in zip(texts, spots):
         lines = Lines(text)
         elsewhere: dict[str, bool] = {}
+        pairs: dict[str, list[tuple[str, str]]] | None = None
         for sp in sps:
             p = _named(index, text, sp, lines)
             supported = True
             if weak_only(index, sp.surface_ids):
                 written = text[sp.start:sp.end]
                 if written not in elsewhere:
-                    elsewhere[written] = in_unknown_name(index, text, written)
+                    pairs = name_pairs(text) if pairs is None else pairs
+                    elsewhere[written] = in_unknown_name(index, text, written, pairs)
                 supported = context[len(out)] >= WEAK_CONTEXT and not elsewhere[written]
             out.append(p if supported else UNSUPPORTED_WEAK * p)
     return np.asarray(out, dtype=np.float64)
