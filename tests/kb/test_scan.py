@@ -104,3 +104,13 @@ def test_casing_sample_counts_of_a_real_dump_equal_a_plain_search(en_kb):
     seen = Counter(k for text in texts for *_, k in brute(keys, text))
     assert len(seen) > 100
     assert seen_db == dict(seen)
+
+
+def test_texts_longer_than_the_kept_powers(monkeypatch):
+    from linkpedia.kb import scan
+
+    monkeypatch.setattr(scan, "KEEP_POWERS", 64)
+    monkeypatch.setattr(scan, "_TABLES", {})
+    keys = ["New York", "York", "ab", "U.S."]
+    text = "x New York ab, U.S. Yorkab " * 40
+    assert scanned(keys, text) == brute(keys, text)

@@ -100,7 +100,8 @@ def count_casing(con: sqlite3.Connection, db_path: Path, jobs: int = 1) -> None:
     trie_path = db_path.parent / TRIE_NAME
     try:
         scanner = build_scanner((f for (s,) in con.execute("SELECT surface FROM surfaces") if len(s) > 1
-                                 for f in (fold(s),)), trie_path)
+                                 for f in (fold(s),)), trie_path,
+                                expected=con.execute("SELECT count(*) FROM surfaces").fetchone()[0])
         if not len(scanner):
             return
         _STATE.update(scanner=scanner, db=db_path)

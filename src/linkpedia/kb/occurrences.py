@@ -33,7 +33,7 @@ def build_matcher(surfaces: Iterable[tuple[int, str]]) -> tuple[Scanner, np.ndar
     """A scanner of (id, surface) pairs held in memory, and its key id -> id map
     (for the few surfaces an update or a Spark task counts)."""
     pairs = list(surfaces)
-    scanner = build_scanner(s for _, s in pairs)
+    scanner = build_scanner((s for _, s in pairs), expected=len(pairs))
     return scanner, id_map(scanner, pairs)
 
 
@@ -92,7 +92,8 @@ def count(con: sqlite3.Connection, db_path: Path, jobs: int = 1) -> None:
 
 def _count(con: sqlite3.Connection, db_path: Path, jobs: int, n: int, trie_path: Path) -> None:
     global _SCANNER, _DB
-    _SCANNER = build_scanner((s for (s,) in con.execute("SELECT surface FROM surfaces")), trie_path)
+    _SCANNER = build_scanner((s for (s,) in con.execute("SELECT surface FROM surfaces")), trie_path,
+                             expected=con.execute("SELECT count(*) FROM surfaces").fetchone()[0])
     _DB = db_path
     lo, hi = con.execute("SELECT min(id), max(id) FROM pages").fetchone()
     # Ranges of at most BATCH pages, and at least 4 per worker so the workers finish together.
