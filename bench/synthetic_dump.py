@@ -22,6 +22,17 @@ Articles are ~40% of pages: ~1.5 redirects per article, 4% of articles are
 disambiguation pages; pages have infoboxes, references with citation
 templates, tables, sections and categories, which the wikitext reader strips.
 PAGES counts every page (articles, redirects, disambiguation pages).
+
+The fits, as ``--stats`` prints them (2026-12-07, 209 articles of the three
+samples, 42,880 links): article length deciles 292 ... 327,805 characters
+(median 16,366), links per 1,000 characters 1.1 ... 34.7 (median 5.7),
+anchors V = 1.07·n^0.96 (least squares on log–log, a point every 50
+links). The samples are long, link-dense articles, so both distributions
+are scaled to English Wikipedia's means (MEAN_CHARS, MEAN_LINKS) keeping
+their shapes. Heaps' law fitted on 43 k links grows faster than the real
+vocabulary: extrapolated to 180 M links it gives ~90 M distinct anchors,
+where English Wikipedia has ~30 M, so the synthetic KBs have more surfaces
+per entry than the real one (pessimistic for the surface-bound phases).
 """
 
 from __future__ import annotations
