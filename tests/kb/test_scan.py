@@ -114,3 +114,12 @@ def test_texts_longer_than_the_kept_powers(monkeypatch):
     keys = ["New York", "York", "ab", "U.S."]
     text = "x New York ab, U.S. Yorkab " * 40
     assert scanned(keys, text) == brute(keys, text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab _.é1-", min_size=1, max_size=5), max_size=8),
+       st.lists(st.text(alphabet="ab _.é1-xA\n", max_size=30), min_size=1, max_size=6))
+def test_starts_found_for_many_texts_at_once_give_each_texts_matches(keys, texts):
+    scanner = build_scanner(keys)
+    for text, starts in zip(texts, scanner.starts_of_many(texts)):
+        assert sorted(scanner.matches(text, starts)) == sorted(scanner.matches(text))

@@ -57,11 +57,13 @@ TRIE_NAME = ".casing.marisa"  # beside the store while the pass runs
 _STATE: dict = {}
 
 
-def casing_of_text(scanner: Scanner, text: str, upper, lower, seen=None, dated=None) -> None:
+def casing_of_text(scanner: Scanner, text: str, upper, lower, seen=None, dated=None, *,
+                   folded: str | None = None, starts=None) -> None:
     """Add the case (and the time-expression use) of each whole-word occurrence of the
-    scanner's keys in ``text`` to the counts (arrays or dicts, by the keys' trie ids)."""
-    folded = fold(text)
-    for start, end, key in scanner.matches(folded):
+    scanner's keys in ``text`` to the counts (arrays or dicts, by the keys' trie ids);
+    ``folded`` and ``starts`` when the caller has them (``Scanner.starts_of_many``)."""
+    folded = fold(text) if folded is None else folded
+    for start, end, key in scanner.matches(folded, starts):
         if seen is not None:
             seen[key] += 1
             if NUMBER_AFTER.match(folded, end + 1) or _TIME_BEFORE.search(folded, max(0, start - 10), start):
@@ -84,11 +86,13 @@ def _count_range(bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     counts = [defaultdict(int) for _ in range(4)]
     con = connect_ro(db)
     try:
-        for (blob,) in con.execute("SELECT text FROM pages WHERE id >= ? AND id < ? AND kind = 'article'"
-                                   " AND text IS NOT NULL", bounds):
-            casing_of_text(scanner, unpack_text(blob)[:SAMPLE_CHARS], *counts)
+        texts = [unpack_text(blob)[:SAMPLE_CHARS] for (blob,) in con.execute(
+            "SELECT text FROM pages WHERE id >= ? AND id < ? AND kind = 'article' AND text IS NOT NULL", bounds)]
     finally:
         con.close()
+    folded = [fold(t) for t in texts]
+    for text, f, starts in zip(texts, folded, scanner.starts_of_many(folded)):
+        casing_of_text(scanner, text, *counts, folded=f, starts=starts)
     ids = list(counts[2])  # seen: every key found
     return np.asarray(ids, dtype=np.int64), np.array([[c.get(k, 0) for k in ids] for c in counts],
                                                      dtype=np.int64).reshape(4, len(ids))

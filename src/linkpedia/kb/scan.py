@@ -138,11 +138,21 @@ class Scanner:
             found = np.concatenate([found, np.flatnonzero(self.others[cps] & after)])
         return found
 
-    def matches(self, text: str) -> Iterator[tuple[int, int, int]]:
-        """(start, last, key id) of every whole-word occurrence of a key in ``text``."""
+    def starts_of_many(self, texts: list[str]) -> list[np.ndarray]:
+        """``starts`` of each text, in one numpy pass over them all: short texts (the
+        casing count's samples) would otherwise cost their calls' overhead each."""
+        joined = "\n".join(texts)  # no word character: a word never spans two texts
+        found = np.sort(self.starts(joined))  # a superset of each text's own starts
+        offsets = np.cumsum([0] + [len(t) + 1 for t in texts])
+        cut = np.searchsorted(found, offsets)
+        return [found[cut[k]:cut[k + 1]] - offsets[k] for k in range(len(texts))]
+
+    def matches(self, text: str, starts: np.ndarray | None = None) -> Iterator[tuple[int, int, int]]:
+        """(start, last, key id) of every whole-word occurrence of a key in ``text``
+        (``starts``: from ``starts_of_many``, else found here)."""
         n = len(text)
         prefixes, width, heads = self.trie.iter_prefixes_with_ids, self.window, self.heads
-        for i in self.starts(text).tolist():
+        for i in (self.starts(text) if starts is None else starts).tolist():
             window = text[i:i + width]
             if heads is not None and window in heads:
                 window = text[i:i + self.longest]
