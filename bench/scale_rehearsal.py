@@ -14,7 +14,7 @@ power law y = a·x^b (least squares on log–log; x = pages) and projects it to
 English Wikipedia: 6.8 M articles and ~10 M redirects, 16.8 M pages.
 
 All figures are of synthetic dumps; see docs/scaling.md, "Rehearsal at
-Wikipedia scale". tests/test_scale_rehearsal.py runs this at 20,000 pages.
+Wikipedia scale". tests/test_scale_rehearsal.py runs this at 20,000 pages (about a minute).
 """
 
 from __future__ import annotations
