@@ -489,23 +489,6 @@ FULL_VOCAB_KEPT = 0.4  # share of distinct words with df >= MIN_DF (2) (assumed)
 PROFILE_TERMS = 32  # BuildOptions.profile_terms
 
 
-def _deep_size(obj: object, seen: set[int]) -> int:
-    if id(obj) in seen:
-        return 0
-    seen.add(id(obj))
-    n = sys.getsizeof(obj)
-    if isinstance(obj, dict):
-        n += sum(_deep_size(k, seen) + _deep_size(v, seen) for k, v in obj.items())
-    elif isinstance(obj, (list, tuple, set, frozenset)):
-        n += sum(_deep_size(x, seen) for x in obj)
-    return n
-
-
-def _per_item(make, n: int = 50_000) -> float:
-    """Bytes per item of a structure built by ``make(n)``, counting every object it owns."""
-    return _deep_size(make(n), set()) / n
-
-
 def _power_law_mean(alpha: float, kmax: int) -> float:
     k = range(1, kmax + 1)
     w = [x ** -alpha for x in k]
@@ -714,10 +697,9 @@ def child_cost(kind: str, n: int, kb: Path) -> None:
     """Bytes per key of a structure that grows with the surfaces or the vocabulary; print JSON.
 
     Keys are surface-like: as many words as a random surface of the built
-    KB ``kb`` has, each a random word of its articles' text. ``trie``: a
-    marisa-trie built from a stream of keys (peak while building, and saved
-    size); ``automaton``: the Aho–Corasick automaton of kb/occurrences.py,
-    and the list of (id, surface) rows it is built from.
+    KB ``kb`` has, each a random word of its articles' text: a marisa-trie
+    built from a stream of keys (peak while building, and saved size), as
+    the index and the occurrence and casing counts (kb/scan.py) build theirs.
     """
     import random
     import sqlite3
@@ -735,18 +717,11 @@ def child_cost(kind: str, n: int, kb: Path) -> None:
                               for _ in range(n)))
     out: dict[str, float] = {"keys": len(keys), "mean_len": sum(map(len, keys)) / len(keys)}
     before = _reset_peak()
-    if kind == "trie":
-        import marisa_trie
+    import marisa_trie
 
-        trie = marisa_trie.Trie(iter(keys))
-        out["build"] = (_status_bytes("VmHWM") - before) / len(keys)
-        out["saved"] = len(trie.tobytes()) / len(keys)
-    else:
-        from linkpedia.kb.occurrences import build_automaton
-
-        build_automaton(enumerate(keys, start=1))
-        out["automaton"] = (_status_bytes("VmHWM") - before) / len(keys)
-        out["rows"] = _per_item(lambda m: [(10**6 + i, k) for i, k in enumerate(keys[:m])])
+    trie = marisa_trie.Trie(iter(keys))
+    out["build"] = (_status_bytes("VmHWM") - before) / len(keys)
+    out["saved"] = len(trie.tobytes()) / len(keys)
     print(json.dumps(out))
 
 
@@ -778,8 +753,8 @@ def memory_model(source: Path, work: Path, big_dump: Path | None, scale: list[in
        pass-1 KBs of growing size (``make_pass1_kb``): the peaks must not grow
        with the rows.
     3. What does grow, with the entries, surfaces and vocabulary: bytes per
-       key of the tries and of the occurrence automaton (measured), and the
-       index's arrays (their dtypes), multiplied out for the full dump.
+       key of the tries (measured), and the count and index arrays (their
+       dtypes), multiplied out for the full dump.
     """
     from collections import Counter
 
@@ -853,11 +828,8 @@ def memory_model(source: Path, work: Path, big_dump: Path | None, scale: list[in
 
         build_kb([source], probe, options=BuildOptions(jobs=2, train=False))
     trie = _child_json("--child-cost", "trie", "2000000", str(probe))
-    auto = _child_json("--child-cost", "automaton", "1000000", str(probe))
     print(f"\nPer key ({trie['keys']:,} surface-like keys, {trie['mean_len']:.1f} characters on average): "
-          f"marisa-trie {trie['build']:.0f} B while building, {trie['saved']:.1f} B built; "
-          f"Aho–Corasick automaton (kb/occurrences.py) {auto['automaton']:.0f} B, "
-          f"its (id, surface) rows {auto['rows']:.0f} B")
+          f"marisa-trie {trie['build']:.0f} B while building, {trie['saved']:.1f} B built")
 
     last = {r["phase"]: r for r in runs[-1][2]} if runs else {}
     flat = {p: last[p]["peak"] if last else 0 for p in POST_PASS1}
@@ -870,9 +842,13 @@ def memory_model(source: Path, work: Path, big_dump: Path | None, scale: list[in
     # peak plus its largest stage (the stages of a phase come one after another).
     stages = [
         # phase, stage, [(structure, count, bytes per item)]
+        ("occurrences", "surface trie being built (kb/scan.py)", [("marisa-trie keyset", S, build)]),
         ("occurrences", "counting (kb/occurrences.py)",
-         [("Aho–Corasick automaton over every surface", S, auto["automaton"]),
-          ("(id, surface) rows fetched whole", S, auto["rows"])]),
+         [("surface trie, mmap'd", S, saved),
+          ("totals by key id, then by surface id, and the id map", S, 40)]),
+        ("occurrences", "casing: folded trie being built (kb/casing.py)", [("marisa-trie keyset", S, build)]),
+        ("occurrences", "casing: counting", [("folded trie, mmap'd", S, saved),
+                                              ("upper, lower, seen, dated by key id", S, 32)]),
         ("profiles", "vocabulary trie being built", [("marisa-trie keyset", T, build)]),
         ("profiles", "streaming the entries", [("vocabulary: trie, terms.id and idf arrays", T, saved + 16)]),
         ("index", "titles trie being built", [("marisa-trie keyset", E, build)]),

@@ -146,6 +146,19 @@ _wikidata_options = _decorators(
 )
 
 
+_inlink_cap = click.option(
+    "--inlink-cap", "inlink_cap", type=click.IntRange(min=0), default=None, metavar="N",
+    help="In-links of an entry that coherence reads (default 2,000; 0 = all): bounds the time a "
+         "text costs where entries have hundreds of thousands.")
+
+
+def _config(inlink_cap: int | None):
+    """The linker config of the command's options (None: the KB's defaults)."""
+    from .link.linker import LinkerConfig
+
+    return None if inlink_cap is None else LinkerConfig(inlink_cap=inlink_cap)
+
+
 _mention_mode = click.option(
     "--mention-mode", "mention_mode", type=click.Choice(["wikipedia", "entities"]), default=None,
     help="How mentions are found: wikipedia = what an editor would link (needs a KB with links); "
@@ -239,7 +252,8 @@ Example:
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
               help="Write here instead of standard output.")
 @_mention_mode
-def link(file, kb_dir, fmt, policy, threshold, title, link_base, output, mention_mode) -> None:
+@_inlink_cap
+def link(file, kb_dir, fmt, policy, threshold, title, link_base, output, mention_mode, inlink_cap) -> None:
     """Link a text file (or standard input) and print the page."""
     _terminate_like_interrupt()
     from .kb import open_kb
@@ -253,7 +267,7 @@ def link(file, kb_dir, fmt, policy, threshold, title, link_base, output, mention
     text = _read_text(file)
     if title is None:
         title = None if str(file) == "-" else file.stem.replace("_", " ")
-    with open_kb(kb_dir) as kb:
+    with open_kb(kb_dir, config=_config(inlink_cap)) as kb:
         doc = kb.link(text, policy=policy, threshold=threshold, title=title, mode=mention_mode)
         if fmt == "html" and link_base is None:
             link_base = kb_link_base(kb.meta)
@@ -286,7 +300,9 @@ Example:
 @click.option("--report", "report_dir", type=click.Path(path_type=Path), default=None,
               help="Write tables, per-document scores, errors, threshold charts and HTML pages here.")
 @_mention_mode
-def evaluate(datasets, kb_dir, mode, policy, threshold, fmt, as_json, sweep, report_dir, mention_mode) -> None:
+@_inlink_cap
+def evaluate(datasets, kb_dir, mode, policy, threshold, fmt, as_json, sweep, report_dir, mention_mode,
+             inlink_cap) -> None:
     """Score the linker on benchmarks (JSONL, NIF or AIDA-CoNLL) the way GERBIL does."""
     _terminate_like_interrupt()
     from .evaluate import load_dataset, write_report
@@ -301,7 +317,7 @@ def evaluate(datasets, kb_dir, mode, policy, threshold, fmt, as_json, sweep, rep
     fmt = fmt or ("table" if sys.stdout.isatty() else "markdown")
     loaded = [load_dataset(p) for p in datasets]
     sweeps = None
-    with open_kb(kb_dir) as kb:
+    with open_kb(kb_dir, config=_config(inlink_cap)) as kb:
         annotator = _PolicyAnnotator(kb, policy, threshold, mention_mode)
         result = run_evaluation(annotator, loaded, mode=mode)
         if sweep or report_dir is not None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from linkpedia.kb.casing import _automaton, casing_of_text
+from linkpedia.kb.casing import casing_of_text
+from linkpedia.kb.scan import build_scanner
 
 
 def counts(text: str, keys: list[str]) -> dict[str, tuple[int, int, int, int]]:
+    scanner = build_scanner(keys)
     arrays = np.zeros((4, len(keys)), dtype=np.int64)
-    casing_of_text(_automaton(keys), text, *arrays)
-    return {k: tuple(int(a[i]) for a in arrays) for i, k in enumerate(keys)}
+    casing_of_text(scanner, text, *arrays)
+    return {k: tuple(int(a[scanner.trie.key_id(k)]) for a in arrays) for k in keys}
 
 
 def test_capitalized_mid_sentence_and_lower_case_are_counted_sentence_starts_are_not():

@@ -16,9 +16,11 @@ but entity-linking benchmarks do not count them as entities, and the
 articles' own usage tells them apart from names ("Paris" almost never, "March"
 nine times in ten).
 
-One Aho–Corasick pass over the folded text. The ratio needs a sample, not
-every word of a dump: each article counts with its first ``SAMPLE_CHARS``
-characters, so the pass costs the same per article whatever its length.
+One pass over the folded text with a trie of the folded surfaces (``scan``:
+saved beside the store and mmap'd, a few bytes per key), counted by trie key
+id. The ratio needs a sample, not every word of a dump: each article counts
+with its first ``SAMPLE_CHARS`` characters, so the pass costs the same per
+article whatever its length.
 """
 
 from __future__ import annotations
@@ -26,13 +28,13 @@ from __future__ import annotations
 import multiprocessing as mp
 import re
 import sqlite3
+from collections import defaultdict
 from pathlib import Path
 
-import ahocorasick
 import numpy as np
 
 from ..text import NUMBER_AFTER, fold, opens_sentence
-from .occurrences import whole_words
+from .scan import Scanner, build_scanner
 from .store import connect_ro, unpack_text
 
 __all__ = ["count_casing", "casing_of_text", "SAMPLE_CHARS"]
@@ -51,22 +53,17 @@ def _inside_name(text: str, start: int) -> bool:
     return m is not None and not opens_sentence(text, m.start(1))
 _TIME_BEFORE = re.compile(r"(?:\b\d{1,2}(?:st|nd|rd|th)?|\b(?:on|every|last|next|this))[ \t]+$")
 BATCH = 2000  # pages per task
+TRIE_NAME = ".casing.marisa"  # beside the store while the pass runs
 _STATE: dict = {}
 
 
-def _automaton(keys: list[str]) -> "ahocorasick.Automaton":
-    a = ahocorasick.Automaton()
-    for i, key in enumerate(keys):
-        a.add_word(key, (i, len(key)))
-    a.make_automaton()
-    return a
-
-
-def casing_of_text(automaton, text: str, upper: np.ndarray, lower: np.ndarray,
-                   seen: np.ndarray | None = None, dated: np.ndarray | None = None) -> None:
-    """Add the case (and the time-expression use) of each whole-word occurrence of the automaton's keys in ``text``."""
-    folded = fold(text)
-    for start, end, (key, _) in whole_words(automaton, folded):
+def casing_of_text(scanner: Scanner, text: str, upper, lower, seen=None, dated=None, *,
+                   folded: str | None = None, starts=None) -> None:
+    """Add the case (and the time-expression use) of each whole-word occurrence of the
+    scanner's keys in ``text`` to the counts (arrays or dicts, by the keys' trie ids);
+    ``folded`` and ``starts`` when the caller has them (``Scanner.starts_of_many``)."""
+    folded = fold(text) if folded is None else folded
+    for start, end, key in scanner.matches(folded, starts):
         if seen is not None:
             seen[key] += 1
             if NUMBER_AFTER.match(folded, end + 1) or _TIME_BEFORE.search(folded, max(0, start - 10), start):
@@ -82,43 +79,53 @@ def casing_of_text(automaton, text: str, upper: np.ndarray, lower: np.ndarray,
                 upper[key] += 1
 
 
-def _count_range(bounds: tuple[int, int]) -> np.ndarray:
-    """upper, lower, seen and dated counts (four rows) over a range of pages."""
-    automaton, n, db = _STATE["automaton"], _STATE["n"], _STATE["db"]
-    counts = np.zeros((4, n), dtype=np.int64)
+def _count_range(bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Key ids and their upper, lower, seen and dated counts (four rows) over a range of
+    pages, sparse (dicts by key id), so that a range costs what it found."""
+    scanner, db = _STATE["scanner"], _STATE["db"]
+    counts = [defaultdict(int) for _ in range(4)]
     con = connect_ro(db)
     try:
-        for (blob,) in con.execute("SELECT text FROM pages WHERE id >= ? AND id < ? AND kind = 'article'"
-                                   " AND text IS NOT NULL", bounds):
-            casing_of_text(automaton, unpack_text(blob)[:SAMPLE_CHARS], *counts)
+        texts = [unpack_text(blob)[:SAMPLE_CHARS] for (blob,) in con.execute(
+            "SELECT text FROM pages WHERE id >= ? AND id < ? AND kind = 'article' AND text IS NOT NULL", bounds)]
     finally:
         con.close()
-    return counts
+    folded = [fold(t) for t in texts]
+    for text, f, starts in zip(texts, folded, scanner.starts_of_many(folded)):
+        casing_of_text(scanner, text, *counts, folded=f, starts=starts)
+    ids = list(counts[2])  # seen: every key found
+    return np.asarray(ids, dtype=np.int64), np.array([[c.get(k, 0) for k in ids] for c in counts],
+                                                     dtype=np.int64).reshape(4, len(ids))
 
 
 def count_casing(con: sqlite3.Connection, db_path: Path, jobs: int = 1) -> None:
     """Fill ``casing`` (folded surface -> capitalized and lower-case counts) from the articles."""
-    keys = sorted({fold(s) for (s,) in con.execute("SELECT surface FROM surfaces") if len(s) > 1})
     con.execute("DELETE FROM casing")
-    if not keys:
-        return
-    _STATE.update(automaton=_automaton(keys), n=len(keys), db=db_path)
-    lo, hi = con.execute("SELECT min(id), max(id) FROM pages").fetchone()
-    ranges = [(i, i + BATCH) for i in range(lo, hi + 1, BATCH)]
-    counts = np.zeros((4, len(keys)), dtype=np.int64)
+    trie_path = db_path.parent / TRIE_NAME
     try:
+        scanner = build_scanner((f for (s,) in con.execute("SELECT surface FROM surfaces") if len(s) > 1
+                                 for f in (fold(s),)), trie_path,
+                                expected=con.execute("SELECT count(*) FROM surfaces").fetchone()[0])
+        if not len(scanner):
+            return
+        _STATE.update(scanner=scanner, db=db_path)
+        lo, hi = con.execute("SELECT min(id), max(id) FROM pages").fetchone()
+        ranges = [(i, i + BATCH) for i in range(lo, hi + 1, BATCH)]
+        counts = np.zeros((4, len(scanner)), dtype=np.int64)  # by key id
         if jobs > 1 and len(ranges) > 1:
             with mp.get_context("fork").Pool(jobs) as pool:
-                for part in pool.imap_unordered(_count_range, ranges):
-                    counts += part
+                for ids, part in pool.imap_unordered(_count_range, ranges):
+                    counts[:, ids] += part
         else:
-            for part in map(_count_range, ranges):
-                counts += part
+            for ids, part in map(_count_range, ranges):
+                counts[:, ids] += part
+        upper, lower, seen, dated = counts
+        restore = scanner.trie.restore_key
+        con.execute("BEGIN")  # WITHOUT ROWID on the folded key: the table is the same in any order
+        con.executemany("INSERT INTO casing(folded, upper, lower, seen, dated) VALUES (?, ?, ?, ?, ?)",
+                        ((restore(i), int(upper[i]), int(lower[i]), int(seen[i]), int(dated[i]))
+                         for i in np.flatnonzero(seen).tolist()))
+        con.execute("COMMIT")
     finally:
         _STATE.clear()
-    upper, lower, seen, dated = counts
-    con.execute("BEGIN")
-    con.executemany("INSERT INTO casing(folded, upper, lower, seen, dated) VALUES (?, ?, ?, ?, ?)",
-                    ((keys[i], int(upper[i]), int(lower[i]), int(seen[i]), int(dated[i]))
-                     for i in np.flatnonzero(seen).tolist()))
-    con.execute("COMMIT")
+        trie_path.unlink(missing_ok=True)

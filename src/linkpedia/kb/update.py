@@ -206,7 +206,7 @@ def _incremental_occurrences(con: sqlite3.Connection, old: dict[str, tuple[int, 
         occ[sid], pages[sid] = old[s]
     # Take away what the old versions of changed and deleted pages counted.
     if changes.removed_texts and known:
-        a = occurrences.build_automaton(known)
+        a = occurrences.build_matcher(known)
         o, p = occurrences.count_texts(a, changes.removed_texts, n)
         occ -= o
         pages -= p
@@ -219,7 +219,7 @@ def _incremental_occurrences(con: sqlite3.Connection, old: dict[str, tuple[int, 
             yield unpack_text(blob)
 
     if new_ids:
-        o, p = occurrences.count_texts(occurrences.build_automaton(rows), texts(new_ids), n)
+        o, p = occurrences.count_texts(occurrences.build_matcher(rows), texts(new_ids), n)
         occ += o
         pages += p
     # Surfaces that did not exist before: count them in every unchanged page too.
@@ -229,7 +229,7 @@ def _incremental_occurrences(con: sqlite3.Connection, old: dict[str, tuple[int, 
         unchanged = (unpack_text(blob) for pid, blob in con.execute(
             "SELECT id, text FROM pages WHERE kind = 'article' AND has_links = 1 AND text IS NOT NULL")
             if pid not in new_set)
-        o, p = occurrences.count_texts(occurrences.build_automaton(fresh), unchanged, n)
+        o, p = occurrences.count_texts(occurrences.build_matcher(fresh), unchanged, n)
         occ += o
         pages += p
     occurrences.write_counts(con, ((int(occ[sid]), int(pages[sid]), sid) for sid in by_surface.values()))

@@ -257,7 +257,7 @@ def _related(index: Index, rows: np.ndarray, row_doc: np.ndarray, cols: np.ndarr
 
 def coherence(index: Index, cand_entries: np.ndarray, cand_group: np.ndarray, cand_doc: np.ndarray,
               ctx_entries: np.ndarray, ctx_group: np.ndarray, ctx_doc: np.ndarray,
-              ctx_weight: np.ndarray, max_context: int = MAX_CONTEXT) -> np.ndarray:
+              ctx_weight: np.ndarray, max_context: int = MAX_CONTEXT, inlink_cap: int = MAX_INLINKS) -> np.ndarray:
     """Weighted mean relatedness of each candidate to the likely entries of the
     other mentions of its text (``ctx_*``; groups are mentions written alike).
 
@@ -268,7 +268,9 @@ def coherence(index: Index, cand_entries: np.ndarray, cand_group: np.ndarray, ca
     in-link. So a text's cost grows with its distinct names, at most
     ``max_context`` pairs each, however often they repeat. Each sum runs over
     the text's own context in entry order, so a text scores the same whatever
-    texts are linked beside it.
+    texts are linked beside it. Each entry's in-links are read up to
+    ``inlink_cap`` (``_related``; 0 reads every one), so a text's cost does
+    not grow with how linked its entries are.
     """
     out = np.zeros(len(cand_entries), dtype=np.float32)
     if len(ctx_entries) == 0 or len(cand_entries) == 0:
@@ -303,7 +305,8 @@ def coherence(index: Index, cand_entries: np.ndarray, cand_group: np.ndarray, ca
     c_doc = group_doc[c_group]
     rkeys, rinv = np.unique(c_doc * E + c_entry, return_inverse=True)
     r_doc, r_entry = np.divmod(rkeys, E)
-    r, c, rel = _related(index, r_entry, r_doc, col_entry, col_doc)
+    r, c, rel = _related(index, r_entry, r_doc, col_entry, col_doc,
+                         cap=inlink_cap if inlink_cap > 0 else int(index.n_entries) + 1)
     # Each candidate meets its row's related context entries, less its own mention's votes.
     rptr = np.searchsorted(r, np.arange(len(rkeys) + 1))
     pos, k = _ranges(rptr[rinv], rptr[rinv + 1] - rptr[rinv])

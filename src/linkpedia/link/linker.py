@@ -15,7 +15,7 @@ from ..kb.index import Index
 from ..text import fold, is_word_char, paragraph_spans
 from .candidates import GENERATORS, candidates_of
 from .names import occurrences, short_names, standalone
-from .features import CANDIDATE_FEATURES, SPOT_FEATURES, best_first, coherence, similarities
+from .features import CANDIDATE_FEATURES, MAX_INLINKS, SPOT_FEATURES, best_first, coherence, similarities
 from .model import Model
 from .spans import Covering, SpanUnion
 from ..errors import InputError
@@ -45,6 +45,9 @@ class LinkerConfig:
     candidates: str = "surfaces+extensions.v1"  # the candidate generator (link/candidates.py GENERATORS)
     context_per_mention: int = 2  # candidates of each mention that vote in coherence
     short_names: bool = True  # a later "Saddam" is the "Saddam Hussein" linked before (link/names.py)
+    # In-links of an entry coherence reads (link/features.py; 0 = all): the most linked
+    # entries of English Wikipedia have 300,000, and reading them all made a text's cost grow with them.
+    inlink_cap: int = MAX_INLINKS
 
 
 MIN_VOTE = 0.01  # prior x link probability of a candidate whose in-links make a text's graph known
@@ -209,7 +212,7 @@ class Linker:
             X[:, 2], X[:, 3] = similarities(index, list(texts), entries, doc,
                                             np.asarray([sp.start for sp in flat_spots])[spot_idx])
             X[:, 4] = coherence(index, entries, group, doc, entries[voters], group[voters], doc[voters],
-                                prior[voters] * lps[voters])
+                                prior[voters] * lps[voters], inlink_cap=cfg.inlink_cap)
             X[:, 5] = np.asarray([sp.exact for sp in flat_spots], dtype=np.float64)[spot_idx]
             X[:, 6] = rank == 0
             pop = np.asarray(index.popularity[entries], dtype=np.float64)

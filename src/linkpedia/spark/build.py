@@ -40,7 +40,7 @@ import numpy as np
 from ..errors import EmptySourceError, SourceFormatError
 from ..kb.build import CHUNK, BuildOptions, BuildReport, ProgressHook, build_kb, chunked, extract_chunk
 from ..kb.extract import PageRecord, extract_page
-from ..kb.occurrences import build_automaton, count_in_text, write_counts
+from ..kb.occurrences import build_matcher, sparse_counts, write_counts
 from ..kb.store import connect_ro, unpack_text
 from ..sources import MediaWikiSource
 from ..sources._io import ReaderBase, date_in_name
@@ -157,7 +157,7 @@ class SparkExtractor:
 
 
 class SparkOccurrenceCounter:
-    """``count_occurrences`` for ``build_kb``: the Aho–Corasick pass, on Spark."""
+    """``count_occurrences`` for ``build_kb``: the surface-trie pass, on Spark."""
 
     def __init__(self, spark: "SparkSession", *, ship_texts: bool | None = None):
         self._spark = spark
@@ -276,17 +276,17 @@ def _extract_window(sc: "SparkContext", window: list) -> list[list[PageRecord]]:
     return sc.parallelize(window, slices).map(extract_chunk).collect()
 
 
-_AUTOMATA: dict[str, object] = {}  # one automaton per Python worker and counting job
+_MATCHERS: dict[str, object] = {}  # one surface trie per Python worker and counting job
 
 
-def _automaton(surfaces: tuple) -> object:
-    """The automaton of ``(job key, broadcast surfaces)``, built once per worker process."""
+def _matcher(surfaces: tuple) -> object:
+    """The trie and id map of ``(job key, broadcast surfaces)``, built once per worker process."""
     key, broadcast = surfaces
-    automaton = _AUTOMATA.get(key)
-    if automaton is None:
-        _AUTOMATA.clear()
-        automaton = _AUTOMATA[key] = build_automaton(broadcast.value)
-    return automaton
+    matcher = _MATCHERS.get(key)
+    if matcher is None:
+        _MATCHERS.clear()
+        matcher = _MATCHERS[key] = build_matcher(broadcast.value)
+    return matcher
 
 
 def _count_db_range(db_path: str, surfaces, bounds: tuple[int, int]) -> tuple[np.ndarray, ...]:
@@ -300,18 +300,11 @@ def _count_db_range(db_path: str, surfaces, bounds: tuple[int, int]) -> tuple[np
 
 def _count_texts(surfaces, blobs: list[bytes]) -> tuple[np.ndarray, ...]:
     """Sparse (surface ids, occurrences, pages with an occurrence) over some articles."""
-    automaton = _automaton(surfaces)
-    found: list[int] = []
-    pages: list[np.ndarray] = []
-    for blob in blobs:
-        start = len(found)
-        count_in_text(automaton, unpack_text(blob), found)
-        pages.append(np.unique(np.asarray(found[start:], dtype=np.int64)))
-    occ_ids, occ = np.unique(np.asarray(found, dtype=np.int64), return_counts=True)
-    page_ids, per_page = np.unique(np.concatenate(pages) if pages else np.zeros(0, np.int64),
-                                   return_counts=True)
-    # every id with an occurrence has a page with one: the two id arrays are equal
-    return occ_ids, occ.astype(np.int64), per_page.astype(np.int64)
+    scanner, ids_of = _matcher(surfaces)
+    kids, occ, per_page = sparse_counts(scanner, (unpack_text(blob) for blob in blobs))
+    sids = ids_of[kids]
+    order = np.argsort(sids)  # _add_sparse and the driver want ids in order
+    return sids[order], occ[order], per_page[order]
 
 
 def _add_sparse(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:

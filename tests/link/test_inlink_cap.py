@@ -1,0 +1,110 @@
+"""Coherence reads at most ``inlink_cap`` in-links of an entry, whatever the entry's count.
+
+At Wikipedia scale the most linked entries have 300,000 in-links; reading them
+all made a text's cost grow with them (issue 17). A real KB is built here
+with two entries linked from hundreds of pages; with a cap, coherence must
+not depend on anything past the cap's in-links, and with a cap above the
+longest list it must equal the uncapped value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import linkpedia
+from linkpedia.link.features import _read_inlinks, coherence
+from linkpedia.link.linker import LinkerConfig
+
+TOWNS = 300
+PLACES = 2000
+LINKPEDIA = str(Path(sys.executable).with_name("linkpedia"))  # the venv's command
+
+
+def _page(title: str, text: str, i: int) -> str:
+    return (f"<page><title>{title}</title><ns>0</ns><id>{i}</id><revision><id>{i}</id>"
+            f"<text xml:space=\"preserve\">{text}</text></revision></page>\n")
+
+
+@pytest.fixture(scope="module")
+def hub_kb(tmp_path_factory):
+    """Hubland is linked from every town, River from two towns in three; places that
+    link to neither make the two related (Milne–Witten weighs shared in-links
+    against the size of the KB)."""
+    d = tmp_path_factory.mktemp("hub")
+    pages = [_page("Hubland", "'''Hubland''' is a country of many towns.", 1),
+             _page("River", "'''River''' is a river that flows through Hubland.", 2)]
+    for k in range(TOWNS):
+        river = " It lies on the [[River]]." if k % 3 else ""
+        pages.append(_page(f"Town {k}", f"'''Town {k}''' is a town in [[Hubland]].{river} "
+                                        f"It is near [[Town {(k + 1) % TOWNS}]].", k + 3))
+    for k in range(PLACES):
+        pages.append(_page(f"Place {k}", f"'''Place {k}''' is a place near [[Place {(k + 1) % PLACES}]].",
+                           TOWNS + 3 + k))
+    (d / "hub.xml").write_text("<mediawiki><siteinfo><dbname>enwiki</dbname></siteinfo>\n"
+                               + "".join(pages) + "</mediawiki>\n", encoding="utf-8")
+    out = d / "kb"
+    linkpedia.build_kb([d / "hub.xml"], out, options=linkpedia.BuildOptions(jobs=1))
+    return out
+
+
+def _coh(index, cap: int) -> np.ndarray:
+    """Coherence of Hubland and River, each as the other's context, in one text."""
+    e = np.array([index.titles["Hubland"], index.titles["River"]], dtype=np.int64)
+    group = np.array([0, 1])
+    doc = np.zeros(2, dtype=np.int64)
+    return coherence(index, e, group, doc, e, group, doc, np.ones(2), inlink_cap=cap)
+
+
+def _with_tail_replaced(index, entry: int, cap: int):
+    """The index with the in-links of ``entry`` past its ``cap``-th replaced by others
+    (as many, sorted, all after the cut): what a capped read never sees."""
+    a, b = int(index.in_ptr[entry]), int(index.in_ptr[entry + 1])
+    src = np.array(index.in_src, copy=True)
+    tail = src[a + cap:b].copy()
+    rng = np.random.default_rng(0)
+    src[a + cap:b] = np.sort(rng.integers(int(src[a + cap - 1]) + 1, index.n_entries, size=len(tail)))
+    assert not np.array_equal(src[a + cap:b], tail)
+    return dataclasses.replace(index, in_src=src)
+
+
+def test_the_hub_has_hundreds_of_in_links(hub_kb):
+    index = linkpedia.open_kb(hub_kb).index
+    hub = index.titles["Hubland"]
+    assert index.in_ptr[hub + 1] - index.in_ptr[hub] == TOWNS
+    pos, owner, covered = _read_inlinks(index, np.array([hub]), 40)
+    assert len(pos) == 40 and covered[0] < 1.0  # the first 40 only, by source id
+
+
+def test_a_capped_coherence_reads_nothing_past_the_cap(hub_kb):
+    index = linkpedia.open_kb(hub_kb).index
+    hub = index.titles["Hubland"]
+    changed = _with_tail_replaced(index, hub, 40)
+    assert np.array_equal(_coh(index, 40), _coh(changed, 40))  # the tail is never read
+    assert not np.array_equal(_coh(index, 0), _coh(changed, 0))  # uncapped, it is
+
+
+def test_a_cap_above_every_list_is_no_cap(hub_kb):
+    index = linkpedia.open_kb(hub_kb).index
+    full = _coh(index, 0)
+    assert full.min() > 0.3  # related: they share two thirds of their sources
+    assert np.array_equal(_coh(index, TOWNS), full)
+    assert np.abs(_coh(index, 100) - full).max() < 0.1  # the estimate from a third of the list
+
+
+def test_the_linker_and_the_cli_take_the_cap(hub_kb):
+    text = "Hubland is a country. The River flows through Hubland and Town 7."
+    capped = linkpedia.open_kb(hub_kb, config=LinkerConfig(inlink_cap=5)).link(text)
+    assert [lk.title for lk in capped.links]  # it links
+    done = subprocess.run([LINKPEDIA, "link", "-", "--kb", str(hub_kb),
+                           "--inlink-cap", "5", "--format", "json"], input=text, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    bad = subprocess.run([LINKPEDIA, "link", "-", "--kb", str(hub_kb),
+                          "--inlink-cap", "-1"], input=text, capture_output=True, text=True)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
