@@ -77,3 +77,13 @@ def test_a_lone_name_the_text_gives_someone_unknown_is_theirs(pauli_kb):
     # the KB's own Wolfgang Pauli, or no longer name at all, leave it to the context
     assert not in_unknown_name(index, "Wolfgang Pauli was a physicist. Pauli worked in Zurich.", "Pauli")
     assert not in_unknown_name(index, "While Pauli worked in Zurich, he met Bohr.", "Pauli")
+
+
+def test_a_name_after_a_capitalized_word_and_of_is_part_of_that_name(pauli_kb):
+    from linkpedia.link.mentions import in_longer_name
+
+    index = pauli_kb.linker.index
+    text = "She studied at the University of Zurich, then in Zurich itself."
+    first, second = text.index("Zurich"), text.rindex("Zurich")
+    assert in_longer_name(index, text, first, first + 6)  # "University of Zurich": an institution's name
+    assert not in_longer_name(index, text, second, second + 6)

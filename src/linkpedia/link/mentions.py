@@ -115,8 +115,8 @@ def in_longer_name(index: Index, text: str, start: int, end: int, common: bool =
         return word not in STOPWORDS if fid < 0 else kb_capitalized(index, fid) >= 0.5
     if before and before.group(1)[:1].isupper():
         word = before.group(1)
-        if common:
-            return True
+        if common or text[before.end(1):start].strip(" \t"):
+            return True  # "Law School"; and "University of London": a title takes no "of"
         fid = index.folded.get(word.lower(), -1)
         if fid < 0:
             return True  # a capitalized word the KB does not know: most likely a name's first part
