@@ -13,6 +13,7 @@ ARTICLES = {
     "Vice President of the United States": "The Vice President of the United States is the second-highest"
                                            " officer in the executive branch of the federal government.",
     "March": "March is the third month of the year in the Julian and Gregorian calendars.",
+    "DEC": "DEC, the Digital Equipment Corporation, was an American computer company.",
 }
 
 
@@ -33,6 +34,8 @@ def test_an_ordinal_before_a_name_leaves_it_a_name(kb):
 def test_a_day_number_makes_a_date(kb):
     assert linked(kb, "He left on 3 March and came back.") == []
     assert linked(kb, "He left in March 1992 and came back.") == []
+    assert linked(kb, "They met on Dec. 16 and parted.") == []  # a month's abbreviation
+    assert linked(kb, "They bought a Dec computer.") == [("Dec", "DEC")]
 
 
 # -- a sentence's first word starts a name where the KB writes it capitalized --------

@@ -88,6 +88,7 @@ UNSUPPORTED_WEAK = 0.1
 TIME_WORD = 0.5  # share of a surface's occurrences in the KB that are time expressions ("on Monday", "5 March")
 MIN_SEEN = 5
 COMMON_WORD = 0.6  # a span the KB writes capitalized less often than this is a common word ("school", "river")
+_DAY_AFTER_ABBREVIATION = re.compile(r"\.[ \t]+\d{1,2}\b")  # "Dec. 16"
 _DATE_BEFORE = re.compile(r"\b\d{1,2}[ \t]+$")  # "3 March"; an ordinal ("the 38th Vice President") is no date
 
 
@@ -238,7 +239,8 @@ def _named(index: Index, text: str, sp: Spot, lines: Lines) -> float:
         kb_ratio = 0.5  # the KB never saw it: no evidence either way
     if len(written) <= 2 and written.endswith("."):  # an initial ("N."), not a name
         return LOWER_CASE
-    if NUMBER_AFTER.match(text, sp.end) or _DATE_BEFORE.search(text, max(0, sp.start - 8), sp.start):
+    if NUMBER_AFTER.match(text, sp.end) or _DAY_AFTER_ABBREVIATION.match(text, sp.end) \
+            or _DATE_BEFORE.search(text, max(0, sp.start - 8), sp.start):
         return LOWER_CASE  # "November 1992", "3 March": a date, not an entity
     if is_shouted(text, sp.start, sp.end, lines):
         return kb_ratio
