@@ -14,6 +14,7 @@ ARTICLES = {
                                            " officer in the executive branch of the federal government.",
     "March": "March is the third month of the year in the Julian and Gregorian calendars.",
     "DEC": "DEC, the Digital Equipment Corporation, was an American computer company.",
+    "Mt (band)": "Mt is a rock band from Ohio that toured with the Shins.",
 }
 
 
@@ -36,6 +37,11 @@ def test_a_day_number_makes_a_date(kb):
     assert linked(kb, "He left in March 1992 and came back.") == []
     assert linked(kb, "They met on Dec. 16 and parted.") == []  # a month's abbreviation
     assert linked(kb, "They bought a Dec computer.") == [("Dec", "DEC")]
+
+
+def test_a_short_abbreviation_before_a_name_begins_that_name(kb):
+    assert linked(kb, "They climbed Mt. Hood in May.") == []
+    assert linked(kb, "They heard Mt play in May.") == [("Mt", "Mt (band)")]
 
 
 # -- a sentence's first word starts a name where the KB writes it capitalized --------

@@ -88,6 +88,8 @@ UNSUPPORTED_WEAK = 0.1
 TIME_WORD = 0.5  # share of a surface's occurrences in the KB that are time expressions ("on Monday", "5 March")
 MIN_SEEN = 5
 COMMON_WORD = 0.6  # a span the KB writes capitalized less often than this is a common word ("school", "river")
+_ABBREVIATION_IN_NAME = re.compile(r"[A-Z][a-z]{1,2}")
+_PERIOD_THEN_NAME = re.compile(r"\.[ \t]+[A-Z]")
 _DAY_AFTER_ABBREVIATION = re.compile(r"\.[ \t]+\d{1,2}\b")  # "Dec. 16"
 _DATE_BEFORE = re.compile(r"\b\d{1,2}[ \t]+$")  # "3 March"; an ordinal ("the 38th Vice President") is no date
 
@@ -242,6 +244,8 @@ def _named(index: Index, text: str, sp: Spot, lines: Lines) -> float:
     if NUMBER_AFTER.match(text, sp.end) or _DAY_AFTER_ABBREVIATION.match(text, sp.end) \
             or _DATE_BEFORE.search(text, max(0, sp.start - 8), sp.start):
         return LOWER_CASE  # "November 1992", "3 March": a date, not an entity
+    if _ABBREVIATION_IN_NAME.fullmatch(written) and _PERIOD_THEN_NAME.match(text, sp.end):
+        return PART_OF_A_NAME  # "St. Paul", "Mt. Hood": an abbreviation that begins a name
     if is_shouted(text, sp.start, sp.end, lines):
         return kb_ratio
     if in_longer_name(index, text, sp.start, sp.end, kb_ratio < COMMON_WORD):
