@@ -121,5 +121,8 @@ def test_texts_longer_than_the_kept_powers(monkeypatch):
        st.lists(st.text(alphabet="ab _.é1-xA\n", max_size=30), min_size=1, max_size=6))
 def test_starts_found_for_many_texts_at_once_give_each_texts_matches(keys, texts):
     scanner = build_scanner(keys)
-    for text, starts in zip(texts, scanner.starts_of_many(texts)):
-        assert sorted(scanner.matches(text, starts)) == sorted(scanner.matches(text))
+    for group_chars in (1 << 18, 40):  # one group, and groups of a few texts
+        starts_of = scanner.starts_of_many(texts, group_chars)
+        assert len(starts_of) == len(texts)
+        for text, starts in zip(texts, starts_of):
+            assert sorted(scanner.matches(text, starts)) == sorted(scanner.matches(text))

@@ -138,14 +138,25 @@ class Scanner:
             found = np.concatenate([found, np.flatnonzero(self.others[cps] & after)])
         return found
 
-    def starts_of_many(self, texts: list[str]) -> list[np.ndarray]:
-        """``starts`` of each text, in one numpy pass over them all: short texts (the
-        casing count's samples) would otherwise cost their calls' overhead each."""
-        joined = "\n".join(texts)  # no word character: a word never spans two texts
-        found = np.sort(self.starts(joined))  # a superset of each text's own starts
-        offsets = np.cumsum([0] + [len(t) + 1 for t in texts])
-        cut = np.searchsorted(found, offsets)
-        return [found[cut[k]:cut[k + 1]] - offsets[k] for k in range(len(texts))]
+    def starts_of_many(self, texts: list[str], group_chars: int = 1 << 18) -> list[np.ndarray]:
+        """``starts`` of each text, one numpy pass per group of texts of about
+        ``group_chars``: short texts (the casing count's samples) would otherwise
+        cost their calls' overhead each, and a group's arrays stay small."""
+        out: list[np.ndarray] = []
+        i = 0
+        while i < len(texts):
+            j, size = i, 0
+            while j < len(texts) and (j == i or size + len(texts[j]) < group_chars):
+                size += len(texts[j]) + 1
+                j += 1
+            group = texts[i:j]
+            joined = "\n".join(group)  # no word character: a word never spans two texts
+            found = np.sort(self.starts(joined))  # a superset of each text's own starts
+            offsets = np.cumsum([0] + [len(t) + 1 for t in group])
+            cut = np.searchsorted(found, offsets)
+            out += [found[cut[k]:cut[k + 1]] - offsets[k] for k in range(len(group))]
+            i = j
+        return out
 
     def matches(self, text: str, starts: np.ndarray | None = None) -> Iterator[tuple[int, int, int]]:
         """(start, last, key id) of every whole-word occurrence of a key in ``text``
