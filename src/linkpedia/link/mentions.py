@@ -227,18 +227,29 @@ def entity_probability(index: Index, texts: Sequence[str], spots: Sequence[list[
     return np.asarray(out, dtype=np.float64)
 
 
+def _kb_ratio(index: Index, fid: int) -> float:
+    """``kb_capitalized`` of a folded form, -1 for a time word ("March", "Monday"),
+    0.5 where the KB never saw it; memoized, as the same forms come text after text."""
+    memo = index.memo_table("kb-ratio")
+    hit = memo.get(fid)
+    if hit is None:
+        if fid < 0:
+            hit = 0.5
+        else:
+            seen, dated = int(index.fold_seen[fid]), int(index.fold_dated[fid])
+            hit = -1.0 if seen >= MIN_SEEN and dated >= TIME_WORD * seen else kb_capitalized(index, fid)
+        memo[fid] = hit
+    return hit
+
+
 def _named(index: Index, text: str, sp: Spot, lines: Lines) -> float:
     """P(name) of one spot from case: the text's where it tells, the KB's where it does not."""
     written = text[sp.start:sp.end]
     if not named(written):
         return LOWER_CASE
-    if sp.fold_id >= 0:
-        seen, dated = int(index.fold_seen[sp.fold_id]), int(index.fold_dated[sp.fold_id])
-        if seen >= MIN_SEEN and dated >= TIME_WORD * seen:  # a month or a weekday, as the KB uses it
-            return LOWER_CASE
-        kb_ratio = kb_capitalized(index, sp.fold_id)
-    else:
-        kb_ratio = 0.5  # the KB never saw it: no evidence either way
+    kb_ratio = _kb_ratio(index, sp.fold_id)
+    if kb_ratio < 0:  # a month or a weekday, as the KB uses it
+        return LOWER_CASE
     if len(written) <= 2 and written.endswith("."):  # an initial ("N."), not a name
         return LOWER_CASE
     if NUMBER_AFTER.match(text, sp.end) or _DAY_AFTER_ABBREVIATION.match(text, sp.end) \
