@@ -1,6 +1,6 @@
 """Rehearsal at Wikipedia scale: synthetic dumps of growing size, built, opened and linked.
 
-    .venv/bin/python bench/scale_rehearsal.py --pages 100000 500000 2000000 [--work DIR] [--jobs 1]
+    .venv/bin/python bench/scale_rehearsal.py --pages 100000 500000 2000000 [--work DIR] [--jobs 1] [--reuse]
 
 For each size: writes the dump (bench/synthetic_dump.py; kept and reused),
 runs ``linkpedia build`` in a child process that times each phase (wall time,
@@ -283,16 +283,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--docs", type=int, default=200, help="news-length texts to link")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--reuse", action="store_true",
+                    help="take a size's figures from an earlier run's result-PAGES.json in --work, if there")
     args = ap.parse_args(argv)
     if any(p < 100 for p in args.pages):
         print("Error: --pages: give sizes of at least 100 pages", file=sys.stderr)
         return 2
     results = []
     for pages in args.pages:
+        done = args.work / f"result-{pages}.json"
+        if args.reuse and done.exists():
+            results.append(json.loads(done.read_text()))
+            continue
         r = rehearse(pages, args.work, args.jobs, args.seed, args.docs, args.repeats,
                      log=lambda m: print(m, file=sys.stderr, flush=True))
         results.append(r)
-        (args.work / f"result-{pages}.json").write_text(json.dumps(r, indent=1))
+        tmp = done.with_suffix(".json.part")
+        tmp.write_text(json.dumps(r, indent=1))
+        tmp.replace(done)
     print(report(results, argv))
     return 0
 

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import linkpedia
-from linkpedia.link.features import _read_inlinks, coherence
+from linkpedia.link.features import _read_inlinks, _shared_by_masks, _shared_by_search, coherence
 from linkpedia.link.linker import LinkerConfig
 
 TOWNS = 300
@@ -108,3 +108,33 @@ def test_the_linker_and_the_cli_take_the_cap(hub_kb):
     bad = subprocess.run([LINKPEDIA, "link", "-", "--kb", str(hub_kb),
                           "--inlink-cap", "-1"], input=text, capture_output=True, text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def _by_both_ways(index, rows, row_doc, cols, col_doc, cap):
+    cpos, cown, _ = _read_inlinks(index, cols, cap)
+    rpos, rown, _ = _read_inlinks(index, rows, cap)
+    args = (index, rows, row_doc, rpos, rown, cols, col_doc, cpos, cown)
+    return _shared_by_masks(*args), _shared_by_search(*args)
+
+
+def test_shared_in_links_counted_by_masks_equal_the_ones_matched_one_by_one(hub_kb):
+    """Many in-links are counted with per-source column masks, a few by matching
+    each: both must give every pair's count, in texts of more than 64 context
+    entries too (masks of several words) and with texts side by side."""
+    index = linkpedia.open_kb(hub_kb).index
+    towns = np.array([index.titles[f"Town {k}"] for k in range(0, TOWNS, 3)], dtype=np.int64)  # 100
+    hubs = np.array([index.titles["Hubland"], index.titles["River"]], dtype=np.int64)
+    rows = np.concatenate([hubs, towns[:30], hubs, towns[50:]])
+    row_doc = np.array([0] * 32 + [1] * 52, dtype=np.int64)
+    cols = np.concatenate([towns[:80], hubs, towns[10:20], hubs])
+    col_doc = np.array([0] * 82 + [1] * 12, dtype=np.int64)
+    for cap in (0, 40, 250):
+        cap = cap or int(index.n_entries) + 1
+        (k1, n1), (k2, n2) = _by_both_ways(index, rows, row_doc, cols, col_doc, cap)
+        assert len(k1) > 100 and np.array_equal(k1, k2) and np.array_equal(n1, n2)
+    # Each shared count is the size of the two in-link sets' intersection.
+    src = lambda e: set(index.in_src[index.in_ptr[e]:index.in_ptr[e + 1]].tolist())
+    (keys, counts), _ = _by_both_ways(index, rows, row_doc, cols, col_doc, int(index.n_entries) + 1)
+    for key, n in zip(keys.tolist(), counts.tolist()):
+        r, c = divmod(key, len(cols))
+        assert row_doc[r] == col_doc[c] and n == len(src(rows[r]) & src(cols[c]))

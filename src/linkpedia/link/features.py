@@ -205,6 +205,76 @@ def _read_inlinks(index: Index, entries: np.ndarray, cap: int) -> tuple[np.ndarr
     return pos, owner, covered
 
 
+def _shared_by_search(index: Index, rows: np.ndarray, row_doc: np.ndarray, rpos: np.ndarray, rown: np.ndarray,
+                      cols: np.ndarray, col_doc: np.ndarray, cpos: np.ndarray, cown: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """``_shared_by_masks`` for a few in-links: each row source looked up among the
+    column sources, one match per shared in-link (fewer steps while they are few)."""
+    E = max(int(index.n_entries), 1)
+    C = len(cols)
+    ckey = col_doc[cown] * E + index.in_src[cpos]
+    order = np.argsort(ckey, kind="stable")
+    ckey, cown = ckey[order], cown[order]
+    rkey = row_doc[rown] * E + index.in_src[rpos]
+    lo = np.searchsorted(ckey, rkey, "left")
+    jj, k = _ranges(lo, np.searchsorted(ckey, rkey, "right") - lo)
+    return np.unique(rown[k] * C + cown[jj], return_counts=True)
+
+
+_FEW_INLINKS = 4096  # in-links read below which matching them one by one is cheaper than masks
+
+
+def _shared_by_masks(index: Index, rows: np.ndarray, row_doc: np.ndarray, rpos: np.ndarray, rown: np.ndarray,
+                     cols: np.ndarray, col_doc: np.ndarray, cpos: np.ndarray, cown: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Pair keys (row·C + col) of the same text's (row, col) pairs that share an
+    in-link among those read, sorted, and how many they share.
+
+    Each source of a text's columns carries a bit mask of the columns it links
+    to (a text has at most ``MAX_CONTEXT`` of them), and a row's count per
+    column is the sum of the masks of its sources: the work grows with the
+    in-links read, not with the pairs they make (two entries of 2,000 in-links
+    each may share 2,000, and a text has hundreds of such pairs)."""
+    E = max(int(index.n_entries), 1)
+    C = len(cols)
+    corder = np.argsort(col_doc, kind="stable")
+    sorted_doc = col_doc[corder]
+    doc_first = np.searchsorted(sorted_doc, sorted_doc, "left")
+    local = np.empty(C, dtype=np.int64)
+    local[corder] = np.arange(C) - doc_first  # a column's place among its text's columns
+    width = int(local.max()) // 8 + 1  # bytes of a mask that hold a column's bit
+    words = (width + 7) // 8
+    ckey = col_doc[cown] * E + index.in_src[cpos]
+    order = np.argsort(ckey, kind="stable")
+    ckey, cloc = ckey[order], local[cown[order]]
+    new = np.ones(len(ckey), dtype=bool)
+    new[1:] = ckey[1:] != ckey[:-1]
+    starts = np.flatnonzero(new)
+    ukey = ckey[starts]
+    bits = np.zeros((len(ckey), words), dtype=np.uint64)
+    bits[np.arange(len(ckey)), cloc // 64] = np.left_shift(np.uint64(1), (cloc % 64).astype(np.uint64))
+    masks = np.add.reduceat(bits, starts, axis=0)  # a source links to a column once: the sum is the union
+    rkey = row_doc[rown] * E + index.in_src[rpos]
+    at = np.minimum(np.searchsorted(ukey, rkey), len(ukey) - 1)
+    found = ukey[at] == rkey
+    frow, fmask = rown[found], masks[at[found]]  # rows in order, as ``_ranges`` gives them
+    counts = np.zeros((len(rows), width * 8), dtype=np.int32)
+    for a in range(0, len(frow), _MASK_SLICE):
+        rr = frow[a:a + _MASK_SLICE]
+        part = fmask[a:a + _MASK_SLICE].astype("<u8", copy=False).view(np.uint8)
+        unpacked = np.unpackbits(part.reshape(len(rr), words * 8)[:, :width], axis=1, bitorder="little")
+        heads = np.flatnonzero(np.r_[True, rr[1:] != rr[:-1]])
+        counts[rr[heads]] += np.add.reduceat(unpacked, heads, axis=0, dtype=np.int32)
+    r, loc = np.nonzero(counts)
+    c = corder[np.searchsorted(sorted_doc, row_doc[r], "left") + loc]
+    key = r * C + c
+    order = np.argsort(key, kind="stable")
+    return key[order], counts[r, loc][order]
+
+
+_MASK_SLICE = 65_536  # row in-links unpacked at a time (64 bytes each)
+
+
 def _related(index: Index, rows: np.ndarray, row_doc: np.ndarray, cols: np.ndarray, col_doc: np.ndarray,
              cap: int = MAX_INLINKS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Milne–Witten relatedness, from in-links, of the (row, col) pairs of the
@@ -216,29 +286,25 @@ def _related(index: Index, rows: np.ndarray, row_doc: np.ndarray, cols: np.ndarr
     how linked an entry is)."""
     E = max(int(index.n_entries), 1)
     C = len(cols)
-    keys: list[np.ndarray] = []
     cpos, cown, ccov = _read_inlinks(index, cols, cap)
     rpos, rown, rcov = _read_inlinks(index, rows, cap)
     if len(cpos) and len(rpos):
-        # Sources keyed by text, so a row meets only the columns of its own text.
-        ckey = col_doc[cown] * E + index.in_src[cpos]
-        order = np.argsort(ckey, kind="stable")
-        ckey, cown = ckey[order], cown[order]
-        rkey = row_doc[rown] * E + index.in_src[rpos]
-        lo = np.searchsorted(ckey, rkey, "left")
-        jj, k = _ranges(lo, np.searchsorted(ckey, rkey, "right") - lo)
-        keys.append(rown[k] * C + cown[jj])
+        count = _shared_by_masks if len(rpos) + len(cpos) > _FEW_INLINKS else _shared_by_search
+        shared, shared_n = count(index, rows, row_doc, rpos, rown, cols, col_doc, cpos, cown)
+    else:
+        shared, shared_n = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
     # The same entry in the same text: relatedness 1, in-links or not.
     ce = col_doc * E + cols
     corder = np.argsort(ce, kind="stable")
     re_ = row_doc * E + rows
     lo = np.searchsorted(ce[corder], re_, "left")
     jj, r = _ranges(lo, np.searchsorted(ce[corder], re_, "right") - lo)
-    keys.append(r * C + corder[jj])
-    if not any(map(len, keys)):
+    pair = np.union1d(shared, r * C + corder[jj])
+    if not len(pair):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=np.float32)
-    pair, inter = np.unique(np.concatenate(keys), return_counts=True)
+    inter = np.zeros(len(pair), dtype=np.float64)
+    inter[np.searchsorted(pair, shared)] = shared_n
     r, c = pair // C, pair % C
     a = (index.in_ptr[rows[r] + 1] - index.in_ptr[rows[r]]).astype(np.float64)
     b = (index.in_ptr[cols[c] + 1] - index.in_ptr[cols[c]]).astype(np.float64)
@@ -247,7 +313,7 @@ def _related(index: Index, rows: np.ndarray, row_doc: np.ndarray, cols: np.ndarr
         inter = np.minimum(inter / share, np.maximum(np.minimum(a, b), 1.0))
     W = max(float(index.n_entries), 2.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        num = np.log(np.maximum(a, b)) - np.log(inter.astype(np.float64))
+        num = np.log(np.maximum(a, b)) - np.log(inter)
         den = math.log(W) - np.log(np.minimum(a, b))
         mw = 1.0 - num / np.where(den > 0, den, 1.0)
     value = np.clip(mw, 0.0, 1.0).astype(np.float32)
