@@ -447,7 +447,9 @@ Example:
 @click.option("--timeout", "timeout_s", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds a request may take (503 beyond).")
 @_mention_mode
-def serve(kb_dir, host, port, workers, max_text_chars, max_body_bytes, timeout_s, mention_mode) -> None:
+@_inlink_cap
+def serve(kb_dir, host, port, workers, max_text_chars, max_body_bytes, timeout_s, mention_mode,
+          inlink_cap) -> None:
     """Serve the HTTP API and the web reader for a KB."""
     from .kb.store import check_kb_dir
 
@@ -458,7 +460,8 @@ def serve(kb_dir, host, port, workers, max_text_chars, max_body_bytes, timeout_s
         raise InputError(f"the server needs its extra ({exc.name} is missing) — "
                          "pip install 'linkpedia[serve]'") from None
     run_server(kb_dir, host=host, port=port, workers=workers, max_text_chars=max_text_chars,
-               max_body_bytes=max_body_bytes, timeout_s=timeout_s, mode=mention_mode or "wikipedia")
+               max_body_bytes=max_body_bytes, timeout_s=timeout_s, mode=mention_mode or "wikipedia",
+               inlink_cap=inlink_cap)
 
 
 @cli.group(epilog="""\b

@@ -138,3 +138,42 @@ def test_shared_in_links_counted_by_masks_equal_the_ones_matched_one_by_one(hub_
     for key, n in zip(keys.tolist(), counts.tolist()):
         r, c = divmod(key, len(cols))
         assert row_doc[r] == col_doc[c] and n == len(src(rows[r]) & src(cols[c]))
+
+
+def test_the_server_takes_the_cap(hub_kb, tmp_path):
+    """``linkpedia serve --inlink-cap N`` links as ``LinkerConfig(inlink_cap=N)`` does."""
+    import socket
+    import time
+
+    import httpx
+
+    text = "Hubland is a country. The River flows through Hubland and Town 7."
+    scores = {cap: [round(lk.score, 6) for lk in
+                    linkpedia.open_kb(hub_kb, config=LinkerConfig(inlink_cap=cap)).link(text).links]
+              for cap in (0, 5)}
+    assert scores[0] != scores[5]  # the cap changes coherence here
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = (tmp_path / "serve.log").open("wb")
+    proc = subprocess.Popen([LINKPEDIA, "serve", "--kb", str(hub_kb), "--port", str(port), "--inlink-cap", "5"],
+                            stdout=log, stderr=log)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            for _ in range(300):
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+                time.sleep(0.1)
+            body = client.post("/api/link", json={"text": text, "policy": "all"}).json()
+        assert [round(lk["score"], 6) for lk in body["links"]] == scores[5]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+    bad = subprocess.run([LINKPEDIA, "serve", "--kb", str(hub_kb), "--inlink-cap", "-1"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .. import __version__
 from ..kb import KnowledgeBase
+from ..link.linker import LinkerConfig
 from ..nif import NifDocument, quote_title, read_nif, write_nif
 from ..render import render, render_html
 from ..render.json import document_to_dict
@@ -181,7 +182,8 @@ def create_app(kb_dir: Path, **limits: Any) -> FastAPI:
     """
     settings = Limits(**limits)
     started = time.perf_counter()
-    current = CurrentKB(kb_dir)
+    current = CurrentKB(kb_dir, None if settings.inlink_cap is None
+                        else LinkerConfig(inlink_cap=settings.inlink_cap))
     kb = current()
     seconds = time.perf_counter() - started
     log.info("opened KB %s (%d entries) in %.3f s", kb.path, kb.index.n_entries, seconds)

@@ -35,12 +35,15 @@ class Limits:
     max_text_chars: int = 100_000
     timeout_s: float = 10.0
     mode: str = "wikipedia"  # mention mode of requests that name none (and of /gerbil)
+    inlink_cap: int | None = None  # in-links of an entry coherence reads (None: LinkerConfig's; 0: all)
 
     def __post_init__(self) -> None:
         if self.max_body_bytes < 1 or self.max_text_chars < 1 or not self.timeout_s > 0:
             raise ValueError(f"limits must be positive, got {self}")
         if self.mode not in ("wikipedia", "entities"):
             raise ValueError(f"mode must be wikipedia or entities, got {self.mode!r}")
+        if self.inlink_cap is not None and self.inlink_cap < 0:
+            raise ValueError(f"inlink_cap must be 0 (all) or more, got {self.inlink_cap}")
 
 
 class BodyTooLarge(HTTPException):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..kb import KnowledgeBase
 from ..kb.live import LiveKB
+from ..link.linker import LinkerConfig
 
 __all__ = ["CurrentKB", "inlink_count"]
 
@@ -25,8 +26,8 @@ class CurrentKB:
     files, which takes milliseconds, so it is done inline.
     """
 
-    def __init__(self, kb_dir: Path):
-        self.live = LiveKB(kb_dir)
+    def __init__(self, kb_dir: Path, config: LinkerConfig | None = None):
+        self.live = LiveKB(kb_dir, config=config)
         self._seen = self.live.reloads
 
     @property

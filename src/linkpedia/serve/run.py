@@ -63,6 +63,7 @@ def serve(
     timeout_s: float = _DEFAULTS.timeout_s,
     log_level: str = "info",
     mode: str = _DEFAULTS.mode,
+    inlink_cap: int | None = None,
 ) -> None:
     """Serve the KB at ``kb_dir`` over HTTP until interrupted.
 
@@ -71,7 +72,8 @@ def serve(
     """
     import uvicorn
 
-    limits = Limits(max_body_bytes=max_body_bytes, max_text_chars=max_text_chars, timeout_s=timeout_s, mode=mode)
+    limits = Limits(max_body_bytes=max_body_bytes, max_text_chars=max_text_chars, timeout_s=timeout_s, mode=mode,
+                    inlink_cap=inlink_cap)
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     config = log_config(log_level)
