@@ -88,14 +88,29 @@ def test_multistream_dump_is_read_by_ranges_and_builds_the_local_kb(spark, en_du
     assert_same_kb(en_kb, out, same_path=False)
 
 
+def _summed(sums) -> tuple[dict, dict]:
+    df, ctx = {}, {}
+    for s in sums:
+        for term, n in s.df.items():
+            df[term] = df.get(term, 0) + n
+        for (target, term, n) in s.context_rows():
+            ctx[target, term] = ctx.get((target, term), 0) + n
+    return df, ctx
+
+
 def test_plain_xml_records_match_the_local_extractor(spark):
+    """Same records, in order, and the same term and context counts, which the executors sum themselves."""
     path = SAMPLE / "sample-wiki.xml"
     local_source, spark_source = open_source(path), open_source(path)
-    local = [r for batch in LocalExtractor(1).records(local_source) for r in batch]
-    extractor = SparkExtractor(spark)
+    workers = LocalExtractor(1, keep_sums=True, in_process=True)
+    local = [r for batch in workers.records(local_source) for r in batch]
+    extractor = SparkExtractor(spark, split_bytes=20_000)  # several tasks, each with its own sums
     records = [r for batch in extractor.records(spark_source) for r in batch]
     assert extractor.last_mode == "ranges"
-    assert records == local
+    assert records == local and any(r.summed for r in records)
+    handed = extractor.finish_sums()
+    assert len(handed) > 1
+    assert _summed(handed) == _summed(workers.finish_sums()) and _summed(handed)[1]
     assert spark_source.skipped == local_source.skipped
     assert spark_source.dump_date == local_source.dump_date
 

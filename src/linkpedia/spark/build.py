@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from ..errors import EmptySourceError, SourceFormatError
-from ..kb.build import CHUNK, BuildOptions, BuildReport, ProgressHook, build_kb, chunked, extract_chunk
-from ..kb.extract import PageRecord, extract_page
+from ..kb.build import CHUNK, BuildOptions, BuildReport, ProgressHook, build_kb, chunked
+from ..kb.extract import PageRecord, Sums, extract_page
 from ..kb.occurrences import build_matcher, sparse_counts, write_counts
 from ..kb.store import connect_ro, unpack_text
 from ..sources import MediaWikiSource
@@ -59,6 +59,7 @@ SPLIT_BYTES = 32 << 20  # XML bytes per task (a bz2 range is a quarter of this, 
 TASK_CHUNKS = 8  # chunks of CHUNK pages per task when the driver reads the source
 OCCURRENCE_PAGES = 2000  # page ids per occurrence-counting task
 MAX_WINDOW_TASKS = 16  # tasks per job: bounds the driver's memory (it holds two jobs' results)
+TASK_SUMS = 250_000  # term and context counts a task holds before it hands them over
 
 
 def spark_build(
@@ -89,6 +90,12 @@ class SparkExtractor:
     Yields the records in the source's page order, as ``LocalExtractor``
     does; skipped-page counters and the dump date found by the executors are
     merged into the driver's ``source`` before the last batch is consumed.
+
+    Each task sums its articles' term and context counts itself (records
+    come back ``summed``, as ``LocalExtractor(keep_sums=True)`` gives them) and
+    hands the sums over with its records: the driver merges a few ``Sums``
+    per task instead of adding up every page, which kept it busy enough that
+    two executors were as fast as one (issue 17).
     """
 
     def __init__(self, spark: "SparkSession", *, max_page_bytes: int = 10_000_000,
@@ -97,6 +104,7 @@ class SparkExtractor:
         self._max_page_bytes = max_page_bytes
         self._split_bytes = split_bytes
         self.last_mode: str | None = None  # "ranges" or "driver": how the last source was read
+        self._handed: list[Sums] = []
 
     def records(self, source: Source) -> Iterator[list[PageRecord]]:
         plan = None
@@ -111,6 +119,15 @@ class SparkExtractor:
 
     def close(self) -> None:
         pass
+
+    def take_sums(self) -> list[Sums]:
+        """The counts the tasks handed over since the last call."""
+        out, self._handed = self._handed, []
+        return out
+
+    def finish_sums(self) -> list[Sums]:
+        """All counts not taken yet (every task has handed its own over by now)."""
+        return self.take_sums()
 
     # -- executors read byte ranges of the dump --------------------------------
 
@@ -127,6 +144,8 @@ class SparkExtractor:
         for kind, *item in _pipelined(sc, lambda parts: sc.runJob(rdd, _identity, parts), windows):
             if kind == "records":
                 yield item[0]
+            elif kind == "sums":
+                self._handed.append(item[0])
             elif kind == "stats":
                 index, part_skipped, part_pages, part_articles, stamp = item
                 skipped.update(part_skipped)
@@ -153,7 +172,11 @@ class SparkExtractor:
         sc = self._spark.sparkContext
         tasks = min(2 * parallelism(self._spark), MAX_WINDOW_TASKS)
         windows = _batched(chunked(source.pages(), source.site), tasks * TASK_CHUNKS)
-        yield from _pipelined(sc, partial(_extract_window, sc), windows)
+        for kind, item in _pipelined(sc, partial(_extract_window, sc), windows):
+            if kind == "records":
+                yield item
+            else:
+                self._handed.append(item)
 
 
 class SparkOccurrenceCounter:
@@ -221,16 +244,20 @@ def _extract_split(plan: SplitPlan, site: SiteInfo, max_page_bytes: int, index: 
         yielded = 0
         has_article = 1
         batch: list[PageRecord] = []
+        sums = Sums()
         title = None
         try:
             source = _RangeSource(path, max_page_bytes=max_page_bytes)
             for page in source.pages():
                 yielded += 1
                 title = page.title
-                batch.append(extract_page(page, site))
+                batch.append(extract_page(page, site, sums))
                 if len(batch) >= CHUNK:
                     yield ("records", batch)
                     batch = []
+                    if len(sums) > TASK_SUMS:
+                        yield ("sums", sums)
+                        sums = Sums()
         except EmptySourceError:
             has_article = 0  # raised after the last page: this split has none in namespace 0
         except SourceFormatError as exc:
@@ -244,6 +271,8 @@ def _extract_split(plan: SplitPlan, site: SiteInfo, max_page_bytes: int, index: 
             return
         if batch:
             yield ("records", batch)
+        if len(sums):
+            yield ("sums", sums)
         skipped = dict(source.skipped)
         yield ("stats", index, skipped, yielded + sum(skipped.values()), has_article, source.dump_date)
 
@@ -271,9 +300,21 @@ class _RangeSource(MediaWikiSource):
         return error
 
 
-def _extract_window(sc: "SparkContext", window: list) -> list[list[PageRecord]]:
+def _extract_window(sc: "SparkContext", window: list) -> list[tuple[str, object]]:
+    """("records", batch) for each chunk of the window in order, and each task's ("sums", Sums)."""
     slices = -(-len(window) // TASK_CHUNKS)
-    return sc.parallelize(window, slices).map(extract_chunk).collect()
+    return sc.parallelize(window, slices).mapPartitions(_extract_chunks).collect()
+
+
+def _extract_chunks(chunks: Iterable[tuple[list, SiteInfo]]) -> Iterator[tuple[str, object]]:
+    sums = Sums()
+    for pages, site in chunks:
+        yield ("records", [extract_page(p, site, sums) for p in pages])
+        if len(sums) > TASK_SUMS:
+            yield ("sums", sums)
+            sums = Sums()
+    if len(sums):
+        yield ("sums", sums)
 
 
 _MATCHERS: dict[str, object] = {}  # one surface trie per Python worker and counting job
