@@ -35,13 +35,13 @@ from . import aggregate, index, leftovers, occurrences, profiles, swap, wikidata
 from .aliases import load_aliases
 from .casing import count_casing
 from .lock import write_lock
-from .extract import PageRecord, Sums, article_sums, extract_page
+from .extract import PageRecord, Sums, article_sums
 from .schema import SCHEMA_VERSION
 from .store import DB_NAME, create_db, live_dir, pack_links, read_meta, unpack_links, unpack_text, write_meta
 from .workers import LocalExtractor
 
 __all__ = ["BuildOptions", "BuildReport", "build_kb", "ProgressHook", "Extractor", "LocalExtractor",
-           "OccurrenceCounter", "extract_chunk", "chunked", "add_sums", "write_sums", "finish_kb",
+           "OccurrenceCounter", "chunked", "add_sums", "write_sums", "finish_kb",
            "insert_page", "load_wikidata"]
 
 CHUNK = 64  # pages per task sent to a worker (Spark)
@@ -99,12 +99,6 @@ class ProgressHook:
     def advance(self, done: int, pages: int) -> None: ...
 
     def finish(self) -> None: ...
-
-
-def extract_chunk(args: tuple[list[Page], SiteInfo]) -> list[PageRecord]:
-    """Extract a batch of pages (the unit of work sent to a worker)."""
-    pages, site = args
-    return [extract_page(p, site) for p in pages]
 
 
 def chunked(pages: Iterator[Page], site: SiteInfo, size: int = CHUNK) -> Iterator[tuple[list[Page], SiteInfo]]:

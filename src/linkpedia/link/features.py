@@ -205,17 +205,24 @@ def _read_inlinks(index: Index, entries: np.ndarray, cap: int) -> tuple[np.ndarr
     return pos, owner, covered
 
 
+def _source_keys(index: Index, row_doc: np.ndarray, rpos: np.ndarray, rown: np.ndarray,
+                 col_doc: np.ndarray, cpos: np.ndarray, cown: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The column in-links keyed by (text, source) and sorted, which column each
+    is, and the row in-links keyed alike: a row meets only its own text's columns."""
+    E = max(int(index.n_entries), 1)
+    ckey = col_doc[cown] * E + index.in_src[cpos]
+    order = np.argsort(ckey, kind="stable")
+    return ckey[order], cown[order], row_doc[rown] * E + index.in_src[rpos]
+
+
 def _shared_by_search(index: Index, rows: np.ndarray, row_doc: np.ndarray, rpos: np.ndarray, rown: np.ndarray,
                       cols: np.ndarray, col_doc: np.ndarray, cpos: np.ndarray, cown: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray]:
     """``_shared_by_masks`` for a few in-links: each row source looked up among the
     column sources, one match per shared in-link (fewer steps while they are few)."""
-    E = max(int(index.n_entries), 1)
     C = len(cols)
-    ckey = col_doc[cown] * E + index.in_src[cpos]
-    order = np.argsort(ckey, kind="stable")
-    ckey, cown = ckey[order], cown[order]
-    rkey = row_doc[rown] * E + index.in_src[rpos]
+    ckey, cown, rkey = _source_keys(index, row_doc, rpos, rown, col_doc, cpos, cown)
     lo = np.searchsorted(ckey, rkey, "left")
     jj, k = _ranges(lo, np.searchsorted(ckey, rkey, "right") - lo)
     return np.unique(rown[k] * C + cown[jj], return_counts=True)
@@ -235,7 +242,6 @@ def _shared_by_masks(index: Index, rows: np.ndarray, row_doc: np.ndarray, rpos: 
     column is the sum of the masks of its sources: the work grows with the
     in-links read, not with the pairs they make (two entries of 2,000 in-links
     each may share 2,000, and a text has hundreds of such pairs)."""
-    E = max(int(index.n_entries), 1)
     C = len(cols)
     corder = np.argsort(col_doc, kind="stable")
     sorted_doc = col_doc[corder]
@@ -244,9 +250,8 @@ def _shared_by_masks(index: Index, rows: np.ndarray, row_doc: np.ndarray, rpos: 
     local[corder] = np.arange(C) - doc_first  # a column's place among its text's columns
     width = int(local.max()) // 8 + 1  # bytes of a mask that hold a column's bit
     words = (width + 7) // 8
-    ckey = col_doc[cown] * E + index.in_src[cpos]
-    order = np.argsort(ckey, kind="stable")
-    ckey, cloc = ckey[order], local[cown[order]]
+    ckey, ckey_col, rkey = _source_keys(index, row_doc, rpos, rown, col_doc, cpos, cown)
+    cloc = local[ckey_col]
     new = np.ones(len(ckey), dtype=bool)
     new[1:] = ckey[1:] != ckey[:-1]
     starts = np.flatnonzero(new)
@@ -254,7 +259,6 @@ def _shared_by_masks(index: Index, rows: np.ndarray, row_doc: np.ndarray, rpos: 
     bits = np.zeros((len(ckey), words), dtype=np.uint64)
     bits[np.arange(len(ckey)), cloc // 64] = np.left_shift(np.uint64(1), (cloc % 64).astype(np.uint64))
     masks = np.add.reduceat(bits, starts, axis=0)  # a source links to a column once: the sum is the union
-    rkey = row_doc[rown] * E + index.in_src[rpos]
     at = np.minimum(np.searchsorted(ukey, rkey), len(ukey) - 1)
     found = ukey[at] == rkey
     frow, fmask = rown[found], masks[at[found]]  # rows in order, as ``_ranges`` gives them
