@@ -46,6 +46,22 @@ def _on_sigterm(signum, frame) -> None:
     raise _Terminated()
 
 
+def _redeliver_dropped(unraisable) -> None:
+    """A SIGTERM whose handler ran inside a finalizer (a weakref callback, a
+    multiprocessing ``Finalize``) raised there, where Python drops exceptions,
+    and the command would go on to finish: send it again, from a thread and a
+    moment later, so it is raised once the finalizer has returned (sent from
+    here, it would be handled, and dropped, before this hook returns)."""
+    if isinstance(unraisable.exc_value, _Terminated) and os.getpid() == _owner[0]:
+        try:
+            signal.signal(signal.SIGTERM, _on_sigterm)
+        except ValueError:  # not the main thread, where the handler raised: nothing to redeliver
+            return
+        threading.Timer(0.01, os.kill, (os.getpid(), signal.SIGTERM)).start()
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def _terminate_like_interrupt() -> None:
     """SIGTERM (timeout, docker stop, a cancelled CI job) ends a command as Ctrl-C does:
     temporary files removed, workers stopped, one line. Not for ``serve``: uvicorn
@@ -53,10 +69,13 @@ def _terminate_like_interrupt() -> None:
     if threading.current_thread() is threading.main_thread():
         _owner[0] = os.getpid()
         _saved.append(signal.signal(signal.SIGTERM, _on_sigterm))
+        _saved_hooks.append(sys.unraisablehook)
+        sys.unraisablehook = _redeliver_dropped
 
 
 _owner = [0]  # the process whose command installed the handler
 _saved: list = []  # the handler before a command's, put back when it ends (CliRunner, tests)
+_saved_hooks: list = []  # likewise sys.unraisablehook
 
 
 def _default_in_child() -> None:
@@ -90,6 +109,8 @@ class _Group(click.Group):
         finally:
             while _saved:
                 signal.signal(signal.SIGTERM, _saved.pop())
+            while _saved_hooks:
+                sys.unraisablehook = _saved_hooks.pop()
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

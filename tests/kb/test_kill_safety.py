@@ -226,3 +226,32 @@ def test_a_kb_stranded_between_two_renames_is_put_back(tmp_path):
     leftovers.clean(out)
     assert _links(out) == before
     _clean(out)
+
+
+_FINALIZER_SCRIPT = """\
+import os, signal, sys, time, weakref
+from linkpedia import cli
+cli._terminate_like_interrupt()
+class Held: pass
+held = Held()
+def finalize():
+    os.kill(os.getpid(), signal.SIGTERM)
+    for _ in range(200):
+        time.sleep(0.001)  # the handler runs in here, and Python drops what it raises
+weakref.finalize(held, finalize)
+try:
+    del held
+    for _ in range(200):
+        time.sleep(0.01)
+    print("went on")
+except cli._Terminated:
+    print("terminated")
+"""
+
+
+def test_a_sigterm_that_lands_in_a_finalizer_still_ends_the_command():
+    """A finalizer (a weakref callback, multiprocessing's Finalize) swallows the
+    exception the handler raises inside it; the signal is delivered again after."""
+    done = subprocess.run([sys.executable, "-c", _FINALIZER_SCRIPT], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "terminated", done.stdout + done.stderr
+    assert "Exception ignored" not in done.stderr
