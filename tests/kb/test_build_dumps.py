@@ -108,7 +108,7 @@ def test_info_prints_counts_and_options(en_kb):
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["counts"]["entries"] == 106
-    assert data["schema_version"] == 3
+    assert data["schema_version"] == 4
     assert data["sources"][0]["format"] == "mediawiki"
     assert data["skipped"]["redirect to a missing page (dropped)"] == 86
     res = CliRunner().invoke(cli, ["info", str(out)])

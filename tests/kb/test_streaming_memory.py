@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from linkpedia.kb import aggregate, index, profiles
+from linkpedia.kb.build import add_sums
 from linkpedia.kb.store import create_db, pack_text
 
 VOCAB = [f"term{i}" for i in range(400)]
@@ -58,10 +59,9 @@ def pass1_kb(path: Path, n: int) -> sqlite3.Connection:
             t = targets[(k * 13 + j) % len(targets)]
             links[(page, t, t)] += 1
     con.executemany("INSERT INTO page_links VALUES (?, ?, ?, ?)", [(*k, v) for k, v in links.items()])
-    con.executemany("INSERT INTO term_df VALUES (?, ?)", [(t, 1 + i % 9) for i, t in enumerate(VOCAB)])
-    con.executemany("INSERT INTO contexts VALUES (?, ?, ?)",
-                    [(t, VOCAB[(i * 11 + j * 29) % len(VOCAB)], 1 + j % 3)
-                     for i, t in enumerate(targets) for j in range(20)])
+    add_sums(con, Counter({t: 1 + i % 9 for i, t in enumerate(VOCAB)}),
+             Counter({(t, VOCAB[(i * 11 + j * 29) % len(VOCAB)]): 1 + j % 3
+                      for i, t in enumerate(targets) for j in range(20)}))
     con.execute("COMMIT")
     return con
 

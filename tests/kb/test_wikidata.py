@@ -47,7 +47,7 @@ def test_entries_without_a_sitelink_stay_out_and_info_counts_qids(wd_kb):
     assert row(wd_kb, "SELECT count(*) FROM wikidata")[0][0] == with_qid  # of 390 sitelinked items
     res = CliRunner().invoke(cli, ["info", str(wd_kb), "--json"])
     data = json.loads(res.output)
-    assert data["schema_version"] == 3
+    assert data["schema_version"] == 4
     assert data["counts"]["qids"] == with_qid
     assert data["wikidata"]["entities"] == 1704 and data["wikidata"]["sitelinked"] == 390
     res = CliRunner().invoke(cli, ["info", str(wd_kb)])

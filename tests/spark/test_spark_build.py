@@ -51,6 +51,9 @@ def kb_contents(kb_dir: Path, *, same_path: bool = True) -> dict[str, object]:
                         source.pop("path")
                 out["meta"] = meta
                 continue
+            if table in _NUMBERED:  # ids in the order the sums came: the same rows, other numbers
+                out[table] = con.execute(_NUMBERED[table]).fetchall()
+                continue
             order = ", ".join(cols)
             out[table] = con.execute(f"SELECT {order} FROM {table} ORDER BY {order}").fetchall()
     finally:
@@ -59,6 +62,11 @@ def kb_contents(kb_dir: Path, *, same_path: bool = True) -> dict[str, object]:
         if path.is_file() and path.name != "kb.sqlite":
             out[f"file {path.relative_to(kb_dir)}"] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
+
+
+_NUMBERED = {"term_df": "SELECT term, df FROM term_df ORDER BY term",
+             "context_targets": "SELECT title FROM context_targets ORDER BY title",
+             "context_counts": "SELECT target, term, n FROM contexts ORDER BY target, term"}
 
 
 def assert_same_kb(local: Path, other: Path, *, same_path: bool = True) -> None:

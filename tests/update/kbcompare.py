@@ -66,3 +66,16 @@ def models_close(a: dict, b: dict) -> bool:
             if not all(math.isclose(x, y, rel_tol=1e-6, abs_tol=1e-9) for x, y in zip(a[part][key], b[part][key])):
                 return False
     return True
+
+
+def downgrade_contexts_to_schema_3(con: sqlite3.Connection) -> None:
+    """The context sums as a version 3 KB held them: titles and terms written in every row."""
+    con.executescript("""
+CREATE TABLE contexts_v3 (target TEXT NOT NULL, term TEXT NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (target, term)) WITHOUT ROWID;
+INSERT INTO contexts_v3 SELECT target, term, n FROM contexts;
+CREATE TABLE term_df_v3 (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO term_df_v3 SELECT term, df FROM term_df;
+DROP VIEW contexts; DROP TABLE context_counts; DROP TABLE context_targets; DROP TABLE term_df;
+ALTER TABLE contexts_v3 RENAME TO contexts; ALTER TABLE term_df_v3 RENAME TO term_df;
+""")

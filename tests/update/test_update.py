@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -23,7 +24,7 @@ from linkpedia.kb.update import update_kb
 from linkpedia.sources import open_source
 
 from conftest import SAMPLE, need_shared
-from kbcompare import assert_same_kb, models_close
+from kbcompare import assert_same_kb, downgrade_contexts_to_schema_3, models_close
 
 EN = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
 HEAD = '<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.11/" version="0.11" xml:lang="en">\n'
@@ -126,6 +127,29 @@ def test_random_edit_sequences(tmp_path_factory, data):
                   delete=sorted(drop), options=opts)
     linkpedia.build_kb([write_dump(tmp / "f.xml", list(current.values()))], tmp / "scratch", options=opts)
     assert_same_kb(tmp / "kb", tmp / "scratch")
+
+
+def test_an_update_brings_a_schema_3_kb_to_the_rebuild(tmp_path):
+    """Version 3 wrote titles and terms in every context row; the update that
+    migrates it leaves the KB a build of the same pages gives."""
+    pages = _sample_pages()
+    opts = linkpedia.BuildOptions(jobs=1, train=False)
+    linkpedia.build_kb([write_dump(tmp_path / "a.xml", pages[:-5])], tmp_path / "kb", options=opts)
+    con = sqlite3.connect(live_dir(tmp_path / "kb") / "kb.sqlite")
+    downgrade_contexts_to_schema_3(con)
+    con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    changed = [(t, edit(x, 1), r) for t, x, r in pages[:3]] + pages[-5:]
+    update_kb(tmp_path / "kb", [write_dump(tmp_path / "b.xml", changed)], options=opts)
+    final = {t: (t, x, r) for t, x, r in pages}
+    final.update({t: (t, x, r) for t, x, r in changed})
+    linkpedia.build_kb([write_dump(tmp_path / "f.xml", list(final.values()))], tmp_path / "scratch", options=opts)
+    assert_same_kb(tmp_path / "kb", tmp_path / "scratch")
+    con = sqlite3.connect(live_dir(tmp_path / "kb") / "kb.sqlite")
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("4",)
+    assert con.execute("SELECT count(*) FROM context_counts").fetchone()[0] > 100
+    con.close()
 
 
 def test_killed_update_leaves_the_kb_whole(tmp_path):

@@ -13,8 +13,10 @@ from click.testing import CliRunner
 
 import linkpedia
 from linkpedia.cli import cli
+from linkpedia.kb.schema import SCHEMA_VERSION
 from linkpedia.kb.store import live_dir
 
+from kbcompare import downgrade_contexts_to_schema_3
 from wikidatakb import build_wikidata_kb, wikidata_file, write_pages
 
 
@@ -66,6 +68,7 @@ def test_a_newer_file_changes_only_the_entries_it_names_anew(tmp_path):
 def downgrade_to_schema_2(kb: Path) -> None:
     """What a KB written before Wikidata holds: no qid column, no wikidata table, no qid.npy."""
     con = sqlite3.connect(kb / "kb.sqlite")
+    downgrade_contexts_to_schema_3(con)
     con.executescript("DROP INDEX entries_qid; ALTER TABLE entries DROP COLUMN qid; DROP TABLE wikidata;"
                       "UPDATE meta SET value = '2' WHERE key = 'schema_version';")
     con.close()
@@ -88,7 +91,7 @@ def test_a_schema_2_kb_opens_without_qids_and_an_update_brings_them(tmp_path):
     res = update(str(kb), "--wikidata", str(wikidata_file()), "-j", "1")
     assert res.exit_code == 0, res.output
     with linkpedia.open_kb(kb) as opened:
-        assert opened.info()["schema_version"] == 3
+        assert opened.info()["schema_version"] == SCHEMA_VERSION == 4
         assert opened.entry("Q100").title == "Boston"
 
 

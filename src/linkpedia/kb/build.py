@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import repeat
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Protocol, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from ..errors import EmptySourceError, InputError
 from ..sources import detect_format, expand_paths, open_source
@@ -484,34 +484,42 @@ class _Sums:
         write_sums(self.con, self.held)
         self.held = Sums()
         if final and self.took_away:  # rows that only a duplicate's counts made
-            self.con.execute("DELETE FROM term_df WHERE df <= 0")
-            self.con.execute("DELETE FROM contexts WHERE n <= 0")
+            _drop_spent(self.con)
 
 
 def write_sums(con: sqlite3.Connection, sums: Sums) -> None:
     """Add a ``Sums``' counts to ``term_df`` and ``contexts``."""
-    con.executemany(
-        "INSERT INTO term_df(term, df) VALUES (?, ?) "
-        "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df", sums.df.items())
-    con.executemany(
-        "INSERT INTO contexts(target, term, n) VALUES (?, ?, ?) "
-        "ON CONFLICT(target, term) DO UPDATE SET n = n + excluded.n", sums.context_rows())
+    con.executemany(_ADD_DF, sums.df.items())
+    _add_contexts(con, sums.ctx.keys(), sums.context_rows())
 
 
 def add_sums(con: sqlite3.Connection, df: Counter[str], ctx: Counter[tuple[str, str]],
              sign: int = 1) -> None:
     """Add (sign=1) or take away (sign=-1) pages' term and context counts."""
-    con.executemany(
-        "INSERT INTO term_df(term, df) VALUES (?, ?) "
-        "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
-        ((t, sign * n) for t, n in df.items()))
-    con.executemany(
-        "INSERT INTO contexts(target, term, n) VALUES (?, ?, ?) "
-        "ON CONFLICT(target, term) DO UPDATE SET n = n + excluded.n",
-        ((t, w, sign * n) for (t, w), n in ctx.items()))
+    con.executemany(_ADD_DF, ((t, sign * n) for t, n in df.items()))
+    _add_contexts(con, {t for t, _ in ctx}, ((t, w, sign * n) for (t, w), n in ctx.items()))
     if sign < 0:
-        con.execute("DELETE FROM term_df WHERE df <= 0")
-        con.execute("DELETE FROM contexts WHERE n <= 0")
+        _drop_spent(con)
+
+
+_ADD_DF = "INSERT INTO term_df(term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df"
+
+
+def _add_contexts(con: sqlite3.Connection, targets: Iterable[str], rows: Iterable[tuple[str, str, int]]) -> None:
+    """Add (target, term, n) counts; every term is in ``term_df`` already (a
+    context's words are words of the page that has it)."""
+    con.executemany("INSERT INTO context_targets(title) VALUES (?) ON CONFLICT(title) DO NOTHING",
+                    ((t,) for t in targets))
+    con.executemany(
+        "INSERT INTO context_counts(target_id, term_id, n) VALUES ("
+        "(SELECT id FROM context_targets WHERE title = ?), (SELECT id FROM term_df WHERE term = ?), ?) "
+        "ON CONFLICT(target_id, term_id) DO UPDATE SET n = n + excluded.n", rows)
+
+
+def _drop_spent(con: sqlite3.Connection) -> None:
+    """Rows whose counts a taken-away page brought to zero (a term at df 0 is in no context)."""
+    con.execute("DELETE FROM context_counts WHERE n <= 0")
+    con.execute("DELETE FROM term_df WHERE df <= 0")
 
 
 def _counts(con) -> dict[str, int]:

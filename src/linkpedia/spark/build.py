@@ -4,7 +4,8 @@
 source's order) and an occurrence counter; this module supplies both, and the
 driver does the rest exactly as a local build does (writing rows, deriving
 entries, surfaces and in-links in SQLite, profiles, the index, the scorer).
-Same records in the same order, same sums: the same KB, byte for byte.
+Same records in the same order, same sums: the same KB (its index byte for byte;
+the context sums number their targets and terms in the order they came).
 
 Extraction: a MediaWiki dump that can be cut (plain XML, multistream bz2; see
 ``split``) is parsed by the executors, each reading its own byte range of the
