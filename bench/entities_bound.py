@@ -17,36 +17,33 @@ scores it. See docs/evaluation.md, "What bounds entities-mode A2KB".
 from __future__ import annotations
 
 import argparse
-import json
 import random
-from pathlib import Path
 
 import linkpedia
+from linkpedia.evaluate.datasets import load_dataset
+from linkpedia.evaluate.metrics import resolve_gold
+from linkpedia.evaluate.run import resolvers
 
 
-def bound(kb: linkpedia.KnowledgeBase, path: Path) -> dict:
+def bound(kb: linkpedia.KnowledgeBase, path: str) -> dict:
+    """The bound on one dataset, read and resolved as ``linkpedia evaluate`` does."""
+    resolve, qids = resolvers(kb)
+    dataset = load_dataset(path)
     gold_n = lower = unannotated = repeats = 0
     sample: list[tuple[str, str]] = []
-    for line in path.open(encoding="utf-8"):
-        doc = json.loads(line)
-        text = doc["text"]
-        spans = [(g["start"], g["end"]) for g in doc["links"]]
-        gold = {}
-        for g in doc["links"]:
-            title = kb.resolve(g["title"]) if g.get("title") else None
-            if title:
-                gold[(g["start"], g["end"])] = title
+    for doc in dataset.docs:
+        gold = [m for m in resolve_gold(doc.links, resolve, qids) if m.kind == "entry"]
         gold_n += len(gold)
-        lower += sum(text[s:e][:1].islower() for s, e in gold)
-        annotated = set(gold.values())
-        for link in kb.link(text, mode="entities").links:
-            if any(s < link.end and e > link.start for s, e in spans):
+        lower += sum(doc.text[m.start:m.end][:1].islower() for m in gold)
+        annotated = {m.key for m in gold}
+        for link in kb.link(doc.text, mode="entities").links:
+            if any(g.start < link.end and g.end > link.start for g in doc.links):
                 continue
             if link.title in annotated:
                 repeats += 1
             else:
                 unannotated += 1
-                sample.append((text[link.start:link.end], link.title))
+                sample.append((doc.text[link.start:link.end], link.title))
     found = gold_n - lower
     recall = found / gold_n if gold_n else 0.0
 
@@ -55,7 +52,7 @@ def bound(kb: linkpedia.KnowledgeBase, path: Path) -> dict:
         return 200 * p * recall / (p + recall) if p + recall else 0.0
 
     random.Random(0).shuffle(sample)
-    return {"dataset": path.stem, "gold_in_kb": gold_n, "lower_case": lower, "unannotated": unannotated,
+    return {"dataset": dataset.name, "gold_in_kb": gold_n, "lower_case": lower, "unannotated": unannotated,
             "repeats": repeats, "bound_first": round(f1(unannotated), 1),
             "bound_all": round(f1(unannotated + repeats), 1), "sample": sample[:10]}
 
@@ -63,7 +60,7 @@ def bound(kb: linkpedia.KnowledgeBase, path: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kb", required=True)
-    ap.add_argument("datasets", nargs="+", type=Path, help="JSONL benchmarks (text, links with title)")
+    ap.add_argument("datasets", nargs="+", help="benchmarks: JSONL, NIF or AIDA-CoNLL, as evaluate reads them")
     args = ap.parse_args()
     kb = linkpedia.open_kb(args.kb)
     print("| dataset | gold in KB | lower-case | unannotated entries linked | repeats "
