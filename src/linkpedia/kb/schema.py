@@ -40,6 +40,22 @@ CREATE TABLE wikidata (
 CREATE INDEX wikidata_title ON wikidata(title);
 """
 
+_CONTEXT_SUMS = """
+-- A context row names its target and term by id: the titles and words written out in
+-- every row took three times the space (a quarter of a KB built from a large dump).
+CREATE TABLE term_df (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);
+CREATE TABLE context_targets (id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE);
+CREATE TABLE context_counts (
+  target_id INTEGER NOT NULL,  -- context_targets.id
+  term_id INTEGER NOT NULL,    -- term_df.id
+  n INTEGER NOT NULL,
+  PRIMARY KEY (target_id, term_id)
+) WITHOUT ROWID;
+CREATE VIEW contexts(target, term, n) AS
+  SELECT t.title, w.term, c.n FROM context_counts c
+  JOIN context_targets t ON t.id = c.target_id JOIN term_df w ON w.id = c.term_id;
+"""
+
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
@@ -86,20 +102,7 @@ CREATE TABLE page_links (
 -- recomputed from its stored text and links, and adds its new ones):
 -- how many articles contain each context term, and the content words around
 -- the links to each target (as written, before redirects).
--- A context row names its target and term by id: the titles and words written out in
--- every row took three times the space (a quarter of a KB built from a large dump).
-CREATE TABLE term_df (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);
-CREATE TABLE context_targets (id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE);
-CREATE TABLE context_counts (
-  target_id INTEGER NOT NULL,  -- context_targets.id
-  term_id INTEGER NOT NULL,    -- term_df.id
-  n INTEGER NOT NULL,
-  PRIMARY KEY (target_id, term_id)
-) WITHOUT ROWID;
-CREATE VIEW contexts(target, term, n) AS
-  SELECT t.title, w.term, c.n FROM context_counts c
-  JOIN context_targets t ON t.id = c.target_id JOIN term_df w ON w.id = c.term_id;
-
+""" + _CONTEXT_SUMS + """
 -- Derived: linkable entries (articles and disambiguation pages); id = pages.id.
 CREATE TABLE entries (
   id INTEGER PRIMARY KEY,
@@ -199,23 +202,14 @@ CREATE TABLE updates (
 
 MIGRATIONS = {  # version -> the statements that bring a store of that version to the next
     2: "ALTER TABLE entries ADD COLUMN qid TEXT;\n" + _QID_INDEX + _WIKIDATA,
-    3: """
-ALTER TABLE term_df RENAME TO term_df_v3;
-ALTER TABLE contexts RENAME TO contexts_v3;
-CREATE TABLE term_df (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);
+    3: "ALTER TABLE term_df RENAME TO term_df_v3;\nALTER TABLE contexts RENAME TO contexts_v3;\n"
+       + _CONTEXT_SUMS + """
 INSERT INTO term_df(term, df) SELECT term, df FROM term_df_v3 ORDER BY term;
-CREATE TABLE context_targets (id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE);
 INSERT INTO context_targets(title) SELECT DISTINCT target FROM contexts_v3 ORDER BY target;
-CREATE TABLE context_counts (
-  target_id INTEGER NOT NULL, term_id INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (target_id, term_id)
-) WITHOUT ROWID;
 INSERT INTO context_counts SELECT t.id, w.id, c.n FROM contexts_v3 c
   JOIN context_targets t ON t.title = c.target JOIN term_df w ON w.term = c.term ORDER BY 1, 2;
 DROP TABLE contexts_v3;
 DROP TABLE term_df_v3;
-CREATE VIEW contexts(target, term, n) AS
-  SELECT t.title, w.term, c.n FROM context_counts c
-  JOIN context_targets t ON t.id = c.target_id JOIN term_df w ON w.id = c.term_id;
 """,
 }
 
