@@ -96,3 +96,34 @@ def test_a_name_after_a_capitalized_word_and_of_is_part_of_that_name(pauli_kb):
     first, second = text.index("Zurich"), text.rindex("Zurich")
     assert in_longer_name(index, text, first, first + 6)  # "University of Zurich": an institution's name
     assert not in_longer_name(index, text, second, second + 6)
+
+
+def test_an_initial_before_a_name_makes_it_someone_else(pauli_kb):
+    # "W. E. Pauli" is a Pauli the KB would know by that whole name if it were Wolfgang.
+    assert linked(pauli_kb, "In 1930 W. E. Pauli worked on quantum physics in Zurich.") == []
+    from linkpedia.link.mentions import in_longer_name
+
+    index = pauli_kb.linker.index
+    for text, longer in (("They met W. E. Pauli there.", True), ("They met Pauli there.", False),
+                         ("In the U.S. Pauli taught.", False)):
+        start = text.index("Pauli")
+        assert in_longer_name(index, text, start, start + 5) is longer, text
+
+
+NEW_YORK = {
+    "New York (state)": "New York is a state in the northeastern United States. New York borders Vermont,"
+                        " and the state of New York has many cities.",
+    "York": "York is a cathedral city in North Yorkshire, England. York was founded by the Romans.",
+}
+
+
+@pytest.fixture(scope="module")
+def york_kb(tmp_path_factory):
+    return jsonl_kb(tmp_path_factory.mktemp("york"), NEW_YORK)
+
+
+def test_the_tail_of_a_longer_names_part_is_a_part_too(york_kb):
+    # "New York" is a part of "State University of New York", so "York" inside it is too.
+    assert linked(york_kb, "She studied at the State University of New York at Albany.") == []
+    assert linked(york_kb, "She moved from York to New York in 1990.") == [
+        ("York", "York"), ("New York", "New York (state)")]

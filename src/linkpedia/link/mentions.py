@@ -102,6 +102,8 @@ def in_longer_name(index: Index, text: str, start: int, end: int, common: bool =
     or an abbreviation ("Mr. Smith"). A ``common`` word (one the KB writes in
     lower case) capitalized after any capitalized word is a name's part too:
     "Law School", "Grand Rapids", "School of Art"."""
+    if _INITIAL_BEFORE.search(text, max(0, start - 4), start):
+        return True  # "W. J. E. Bennett": the KB would know the whole name if it meant its Bennett
     after = _NEXT.match(text, end)
     if after and after.group(1).isupper() and text[end:after.start(1)].strip(" \t") in ("", "of", "de", "du",
                                                                                         "von", "van"):
@@ -128,6 +130,7 @@ def in_longer_name(index: Index, text: str, start: int, end: int, common: bool =
     return False
 
 
+_INITIAL_BEFORE = re.compile(r"(?<![\w.])[A-Z]\.[ \t]+$")
 _CAPITALIZED_RUN = re.compile(r"[A-Z][\w'’\-]*(?:[ \t]+[A-Z][\w'’\-]*)+")
 
 
@@ -214,8 +217,8 @@ def entity_probability(index: Index, texts: Sequence[str], spots: Sequence[list[
         lines = Lines(text)
         elsewhere: dict[str, bool] = {}
         pairs: dict[str, list[tuple[str, str]]] | None = None
-        for sp in sps:
-            p = _named(index, text, sp, lines)
+        parts = _parts_of_names(index, text, sps, lines)
+        for sp, p in zip(sps, parts):
             supported = True
             if weak_only(index, sp.surface_ids):
                 written = text[sp.start:sp.end]
@@ -225,6 +228,22 @@ def entity_probability(index: Index, texts: Sequence[str], spots: Sequence[list[
                 supported = context[len(out)] >= WEAK_CONTEXT and not elsewhere[written]
             out.append(p if supported else UNSUPPORTED_WEAK * p)
     return np.asarray(out, dtype=np.float64)
+
+
+def _parts_of_names(index: Index, text: str, sps: Sequence[Spot], lines: Lines) -> list[float]:
+    """``_named`` of each spot, where the tail of a part of a longer name is such
+    a part too: "York" of "New York" of "State University of New York". (A
+    head's own next word already continues the name: "New" of "New York". A
+    span that opens lower-case, "god Vishnu" of "Hindu god Vishnu", is no name's part.)"""
+    out = [_named(index, text, sp, lines) for sp in sps]
+    first: dict[int, int] = {}  # a part's end -> the earliest start of a part ending there
+    for sp, p in zip(sps, out):
+        if p == PART_OF_A_NAME and text[sp.start].isupper() and first.get(sp.end, sp.end) > sp.start:
+            first[sp.end] = sp.start
+    if first:
+        out = [PART_OF_A_NAME if p > PART_OF_A_NAME and first.get(sp.end, sp.end) < sp.start else p
+               for sp, p in zip(sps, out)]
+    return out
 
 
 def _kb_ratio(index: Index, fid: int) -> float:
