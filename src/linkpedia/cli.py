@@ -384,6 +384,9 @@ class _PolicyAnnotator:
     def resolve(self, title):
         return self.kb.resolve(title)
 
+    def is_disambiguation(self, title):
+        return self.kb.is_disambiguation(title)
+
     @property
     def has_qids(self) -> bool:
         return self.kb.has_qids
@@ -394,8 +397,8 @@ class _PolicyAnnotator:
     def qid_of_title(self, title):
         return self.kb.qid_of_title(title)
 
-    def candidates(self, surface):
-        return self.kb.candidates(surface, self.kb.config.max_candidates)
+    def candidates_in(self, text, spans):
+        return self.kb.candidates_in(text, spans)
 
 
 @cli.command(epilog="""\b

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import need_shared
+from conftest import jsonl_kb, need_shared
 from dictlinker import DictLinker
 from rich.console import Console
 
@@ -231,6 +231,40 @@ def test_gold_answers_score_perfectly_on_the_shared_benchmarks(name):
                 assert sets["ee"].micro_f1 == 1.0
         assert ds.coverage == 1.0
         assert sum(ds.errors().values()) == 0
+
+
+SENSES = {
+    "Mercury": "Mercury may refer to:\n* Mercury (planet), the closest planet to the Sun\n* Mercury (element)",
+    "Mercury (planet)": "Mercury is the smallest planet of the Solar System and the closest to the Sun."
+                        " Mercury has no moons.",
+    "Civil engineering": "Civil engineering is the design and building of roads, bridges and dams."
+                         " Civil engineering is taught at universities.",
+}
+
+
+@pytest.fixture(scope="module")
+def senses_kb(tmp_path_factory):
+    return jsonl_kb(tmp_path_factory.mktemp("senses"), SENSES)
+
+
+def test_a_gold_title_that_reaches_a_disambiguation_page_is_an_entry_the_kb_lacks(senses_kb):
+    assert senses_kb.is_disambiguation("Mercury") and not senses_kb.is_disambiguation("Mercury (planet)")
+    text = "Mercury is hot. The planet Mercury has no moons."
+    ds = Dataset("dab", (GoldDocument("m1", text, (span(text, "Mercury", "Mercury"),
+                                                   span(text, "Mercury", "Mercury (planet)", nth=1))),))
+    result = evaluate(senses_kb, [ds], mode="d2kb").datasets[0]
+    # The page lists senses and is never linked: its gold counts as outside the KB, not as a miss.
+    assert result.coverage == pytest.approx(0.5)
+    assert [j.mention.kind for j in result.documents[0].gold] == ["gap", "entry"]
+
+
+def test_candidate_recall_counts_the_candidates_of_the_span_in_its_text(senses_kb):
+    text = "He taught civil engineering for years."
+    cut = span(text, "ivil engineering", "Civil engineering")  # a gold span cut inside a word, as OKE has
+    assert "Civil engineering" not in [c.title for c in senses_kb.candidates("ivil engineering")]
+    assert [c.title for c in senses_kb.candidates_in(text, [(cut.start, cut.end)])[0]] == ["Civil engineering"]
+    ds = Dataset("cut", (GoldDocument("c1", text, (cut,)),))
+    assert evaluate(senses_kb, [ds]).datasets[0].candidate_recall == 1.0
 
 
 def test_candidate_recall_of_an_opened_kb(sample_kb):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Protocol, Sequence
 
 from ..types import Document
-from .datasets import Dataset
+from .datasets import Dataset, GoldDocument
 from .metrics import (
     ERROR_CATEGORIES,
     MATCHINGS,
@@ -43,8 +43,10 @@ class Annotator(Protocol):
 
     def resolve(self, title: str) -> str | None: ...
 
-    # Optional: ``candidates(surface)`` -> objects with ``.title``; when the
-    # annotator has it, each dataset reports its candidate recall.
+    # Optional: ``candidates_in(text, spans)`` -> for each span, objects with
+    # ``.title``; when the annotator has it, each dataset reports its candidate recall.
+    # Optional: ``is_disambiguation(title)``; a gold title that resolves to such a
+    # page is scored as an entry the KB lacks.
     # Optional: ``has_qids``, ``by_qid(qid)`` -> title or None and ``qid_of_title(title)``
     # -> QID or None; when the annotator knows QIDs, gold links with one are scored by it.
 
@@ -60,9 +62,21 @@ def resolvers(annotator: Any) -> tuple[Resolve, Qids | None]:
             return cache[key]
         return resolve
 
+    def linkable(lookup: Resolve) -> Resolve:
+        # A title that reaches a disambiguation page names an entity the KB has no
+        # article for: the page lists senses and is never linked (a gap, not an entry).
+        is_dab = getattr(annotator, "is_disambiguation", None)
+        if is_dab is None:
+            return lookup
+
+        def entry(key: str) -> str | None:
+            title = lookup(key)
+            return None if title is None or is_dab(title) else title
+        return entry
+
     by_qid, of = getattr(annotator, "by_qid", None), getattr(annotator, "qid_of_title", None)
     knows = by_qid is not None and of is not None and getattr(annotator, "has_qids", False)
-    return cached(annotator.resolve), (Qids(cached(by_qid), cached(of)) if knows else None)
+    return cached(linkable(annotator.resolve)), (Qids(cached(linkable(by_qid)), cached(of)) if knows else None)
 
 
 @dataclass(frozen=True)
@@ -75,8 +89,9 @@ class DatasetResult:
     scores: dict[str, dict[str, Scores | None]]  # matching -> score set -> scores
     seconds: float
     path: str | None = None
-    # Share of in-KB gold mentions whose entry is among their surface's candidates
-    # (None: the annotator lists no candidates). Linking cannot do better than this.
+    # Share of in-KB gold mentions whose entry is among the candidates the annotator
+    # weighs for that span in its document (None: it lists no candidates). D2KB
+    # cannot do better than this.
     candidate_recall: float | None = None
 
     @property
@@ -201,25 +216,23 @@ def evaluate(
         seconds = time.perf_counter() - started
         results.append(
             DatasetResult(ds.name, mode, tuple(judged), score_documents(judged), seconds, ds.path,
-                          _candidate_recall(annotator, judged))
+                          _candidate_recall(annotator, ds.docs, judged))
         )
     return EvaluationResult(mode, tuple(results))
 
 
-def _candidate_recall(annotator: Any, judged: Sequence[DocumentResult]) -> float | None:
-    """The share of in-KB gold mentions whose entry ``annotator.candidates(surface)`` lists."""
-    candidates = getattr(annotator, "candidates", None)
-    if candidates is None:
+def _candidate_recall(annotator: Any, docs: Sequence[GoldDocument], judged: Sequence[DocumentResult]) -> float | None:
+    """The share of in-KB gold mentions whose entry ``annotator.candidates_in`` lists for the gold span."""
+    candidates_in = getattr(annotator, "candidates_in", None)
+    if candidates_in is None:
         return None
-    seen: dict[str, set[str]] = {}
     total = hits = 0
-    for r in judged:
-        for j in r.gold:
-            m = j.mention
-            if m.kind != "entry":
-                continue
-            if m.surface not in seen:
-                seen[m.surface] = {c.title for c in candidates(m.surface)}
-            total += 1
-            hits += m.key in seen[m.surface]
+    for doc, r in zip(docs, judged):
+        gold = [j.mention for j in r.gold if j.mention.kind == "entry"]
+        if not gold:
+            continue
+        spans = sorted({(m.start, m.end) for m in gold})
+        listed = {span: {c.title for c in cands} for span, cands in zip(spans, candidates_in(doc.text, spans))}
+        total += len(gold)
+        hits += sum(m.key in listed[(m.start, m.end)] for m in gold)
     return hits / total if total else None

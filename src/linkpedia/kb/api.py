@@ -92,6 +92,12 @@ class KnowledgeBase:
         ).fetchone()
         return row[0] if row else None
 
+    def is_disambiguation(self, title: str) -> bool:
+        """Whether the entry titled ``title`` (canonical) is a disambiguation page:
+        a list of senses, which is never a link target."""
+        i = self.index.titles.get(title)
+        return i is not None and bool(self.index.is_dab[i])
+
     @property
     def has_qids(self) -> bool:
         """Whether the KB knows Wikidata QIDs: built or updated with ``--wikidata``."""
@@ -201,6 +207,16 @@ class KnowledgeBase:
         # The linker's own generator, so that what this lists is what linking weighs.
         found = GENERATORS[self.linker.config.candidates](self.index, [surface], [sids], k)[0]
         return [Candidate(self.title_of(e), prior, n) for e, prior, n in found]
+
+    def candidates_in(self, text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[Candidate, ...]]:
+        """The candidates linking weighs for each span of ``text``, best first, as
+        the text gives them: more than ``candidates(surface)`` lists, since a later
+        "Nickerson" after "Eugene Nickerson" has him. ``()`` where the KB knows
+        no entry for the span."""
+        spans = inputs.as_mentions(spans) or []
+        doc = self.link(text, mentions=spans, threshold=0.0, policy="all")
+        at = {(lk.start, lk.end): lk.candidates for lk in doc.links}
+        return [at.get(span, ()) for span in spans]
 
     # -- linking ------------------------------------------------------------
     def link(
