@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-__all__ = ["mine_names", "short_title", "symbols", "recase", "body_of", "lead_names", "acronyms", "demonyms", "person_names", "WEAK_KINDS", "KINDS"]
+__all__ = ["mine_names", "short_title", "symbols", "recase", "body_of", "lead_names", "acronyms", "demonyms", "demonym_of", "person_names", "WEAK_KINDS", "KINDS"]
 
 KINDS = ("lead", "short", "acronym", "symbol", "demonym", "person")
 WEAK_KINDS = frozenset({"short", "acronym", "symbol", "demonym", "person"})
@@ -225,21 +225,21 @@ def demonyms(title: str, text: str) -> list[str]:
     if " " in title or not title.isalpha() or not title[:1].isupper() or len(title) < 4:
         return []
     counts = Counter(m.group(1) for m in _CAP_WORD.finditer(text))
-    out = []
-    for word, n in counts.items():
-        if n < 3 or word == title or word in out:
-            continue
-        for cut in range(0, 4):
-            stem = title[:len(title) - cut]
-            if len(stem) < 3 or not word.startswith(stem):
-                continue
-            if word[len(stem):] in _SUFFIXES and (cut or word[len(stem):]):
-                out.append(word)
-                break
-        else:
-            if _irregular_demonym(title, word):
-                out.append(word)
-    return out
+    return [word for word, n in counts.items() if n >= 3 and demonym_of(title, word)]
+
+
+def demonym_of(title: str, word: str) -> bool:
+    """Whether ``word`` has the form of the one-word ``title``'s demonym: its
+    stem plus an adjectival suffix (China → Chinese, Germany → German), or
+    ``_irregular_demonym``. The linker asks it of the candidates a demonym reached."""
+    if word == title or not title.isalpha() or len(title) < 4:
+        return False
+    for cut in range(0, 4):
+        stem = title[:len(title) - cut]
+        if len(stem) >= 3 and word.startswith(stem) and word[len(stem):] in _SUFFIXES \
+                and (cut or word[len(stem):]):
+            return True
+    return _irregular_demonym(title, word)
 
 
 _IRREGULAR = re.compile(r"[a-z]{0,3}(?:ian|ish|ese)")
