@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ..kb.index import Index
+from ..kb.names import demonym_of
 
-__all__ = ["candidates_of", "candidates_of_all", "candidates_of_spans", "extensions", "GENERATORS"]
+__all__ = ["candidates_of", "candidates_of_all", "candidates_of_spans", "extensions", "nation_first", "GENERATORS"]
 
 
 def candidates_of(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tuple[int, float, int]]:
@@ -116,6 +117,27 @@ def candidates_of_spans(index: Index, written: list[str], surface_ids: list[tupl
             if extra:
                 out[i] = [(e, 1.0 / len(extra), 0) for e in extra]
     return out
+
+
+def nation_first(index: Index, cands: list[tuple[int, float, int]], written: str) -> list[tuple[int, float, int]]:
+    """``cands`` of a demonym written as an adjective ("an English cricketer"),
+    with the entry it is the demonym of (England) first: it takes the first
+    candidate's prior, which takes its own. The surface's full name is often
+    the language's ("English is a West Germanic language"); before a noun,
+    the word names the nation. Unchanged where no candidate is such an entry."""
+    memo = index.memo_table("nation-first")
+    key = (written, tuple(cands))
+    hit = memo.get(key)
+    if hit is None:
+        hit = cands
+        for i, (e, prior, n) in enumerate(cands[1:], 1):
+            title = index.memoized("titles", e, lambda e=e: index.titles.restore_key(e))
+            if demonym_of(title, written):
+                first = cands[0]
+                hit = [(e, first[1], n), (first[0], prior, first[2])] + [c for j, c in enumerate(cands[1:], 1) if j != i]
+                break
+        memo[key] = hit
+    return hit
 
 
 # Candidate generators by name, as spaCy registers its functions: each maps

@@ -6,14 +6,15 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import NamedTuple, Sequence
 
 import numpy as np
 
 from ..kb.index import Index
-from ..text import fold, is_word_char, paragraph_spans
-from .candidates import GENERATORS, candidates_of
+from ..text import STOPWORDS, fold, is_word_char, paragraph_spans
+from .candidates import GENERATORS, candidates_of, nation_first
 from .names import occurrences, short_names, standalone
 from .features import CANDIDATE_FEATURES, MAX_INLINKS, SPOT_FEATURES, best_first, coherence, similarities
 from .model import Model
@@ -189,6 +190,9 @@ class Linker:
         written = [t[sp.start:sp.end] for t, sps in zip(texts, spots) for sp in sps]
         cands = GENERATORS[cfg.candidates](index, written, [sp.surface_ids for sp in flat_spots],
                                            cfg.max_candidates, names_only=names_only)
+        cands = [nation_first(index, cs, w) if len(cs) > 1 and _adjective(t, sp, w) else cs
+                 for cs, w, t, sp in zip(cands, written, (t for t, sps in zip(texts, spots) for _ in sps),
+                                          flat_spots)]
         lens = [len(c) for c in cands]
         flat = [c for cs in cands for c in cs]
         rows_spot = [i for i, k in enumerate(lens) for _ in range(k)]
@@ -419,3 +423,15 @@ def _without(s: Scored, entry: int) -> Scored:
     keep = [i for i, e in enumerate(s.entries) if e != entry]
     return Scored(s.start, s.end, *(tuple(col[i] for i in keep) for col in
                                     (s.entries, s.priors, s.counts, s.scores)))
+
+
+_NEXT_WORD = re.compile(r"[ \t]+([a-z][\w\-]*)")
+
+
+def _adjective(text: str, sp: Spot, written: str) -> bool:
+    """Whether a one-word capitalized span stands before a lower-case noun, as an
+    adjective does ("an English cricketer"; not "in English and French")."""
+    if not written[:1].isupper() or not written.isalpha():
+        return False
+    after = _NEXT_WORD.match(text, sp.end)
+    return after is not None and after.group(1) not in STOPWORDS
