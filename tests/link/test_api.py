@@ -66,6 +66,13 @@ def test_link_given_mentions(sample_kb):
     assert nil.links == ()
     with pytest.raises(InputError):
         kb.link(TEXT, mentions=[(5, 500)])
+    # The same spans' candidates, in the order given; none for a span the KB cannot name.
+    cands = kb.candidates_in(TEXT, [(start, start + 7), (0, 6)])
+    assert [c[0].title for c in cands] == ["Vilnius", "Kaunas"]
+    assert kb.candidates_in("Xyzzy is here.", [(0, 5)]) == [()]
+    with pytest.raises(InputError):
+        kb.candidates_in(TEXT, "Vilnius")
+    assert not kb.is_disambiguation("Vilnius")
 
 
 def test_bad_arguments(sample_kb):
