@@ -15,6 +15,7 @@ link graph of 30% of the training pages, are hidden from them.
 
 from __future__ import annotations
 
+import heapq
 import multiprocessing as mp
 import sqlite3
 import zlib
@@ -160,14 +161,13 @@ def _pages(con: sqlite3.Connection, linker: Linker, index: Index, max_pages: int
            jobs: int = 1) -> list[_Page]:
     # A sample fixed by the titles (not by row ids), so the same pages give the
     # same model whether the KB was built at once or updated page by page.
-    eligible = con.execute(
-        "SELECT id, title FROM pages WHERE kind = 'article' AND has_links = 1 AND links IS NOT NULL"
-    ).fetchall()
-    eligible.sort(key=lambda r: (zlib.crc32(r[1].encode("utf-8")), r[1]))
+    # Streamed, the first ``max_pages`` kept: a full KB has millions of linked articles.
+    eligible = heapq.nsmallest(max_pages, ((zlib.crc32(title.encode("utf-8")), title, row_id) for row_id, title in
+                                           con.execute("SELECT id, title FROM pages WHERE kind = 'article' "
+                                                       "AND has_links = 1 AND links IS NOT NULL")))
     items = [(title, *con.execute("SELECT text, links FROM pages WHERE id = ?", (row_id,)).fetchone())
-             for row_id, title in eligible[:max_pages]]
-    _WORK.update(linker=linker, index=index, redirects=dict(con.execute(
-        "SELECT r.title, e.title FROM redirects r JOIN entries e ON e.id = r.entry_id")))
+             for _, title, row_id in eligible]
+    _WORK.update(linker=linker, index=index, redirects=_redirects_of(con, items))
     try:
         if jobs > 1 and len(items) > 50:
             with mp.get_context("fork").Pool(jobs) as pool:
@@ -177,6 +177,18 @@ def _pages(con: sqlite3.Connection, linker: Linker, index: Index, max_pages: int
     finally:
         _WORK.clear()
     return [p for p in pages if p is not None]
+
+
+def _redirects_of(con: sqlite3.Connection, items: list[tuple[str, bytes, bytes]]) -> dict[str, str]:
+    """The redirects among the sampled pages' link targets, to their entries' titles:
+    only those, not the KB's millions."""
+    targets = sorted({t for _, _, lblob in items for _, _, t in unpack_links(lblob)})
+    out: dict[str, str] = {}
+    for i in range(0, len(targets), 500):
+        part = targets[i:i + 500]
+        out.update(con.execute("SELECT r.title, e.title FROM redirects r JOIN entries e ON e.id = r.entry_id "
+                               f"WHERE r.title IN ({','.join('?' * len(part))})", part))
+    return out
 
 
 def _names(linker: Linker, sp: Spot, entry: int) -> bool:
