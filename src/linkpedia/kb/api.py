@@ -23,7 +23,7 @@ from ..types import Candidate, Document, Entry, Link
 from ..wikitext import normalize_title
 from . import inputs, named
 from .index import load_index
-from .store import check_kb_dir, connect_ro, read_meta
+from .store import check_kb_dir, connect_ro, read_meta, select_in
 
 __all__ = ["KnowledgeBase", "open_kb"]
 
@@ -76,8 +76,7 @@ class KnowledgeBase:
 
     # -- lookups ------------------------------------------------------------
     def title_of(self, entry_index: int) -> str:
-        return self.index.memoized("titles", entry_index,
-                                   lambda: self.index.titles.restore_key(entry_index))
+        return self.index.title_of(entry_index)
 
     def resolve(self, title: str) -> str | None:
         """The entry a title names, after redirects; None when the KB lacks it."""
@@ -146,14 +145,10 @@ class KnowledgeBase:
             hit = memo.get(t)
             if hit is not None:
                 out[t] = hit
-        wanted = sorted(set(titles) - out.keys())
-        con = self._con()
-        for i in range(0, len(wanted), 500):
-            part = wanted[i : i + 500]
-            q = f"SELECT title, preview FROM entries WHERE title IN ({','.join('?' * len(part))})"
-            found = dict(con.execute(q, part))
-            out.update(found)
-            memo.update(found)
+        found = dict(select_in(self._con(), "SELECT title, preview FROM entries WHERE title IN ({})",
+                               sorted(set(titles) - out.keys())))
+        out.update(found)
+        memo.update(found)
         return out
 
     def entry(self, title: str) -> Entry:

@@ -86,6 +86,10 @@ class Index:
             table = self.memo[name] = {}
         return table
 
+    def title_of(self, entry: int) -> str:
+        """The title of entry ``entry``, remembered: the trie restores a key by walking it."""
+        return self.memoized("titles", entry, lambda: self.titles.restore_key(entry))
+
     def memoized(self, table: str, key, compute):
         """``compute()``, remembered under ``key`` in the memo table ``table``."""
         memo = self.memo_table(table)

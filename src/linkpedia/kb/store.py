@@ -6,13 +6,13 @@ import json
 import sqlite3
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator, Sequence
 
 from ..errors import KBNotFoundError, KBVersionError
 from .schema import DDL, READABLE_VERSIONS, SCHEMA_VERSION
 
 __all__ = ["DB_NAME", "CURRENT", "live_dir", "create_db", "connect_ro", "read_meta", "write_meta", "check_kb_dir",
-           "pack_text", "unpack_text", "pack_links", "unpack_links"]
+           "pack_text", "unpack_text", "pack_links", "unpack_links", "select_in"]
 
 DB_NAME = "kb.sqlite"
 CURRENT = "CURRENT"  # names the live generation directory, once a KB has been updated
@@ -51,6 +51,14 @@ def connect_ro(path: Path) -> sqlite3.Connection:
     con = sqlite3.connect(uri, uri=True, check_same_thread=False)
     con.execute("PRAGMA query_only=1")
     return con
+
+
+def select_in(con: sqlite3.Connection, query: str, keys: Sequence[Any], chunk: int = 500) -> Iterator[tuple]:
+    """The rows of ``query``, whose "IN ({})" takes ``keys``, a chunk at a time:
+    SQLite bounds the parameters of one statement."""
+    for i in range(0, len(keys), chunk):
+        part = keys[i:i + chunk]
+        yield from con.execute(query.format(",".join("?" * len(part))), part)
 
 
 def read_meta(con: sqlite3.Connection) -> dict[str, Any]:

@@ -131,8 +131,7 @@ def nation_first(index: Index, cands: list[tuple[int, float, int]], written: str
     if hit is None:
         hit = cands
         for i, (e, prior, n) in enumerate(cands[1:], 1):
-            title = index.memoized("titles", e, lambda e=e: index.titles.restore_key(e))
-            if demonym_of(title, written):
+            if demonym_of(index.title_of(e), written):
                 first = cands[0]
                 hit = [(e, first[1], n), (first[0], prior, first[2])] + [c for j, c in enumerate(cands[1:], 1) if j != i]
                 break

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..kb.index import Index
-from ..kb.store import DB_NAME, unpack_links, unpack_text
+from ..kb.store import DB_NAME, select_in, unpack_links, unpack_text
 from ..text import fold
 from .features import CANDIDATE_FEATURES, SPOT_FEATURES, best_first
 from .linker import Features, Linker, LinkerConfig
@@ -183,12 +183,8 @@ def _redirects_of(con: sqlite3.Connection, items: list[tuple[str, bytes, bytes]]
     """The redirects among the sampled pages' link targets, to their entries' titles:
     only those, not the KB's millions."""
     targets = sorted({t for _, _, lblob in items for _, _, t in unpack_links(lblob)})
-    out: dict[str, str] = {}
-    for i in range(0, len(targets), 500):
-        part = targets[i:i + 500]
-        out.update(con.execute("SELECT r.title, e.title FROM redirects r JOIN entries e ON e.id = r.entry_id "
-                               f"WHERE r.title IN ({','.join('?' * len(part))})", part))
-    return out
+    return dict(select_in(con, "SELECT r.title, e.title FROM redirects r JOIN entries e ON e.id = r.entry_id "
+                               "WHERE r.title IN ({})", targets))
 
 
 def _names(linker: Linker, sp: Spot, entry: int) -> bool:
