@@ -80,7 +80,6 @@ class Lines:
 
 
 _NEXT = re.compile(r"(?:'s|’s)?[ \t]+(?:(?:of|de|du|von|van)[ \t]+)?(\w)")
-_PREV = re.compile(r"(\w[\w'’\-]*)[ \t]+(?:(?:of|the|de)[ \t]+)?$")
 PART_OF_A_NAME = 0.08
 _NEWLINE = re.compile("\n")
 WEAK_CONTEXT = 0.1  # context similarity a span known only by weak names needs to count as a mention
@@ -109,28 +108,44 @@ def in_longer_name(index: Index, text: str, start: int, end: int, common: bool =
                                                                                         "von", "van"):
         if text[end:end + 2] not in ("'s", "’s"):
             return True
-    before = _PREV.search(text, max(0, start - 40), start)
-    if before and before.group(1)[:1].isupper() and opens_sentence(text, before.start(1)):
+    before = _word_before(text, start)
+    if before is None or not before[0][:1].isupper():
+        return False
+    word, word_start, word_end = before
+    if opens_sentence(text, word_start):
         # A sentence's first word is capitalized whatever it is: it starts a
         # name only if the KB writes it so too ("Gunter Pauli is ...", not "In Paris").
-        if " " in text[start:end] or text[before.end(1):start].strip(" \t"):
+        if " " in text[start:end] or text[word_end:start].strip(" \t"):
             return False
-        word = before.group(1).lower()
+        word = word.lower()
         fid = index.folded.get(word, -1)
         return word not in STOPWORDS if fid < 0 else kb_capitalized(index, fid) >= 0.5
-    if before and before.group(1)[:1].isupper():
-        word = before.group(1)
-        if common or text[before.end(1):start].strip(" \t"):
-            return True  # "Law School"; and "University of London": a title takes no "of"
-        fid = index.folded.get(word.lower(), -1)
-        if fid < 0:
-            return True  # a capitalized word the KB does not know: most likely a name's first part
-        # A known word before a name of several words is a title ("President John Quincy Adams").
-        return " " not in text[start:end] and kb_capitalized(index, fid) >= 0.5
-    return False
+    if common or text[word_end:start].strip(" \t"):
+        return True  # "Law School"; and "University of London": a title takes no "of"
+    fid = index.folded.get(word.lower(), -1)
+    if fid < 0:
+        return True  # a capitalized word the KB does not know: most likely a name's first part
+    # A known word before a name of several words is a title ("President John Quincy Adams").
+    return " " not in text[start:end] and kb_capitalized(index, fid) >= 0.5
 
 
 _INITIAL_BEFORE = re.compile(r"(?<![\w.])[A-Z]\.[ \t]+$")
+
+
+def _word_before(text: str, start: int) -> tuple[str, int, int] | None:
+    """The word before ``start`` (within 40 characters), past spaces and one
+    "of", "the" or "de": (word, its start, its end). Matched on the window
+    reversed, so one anchored match stands for a search at every position."""
+    lo = max(0, start - 40)
+    m = _PREV_REVERSED.match(text[lo:start][::-1])
+    if m is None:
+        return None
+    return m.group(1)[::-1], start - m.end(1), start - m.start(1)
+
+
+# "word [of|the|de] " read backwards; a newline just before the span counts as
+# "$" does before a final newline.
+_PREV_REVERSED = re.compile(r"\n?(?:[ \t]+(?:fo|eht|ed))?[ \t]+([\w'’\-]*\w)")
 _CAPITALIZED_RUN = re.compile(r"[A-Z][\w'’\-]*(?:[ \t]+[A-Z][\w'’\-]*)+")
 
 
