@@ -235,66 +235,48 @@ def _shared_by_masks(index: Index, rows: np.ndarray, row_doc: np.ndarray, rpos: 
                      cols: np.ndarray, col_doc: np.ndarray, cpos: np.ndarray, cown: np.ndarray
                      ) -> tuple[np.ndarray, np.ndarray]:
     """Pair keys (row·C + col) of the same text's (row, col) pairs that share an
-    in-link among those read, sorted, and how many they share. Rows and columns
-    come sorted by text, as ``coherence`` gives them.
+    in-link among those read, sorted, and how many they share.
 
-    Text by text, and 64 columns at a time (a text has at most ``MAX_CONTEXT``):
-    each source of the columns gets a bit mask of the columns it links to, in a
-    table indexed by source, so a row's sources find their masks by a gather,
-    not a sort or a search. A row's count per column is how many of its masks
-    have the column's bit, summed a byte at a time: a histogram of each byte's
-    256 values per row, times the bits of each value. The work grows with the
+    Each source of a text's columns carries a bit mask of the columns it links
+    to (a text has at most ``MAX_CONTEXT`` of them), and a row's count per
+    column is the sum of the masks of its sources: the work grows with the
     in-links read, not with the pairs they make (two entries of 2,000 in-links
     each may share 2,000, and a text has hundreds of such pairs)."""
     C = len(cols)
-    table = _mask_table(max(int(index.n_entries), 1))
-    rsrc, csrc = index.in_src[rpos], index.in_src[cpos]
-    rptr = np.searchsorted(rown, np.arange(len(rows) + 1))
-    cptr = np.searchsorted(cown, np.arange(C + 1)).tolist()
-    doc_cols = np.flatnonzero(np.r_[True, col_doc[1:] != col_doc[:-1], True])
-    keys, counts = [], []
-    for c0, c1 in zip(doc_cols[:-1].tolist(), doc_cols[1:].tolist()):
-        r0, r1 = np.searchsorted(row_doc, col_doc[c0], "left"), np.searchsorted(row_doc, col_doc[c0], "right")
-        q0, q1 = rptr[r0], rptr[r1]
-        if q0 == q1:
-            continue
-        for s in range(c0, c1, 64):
-            for c in range(s, min(s + 64, c1)):  # a source links to a column once: no repeats to merge
-                table[csrc[cptr[c]:cptr[c + 1]]] |= _BIT[c - s]
-            srcs = csrc[cptr[s]:cptr[min(s + 64, c1)]]
-            masks = table[rsrc[q0:q1]]
-            table[srcs] = 0
-            hit = np.flatnonzero(masks)
-            if not len(hit):
-                continue
-            row = rown[q0:q1][hit] - r0
-            byte = masks[hit].astype("<u8", copy=False).view(np.uint8).reshape(len(hit), 8)
-            n = r1 - r0
-            key = (row.astype(np.int32) * 2048)[:, None] + _BYTE_BASE  # (row, byte's place, byte's value)
-            key += byte
-            hist = np.bincount(key.ravel(), minlength=n * 2048).reshape(n, 8, 256)
-            count = (hist @ _BYTE_BITS).reshape(n, 64)  # 8 x 256 slices: too small for BLAS to start threads
-            r, loc = np.nonzero(count)
-            keys.append((r0 + r) * C + s + loc)
-            counts.append(count[r, loc].astype(np.int32))
-    if not keys:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
-    key, count = np.concatenate(keys), np.concatenate(counts)
+    corder = np.argsort(col_doc, kind="stable")
+    sorted_doc = col_doc[corder]
+    doc_first = np.searchsorted(sorted_doc, sorted_doc, "left")
+    local = np.empty(C, dtype=np.int64)
+    local[corder] = np.arange(C) - doc_first  # a column's place among its text's columns
+    width = int(local.max()) // 8 + 1  # bytes of a mask that hold a column's bit
+    words = (width + 7) // 8
+    ckey, ckey_col, rkey = _source_keys(index, row_doc, rpos, rown, col_doc, cpos, cown)
+    cloc = local[ckey_col]
+    new = np.ones(len(ckey), dtype=bool)
+    new[1:] = ckey[1:] != ckey[:-1]
+    starts = np.flatnonzero(new)
+    ukey = ckey[starts]
+    bits = np.zeros((len(ckey), words), dtype=np.uint64)
+    bits[np.arange(len(ckey)), cloc // 64] = np.left_shift(np.uint64(1), (cloc % 64).astype(np.uint64))
+    masks = np.add.reduceat(bits, starts, axis=0)  # a source links to a column once: the sum is the union
+    at = np.minimum(np.searchsorted(ukey, rkey), len(ukey) - 1)
+    found = ukey[at] == rkey
+    frow, fmask = rown[found], masks[at[found]]  # rows in order, as ``_ranges`` gives them
+    counts = np.zeros((len(rows), width * 8), dtype=np.int32)
+    for a in range(0, len(frow), _MASK_SLICE):
+        rr = frow[a:a + _MASK_SLICE]
+        part = fmask[a:a + _MASK_SLICE].astype("<u8", copy=False).view(np.uint8)
+        unpacked = np.unpackbits(part.reshape(len(rr), words * 8)[:, :width], axis=1, bitorder="little")
+        heads = np.flatnonzero(np.r_[True, rr[1:] != rr[:-1]])
+        counts[rr[heads]] += np.add.reduceat(unpacked, heads, axis=0, dtype=np.int32)
+    r, loc = np.nonzero(counts)
+    c = corder[np.searchsorted(sorted_doc, row_doc[r], "left") + loc]
+    key = r * C + c
     order = np.argsort(key, kind="stable")
-    return key[order], count[order]
+    return key[order], counts[r, loc][order]
 
 
-_BYTE_BASE = (np.arange(8) * 256).astype(np.int32)
-_BIT = [np.uint64(1 << b) for b in range(64)]
-_BYTE_BITS = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little").astype(np.float64)
-
-
-def _mask_table(size: int) -> np.ndarray:
-    """This thread's source -> column-bits table, all 0 (callers zero what they set)."""
-    table = getattr(_scratch, "masks", None)
-    if table is None or len(table) < size:
-        table = _scratch.masks = np.zeros(size, dtype=np.uint64)
-    return table
+_MASK_SLICE = 65_536  # row in-links unpacked at a time (64 bytes each)
 
 
 def _related(index: Index, rows: np.ndarray, row_doc: np.ndarray, cols: np.ndarray, col_doc: np.ndarray,
