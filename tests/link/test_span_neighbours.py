@@ -6,6 +6,8 @@ word ("While Pauli")."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import jsonl_kb
 
@@ -127,3 +129,16 @@ def test_the_tail_of_a_longer_names_part_is_a_part_too(york_kb):
     assert linked(york_kb, "She studied at the State University of New York at Albany.") == []
     assert linked(york_kb, "She moved from York to New York in 1990.") == [
         ("York", "York"), ("New York", "New York (state)")]
+
+
+def test_the_word_before_a_span_is_read_past_spaces_and_one_small_word():
+    """``_word_before`` reads the window backwards: the same word, start and end
+    as a search for "word [of|the|de] " ending at the span."""
+    from linkpedia.link.mentions import _word_before
+    search = re.compile(r"(\w[\w'’\-]*)[ \t]+(?:(?:of|the|de)[ \t]+)?$")
+    texts = ["University of London", "the Bank of  America", "Mr. Smith", "O'Brien-Kelly Paris",
+             "Xof Paris", "(of Paris", "end.\nParis", "word \nParis", "a" * 50 + " Paris", "Paris"]
+    for text in texts:
+        start = text.rindex(text.split()[-1])
+        m = search.search(text, max(0, start - 40), start)
+        assert _word_before(text, start) == (m and (m.group(1), m.start(1), m.end(1))), text
