@@ -13,6 +13,8 @@ ARTICLES = {
     "Boston": "Boston is the capital and largest city of Massachusetts in the United States.",
     "Fox News": "Fox News is an American news channel owned by the Fox Corporation.",
     "University of California, Berkeley": "The University of California, Berkeley is a public university.",
+    "Football": "Football is a family of team sports that involve kicking a ball to score a goal.",
+    "Clergy": "Clergy are formal leaders within established religions.",
 }
 
 
@@ -32,12 +34,19 @@ def test_the_forms_in_order():
     assert variants("Jay-Z") == ["Jay-Z"]  # a dash inside a name, not between two
     # a possessive before a common word is no name's part: nothing to drop
     assert variants("Boston's harbour") == ["Boston's harbour"]
+    # a lower-case agent noun, last: what its agent does
+    assert variants("footballers")[-2:] == ["footballer", "football"]
+    assert variants("clergymen")[-1] == "clergy"
+    # not a short base, which is too often another word, nor a name
+    assert variants("bowler") == ["bowler"]
+    assert variants("Webber") == ["Webber"]
 
 
 @pytest.mark.parametrize("given, title", [
     ("London's Heathrow Airport", "London Heathrow Airport"), ("Fox News's", "Fox News"),
     ("Strawberries", "Strawberry"), ("Boston, Massachusetts", "Boston"),
     ("University of California-Berkeley", "University of California, Berkeley"),
+    ("footballer", "Football"), ("clergyman", "Clergy"),
 ])
 def test_each_form_reaches_its_entry(kb, given, title):
     assert [c.title for c in kb.candidates(given)] == [title]

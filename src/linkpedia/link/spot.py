@@ -147,8 +147,9 @@ def variants(written: str) -> list[str]:
     possessive ("Fox News Channel's"), or one inside that a name follows
     ("London's Heathrow Airport"); with a comma for a dash between names
     ("University of California-Berkeley"); in the singular ("Strawberries",
-    "Hindus"); and last its head before a qualifier ("Boston, Massachusetts"),
-    where the whole is no name the KB knows. (Splitting at hyphens and dashes
+    "Hindus"); its head before a qualifier ("Boston, Massachusetts"); and
+    last, for a lower-case agent noun, what its agent does ("footballer" ->
+    football), where the whole is no name the KB knows. (Splitting at hyphens and dashes
     too gave "Jay-Z" Jay Leno and "1902–03" the year 1902.)"""
     out = [written]
     bare = _POSSESSIVE.sub("", written)
@@ -167,7 +168,16 @@ def variants(written: str) -> list[str]:
     head = _QUALIFIED.match(bare)
     if head and len(head.group(1)) > 2:
         out.append(head.group(1))
+    for form in list(out):
+        agent = _AGENT.match(form)
+        if agent and len(agent.group(1)) >= 5:
+            out.append(agent.group(1))  # "footballer" -> football, "clergyman" -> clergy
     return out
+
+
+# A lower-case agent noun and its base: a person who does what the base names.
+# (A base of four letters or fewer is too often another word: "bowl" of "bowler".)
+_AGENT = re.compile(r"^([a-z][a-z-]+?)(?:er|man|men)$")
 
 
 def fold_id(index: Index, written: str) -> int:
