@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from ..kb.index import Index
 from ..kb.names import demonym_of
 
-__all__ = ["candidates_of", "candidates_of_all", "candidates_of_spans", "extensions", "nation_first", "GENERATORS"]
+__all__ = ["candidates_of", "candidates_of_all", "candidates_of_spans", "extensions", "nation_first", "head_first", "shared_head", "GENERATORS"]
 
 
 def candidates_of(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tuple[int, float, int]]:
@@ -144,3 +146,82 @@ def nation_first(index: Index, cands: list[tuple[int, float, int]], written: str
 GENERATORS = {"surfaces.v1": lambda index, written, sids, k, names_only=False: candidates_of_all(
                   index, sids, k, names_only=names_only),
               "surfaces+extensions.v1": candidates_of_spans}
+
+
+# A list of names and the plural noun they share: "the Wabash and Ohio rivers",
+# "Grenada and Montgomery counties", "the counties of Sligo, Donegal and Leitrim".
+_ITEM = r"[A-Z][\w'.\-]*+(?: [A-Z][\w'.\-]*+){0,3}+"
+_SEP = r"(?:,\s*+(?:and\s++|or\s++)?|\s++(?:and|or|&)\s++)"
+_LIST_THEN_HEAD = re.compile(r"(?:" + _SEP + _ITEM + r")*+\s++([a-z]{3,}s)\b")
+_THE_HEAD = re.compile(r"\b[Tt]he\s++([a-z]{3,}s)$")
+_LIST_SO_FAR = re.compile(r"\s*+(?:" + _ITEM + _SEP + r")*+")
+_REST_OF_LIST = re.compile(r"(?:" + _SEP + _ITEM + r")*+")
+_LEAD_OF_LIST = re.compile(r"(?:" + _ITEM + _SEP + r")*+$")
+_ITEMS = re.compile(_ITEM)
+_BEFORE = 200  # characters searched back for "the counties of ..."
+
+
+def shared_head(text: str, start: int, end: int) -> tuple[str, list[str]] | None:
+    """The plural noun a list of names shares, singular and capitalized
+    ("County"), and the list's names, where the span at ``start:end`` is one of
+    them; None where it stands in no such list."""
+    m = _LIST_THEN_HEAD.match(text, end)
+    if m:
+        head, tail = m.group(1), text[end:m.start(1)]
+        lead = _LEAD_OF_LIST.search(text, max(0, start - _BEFORE), start)
+        names = _ITEMS.findall(lead.group(0) if lead else "") + [text[start:end]] + _ITEMS.findall(tail)
+    else:
+        window = text[max(0, start - _BEFORE):start]
+        of = window.rfind(" of ")  # the list's names have no "of" (cheap: this runs for every name)
+        if of < 0 or not _LIST_SO_FAR.fullmatch(window, of + 4):
+            return None
+        m = _THE_HEAD.search(window, max(0, of - 40), of)
+        if not m:
+            return None
+        head = m.group(1)
+        rest = _REST_OF_LIST.match(text, end)
+        names = _ITEMS.findall(window[of + 4:]) + [text[start:end]] + _ITEMS.findall(rest.group(0))
+    names = [n.rstrip(".") for n in names]  # "... and Cavan." ends a sentence
+    if head.endswith("ss") or len(names) < 2:
+        return None
+    singular = head[:-3] + "y" if head.endswith("ies") else head[:-1]
+    return singular.capitalize(), names
+
+
+def _headed(index: Index, name: str, head: str) -> tuple[tuple[int, ...], tuple[tuple[int, str], ...]]:
+    """Entries titled by a name and a head noun ("Ohio River", "County Sligo"),
+    and the qualified ones with their qualifiers, most linked-to first
+    ("Montgomery County, Mississippi"); never a disambiguation page."""
+    exact = [index.titles[t] for t in (f"{name} {head}", f"{head} {name}", f"{head} of {name}") if t in index.titles]
+    prefix = f"{name} {head}, "
+    extra = [(index.titles[t], t[len(prefix):]) for _, t in zip(range(_SCANNED), index.titles.iterkeys(prefix))]
+    extra.sort(key=lambda eq: (-int(index.popularity[eq[0]]), -int(index.entry_size[eq[0]]), eq[0]))
+    return (tuple(e for e in exact if not index.is_dab[e]),
+            tuple((e, q) for e, q in extra if not index.is_dab[e]))
+
+
+def head_first(index: Index, cands: list[tuple[int, float, int]], text: str, start: int, end: int
+               ) -> list[tuple[int, float, int]]:
+    """The candidates of a name in a list that shares a plural noun ("the Wabash
+    and Ohio rivers"): the entries titled by the name and that noun (Ohio River),
+    which the list says it names, instead of ``cands`` (Ohio, the state).
+    ``cands`` where the KB has no such entry. (Put first and keeping the name's
+    own candidates after them, they lost to those: the name's prior is its own.)"""
+    found = shared_head(text, start, end)
+    if found is None:
+        return cands
+    head, name = found[0], text[start:end]
+    memo = index.memo_table("head-first")
+    headed = memo.get((head, name))
+    if headed is None:
+        headed = memo[(head, name)] = _headed(index, name, head)
+    exact, qualified = headed
+    # A qualifier the text names comes first ("Washington County, Oregon" in a text
+    # about Oregon, before the list of Washington Counties).
+    named = [e for e, q in qualified if q in text]
+    entries = (named + [e for e in exact if e not in named]
+               + [e for e, q in qualified if e not in named])[:EXTENSIONS]
+    if not entries:
+        return cands
+    have = {e: n for e, _, n in cands}
+    return [(e, 1.0 / len(entries), have.get(e, 0)) for e in entries]

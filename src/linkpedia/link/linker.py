@@ -14,7 +14,7 @@ import numpy as np
 
 from ..kb.index import Index
 from ..text import STOPWORDS, fold, is_word_char, paragraph_spans
-from .candidates import GENERATORS, candidates_of, nation_first
+from .candidates import GENERATORS, candidates_of, head_first, nation_first
 from .names import occurrences, short_names, standalone
 from .features import CANDIDATE_FEATURES, MAX_INLINKS, SPOT_FEATURES, best_first, coherence, similarities
 from .model import Model
@@ -191,6 +191,9 @@ class Linker:
         cands = GENERATORS[cfg.candidates](index, written, [sp.surface_ids for sp in flat_spots],
                                            cfg.max_candidates, names_only=names_only)
         cands = [nation_first(index, cs, w) if len(cs) > 1 and _adjective(t, sp, w) else cs
+                 for cs, w, t, sp in zip(cands, written, (t for t, sps in zip(texts, spots) for _ in sps),
+                                          flat_spots)]
+        cands = [head_first(index, cs, t, sp.start, sp.end) if w[:1].isupper() else cs
                  for cs, w, t, sp in zip(cands, written, (t for t, sps in zip(texts, spots) for _ in sps),
                                           flat_spots)]
         lens = [len(c) for c in cands]
