@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..kb.index import Index
-from ..kb.names import demonym_of
+from ..kb.names import _SUFFIXES, demonym_of
 
 __all__ = ["candidates_of", "candidates_of_all", "candidates_of_spans", "extensions", "nation_first", "head_first", "shared_head", "GENERATORS"]
 
@@ -126,7 +126,9 @@ def nation_first(index: Index, cands: list[tuple[int, float, int]], written: str
     with the entry it is the demonym of (England) first: it takes the first
     candidate's prior, which takes its own. The surface's full name is often
     the language's ("English is a West Germanic language"); before a noun,
-    the word names the nation. Unchanged where no candidate is such an entry."""
+    the word names the nation. Where no candidate is such an entry, the one
+    whose title the word is the demonym of by form comes first ("a Sicilian
+    architect": Sicily, whose article need not write "Sicilian" itself)."""
     memo = index.memo_table("nation-first")
     key = (written, tuple(cands))
     hit = memo.get(key)
@@ -137,8 +139,65 @@ def nation_first(index: Index, cands: list[tuple[int, float, int]], written: str
                 first = cands[0]
                 hit = [(e, first[1], n), (first[0], prior, first[2])] + [c for j, c in enumerate(cands[1:], 1) if j != i]
                 break
+        else:
+            if not cands or not demonym_of(index.title_of(cands[0][0]), written):
+                nation = demonym_entry(index, written)
+                if nation is not None:
+                    hit = [(nation, cands[0][1] if cands else 1.0, 0)] + [c for c in cands if c[0] != nation]
         memo[key] = hit
     return hit
+
+
+_DEMONYM_ENDINGS = tuple(sorted({s for s in _SUFFIXES if s}, key=len, reverse=True))
+
+
+def demonym_entry(index: Index, written: str) -> int | None:
+    """The entry whose one-word title ``written`` is the demonym of by form
+    (``names.demonym_of``: "Sicilian" -> Sicily, "Bermudian" -> Bermuda), the
+    most linked-to if several; None where there is none."""
+    if not written.isalpha() or not written[:1].isupper() or len(written) < 5 or written in index.titles:
+        return None  # a word with an entry of its own ("Martian") is that entry's
+    found: set[int] = set()
+    for ending in _DEMONYM_ENDINGS:
+        if not written.endswith(ending) or len(written) - len(ending) < 3:
+            continue
+        stem = written[:len(written) - len(ending)]
+        for _, title in zip(range(_SCANNED), index.titles.iterkeys(stem)):
+            cut = _demonym_cut(title, written)
+            if cut is not None:
+                e = index.titles[title]
+                if not index.is_dab[e]:
+                    found.add((cut, e))
+    if not found:
+        return None
+    # the least of the title cut off first: "Roman" is Rome's, not Romania's
+    return min(found, key=lambda ce: (ce[0], -int(index.popularity[ce[1]]), -int(index.entry_size[ce[1]]), ce[1]))[1]
+
+
+def _demonym_cut(title: str, written: str) -> int | None:
+    """How many of the one-word ``title``'s last letters ``written`` drops
+    before its adjectival ending (Sicily -> "Sicilian": 1), None where it is no
+    demonym of the title by form. Stricter than ``names.demonym_of``, since no
+    name of the KB vouches for the pair: one letter cut at most, and only
+    before an ending longer than "-n" (Italy -> "Italian"; not Sabah ->
+    "Saban"); the ending is never empty but for a final "y" (Germany ->
+    "German"); a title
+    ending in a consonant takes only "-i", "-ese" or "-ish" whole (Israel ->
+    "Israeli", Japan -> "Japanese"; not Christ -> "Christian", Republic ->
+    "Republican"), and a plural title is a people, not a place (Jews)."""
+    if not title.isalpha() or title.endswith("s") or len(title) < 4:
+        return None
+    k = 0
+    while k < min(len(title), len(written)) and title[k] == written[k]:
+        k += 1
+    cut, ending = len(title) - k, written[k:]
+    if ending == "" and cut == 1 and title.endswith("y"):
+        return cut  # Germany -> "German", Normandy -> "Norman"
+    if k < 3 or cut > 1 or not ending or ending not in _SUFFIXES or (ending == "n" and cut):
+        return None  # not Americium -> "American", Sabah -> "Saban"
+    if cut == 0 and title[-1] not in "aeiouy" and ending not in ("i", "ese", "ish"):
+        return None
+    return cut
 
 
 # Candidate generators by name, as spaCy registers its functions: each maps

@@ -190,7 +190,7 @@ class Linker:
         written = [t[sp.start:sp.end] for t, sps in zip(texts, spots) for sp in sps]
         cands = GENERATORS[cfg.candidates](index, written, [sp.surface_ids for sp in flat_spots],
                                            cfg.max_candidates, names_only=names_only)
-        cands = [nation_first(index, cs, w) if len(cs) > 1 and _adjective(t, sp, w) else cs
+        cands = [nation_first(index, cs, w) if _adjective(t, sp, w) else cs
                  for cs, w, t, sp in zip(cands, written, (t for t, sps in zip(texts, spots) for _ in sps),
                                           flat_spots)]
         cands = [head_first(index, cs, t, sp.start, sp.end) if w[:1].isupper() else cs
