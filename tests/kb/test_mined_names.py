@@ -40,7 +40,11 @@ def kb(tmp_path_factory):
     aliases = d / "aliases.tsv.gz"
     with gzip.open(aliases, "wt", encoding="utf-8") as f:
         f.write("# alias<TAB>title, lower-cased as DBpedia's list is\nsaddam\tsaddam hussein\n"
-                "the red planet\tno such page\nuncle sam\tunited states\n")
+                "the red planet\tno such page\nuncle sam\tunited states\n"
+                # a list older than the KB: the page's name was a redirect to another spelling
+                "saddam hussein\tsaddam-hussein\nsadam huseyn\tsaddam-hussein\n"
+                # a page among a missing title's names, spelled otherwise: no name of it
+                "apple\tapple pie\nstrudel\tapple pie\n")
     linkpedia.build_kb([src], d / "kb", options=linkpedia.BuildOptions(jobs=1, aliases=(str(aliases),)))
     return linkpedia.open_kb(d / "kb")
 
@@ -73,6 +77,12 @@ def test_aliases_file_is_matched_case_insensitively_and_recased(kb):
     assert titles(kb, "uncle sam") == ["United States"]
     assert titles(kb, "the red planet") == []  # its title is no page of the KB: left out
     assert ("Saddam", 1) in kb.entry("Saddam Hussein").surfaces
+
+
+def test_a_missing_title_spelled_as_a_page_names_that_page(kb):
+    assert titles(kb, "sadam huseyn") == ["Saddam Hussein"]
+    assert titles(kb, "saddam-hussein") == ["Saddam Hussein"]
+    assert titles(kb, "strudel") == [] and titles(kb, "apple pie") == []
 
 
 def test_a_disambiguation_page_is_never_a_candidate(kb):

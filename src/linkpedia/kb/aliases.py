@@ -4,8 +4,9 @@ A TSV of ``alias<TAB>title`` lines (plain, .gz or .bz2; ``#`` starts a
 comment), such as DBpedia's redirect list. Titles are matched to the KB's
 pages as written, else case-insensitively: some lists are lower-cased
 throughout ("obama<TAB>barack obama"). Pairs whose title is no page of the
-KB are left out; the rest are kept in ``aux_aliases``, so an update derives
-the same surfaces again.
+KB are left out, unless one of that title's names is a page spelled with
+its letters (``_resolve``); the rest are kept in ``aux_aliases``, so an
+update derives the same surfaces again.
 """
 
 from __future__ import annotations
@@ -59,11 +60,41 @@ def load_aliases(con: sqlite3.Connection, paths: Sequence[str | Path]) -> int:
                 con.executemany("INSERT INTO temp.raw_aliases VALUES (?, ?)", batch)
                 batch = []
         con.executemany("INSERT INTO temp.raw_aliases VALUES (?, ?)", batch)
-    con.execute(
-        "INSERT OR IGNORE INTO aux_aliases(surface, title) "
-        "SELECT r.surface, coalesce(p.title, k.title) FROM temp.raw_aliases r "
-        "LEFT JOIN pages p ON p.title = r.title LEFT JOIN temp.title_key k ON k.key = lower(r.title) "
-        "WHERE coalesce(p.title, k.title) IS NOT NULL AND r.surface != coalesce(p.title, k.title)")
+    _resolve(con)
+    con.execute("INSERT OR IGNORE INTO aux_aliases(surface, title) "
+                "SELECT surface, page FROM temp.alias_pages WHERE page IS NOT NULL AND surface != page")
+    con.execute("DROP TABLE temp.alias_pages")
     con.execute("DROP TABLE temp.raw_aliases")
     con.execute("DROP TABLE temp.title_key")
     return con.execute("SELECT count(*) FROM aux_aliases").fetchone()[0] - before
+
+
+def _letters(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def _resolve(con: sqlite3.Connection) -> None:
+    """``temp.alias_pages(surface, page)``: each pair's page, its title matched
+    as written or case-insensitively. A title that is no page but whose names
+    include a page of the KB spelled with the same letters (a list older than
+    the KB: "walmart" -> "wal-mart", where Walmart is the page) names that
+    page, with all its names ("wallmart"), if it is the only one. (Any page
+    among its names would do, but then "page" made Page of "polyacrylamide gel
+    electrophoresis". Following the list's own redirect chains, "test matches"
+    -> "test match" -> "test cricket", went through lower-case collisions:
+    "sequel film" became SQL.)"""
+    con.execute("CREATE TEMP TABLE alias_pages AS SELECT r.surface AS surface, r.title AS title, "
+                "coalesce(p.title, k.title) AS page FROM temp.raw_aliases r "
+                "LEFT JOIN pages p ON p.title = r.title LEFT JOIN temp.title_key k ON k.key = lower(r.title)")
+    # The pages among the names of each title that is no page.
+    con.create_function("letters", 1, _letters, deterministic=True)
+    con.execute("CREATE TEMP TABLE alias_orphans AS SELECT a.title AS title, min(k.title) AS page, "
+                "count(DISTINCT k.title) AS pages FROM temp.alias_pages a "
+                "JOIN temp.title_key k ON k.key = lower(a.surface) "
+                "WHERE a.page IS NULL AND letters(a.surface) = letters(a.title) GROUP BY a.title")
+    con.execute("CREATE UNIQUE INDEX temp.alias_orphans_title ON alias_orphans(title)")
+    con.execute("UPDATE temp.alias_pages SET page = o.page FROM temp.alias_orphans o "
+                "WHERE alias_pages.page IS NULL AND o.title = alias_pages.title AND o.pages = 1")
+    con.execute("INSERT INTO temp.alias_pages(surface, title, page) "
+                "SELECT title, title, page FROM temp.alias_orphans WHERE pages = 1")
+    con.execute("DROP TABLE temp.alias_orphans")
