@@ -66,3 +66,12 @@ def test_a_name_outside_a_list_keeps_its_own_candidates(kb):
     text = "Ohio is a state, and Sligo is a town."
     assert [lk.title for lk in kb.link(text, mentions=[_at(text, "Ohio"), _at(text, "Sligo")]).links] == \
         ["Ohio", "Sligo"]
+
+
+def test_a_long_list_is_read_near_the_name_only():
+    # Reading to the end of the list from each name would cost the square of its length.
+    names = [f"Name{i}" for i in range(2000)]
+    text = "Along the " + ", ".join(names) + " and Ohio rivers."
+    assert shared_head(text, *_at(text, "Name0")) is None
+    assert shared_head(text, *_at(text, "Ohio"))[0] == "River"
+    assert shared_head(text, *_at(text, "Name1999"))[0] == "River"

@@ -217,14 +217,14 @@ _LIST_SO_FAR = re.compile(r"\s*+(?:" + _ITEM + _SEP + r")*+")
 _REST_OF_LIST = re.compile(r"(?:" + _SEP + _ITEM + r")*+")
 _LEAD_OF_LIST = re.compile(r"(?:" + _ITEM + _SEP + r")*+$")
 _ITEMS = re.compile(_ITEM)
-_BEFORE = 200  # characters searched back for "the counties of ..."
+_BEFORE = 200  # characters of a list read either side of a name (so a long list costs no more)
 
 
 def shared_head(text: str, start: int, end: int) -> tuple[str, list[str]] | None:
     """The plural noun a list of names shares, singular and capitalized
     ("County"), and the list's names, where the span at ``start:end`` is one of
     them; None where it stands in no such list."""
-    m = _LIST_THEN_HEAD.match(text, end)
+    m = _LIST_THEN_HEAD.match(text, end, end + _BEFORE)  # bounded: a long list costs no more
     if m:
         head, tail = m.group(1), text[end:m.start(1)]
         lead = _LEAD_OF_LIST.search(text, max(0, start - _BEFORE), start)
@@ -238,7 +238,7 @@ def shared_head(text: str, start: int, end: int) -> tuple[str, list[str]] | None
         if not m:
             return None
         head = m.group(1)
-        rest = _REST_OF_LIST.match(text, end)
+        rest = _REST_OF_LIST.match(text, end, end + _BEFORE)
         names = _ITEMS.findall(window[of + 4:]) + [text[start:end]] + _ITEMS.findall(rest.group(0))
     names = [n.rstrip(".") for n in names]  # "... and Cavan." ends a sentence
     if head.endswith("ss") or len(names) < 2:
