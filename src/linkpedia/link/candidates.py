@@ -1,4 +1,5 @@
-"""Candidates of a spot, ranked by the prior p(entry | surface)."""
+"""Candidates of a spot, ranked by the prior p(entry | surface), and what the
+text around a spot changes in them: a demonym before a noun, a noun a list shares."""
 
 from __future__ import annotations
 
@@ -153,8 +154,8 @@ _DEMONYM_ENDINGS = tuple(sorted({s for s in _SUFFIXES if s}, key=len, reverse=Tr
 
 def demonym_entry(index: Index, written: str) -> int | None:
     """The entry whose one-word title ``written`` is the demonym of by form
-    (``names.demonym_of``: "Sicilian" -> Sicily, "Bermudian" -> Bermuda), the
-    most linked-to if several; None where there is none."""
+    (``_demonym_cut``: "Sicilian" -> Sicily, "Bermudian" -> Bermuda), the one
+    with the fewest letters cut, then the most linked-to; None where there is none."""
     if not written.isalpha() or not written[:1].isupper() or len(written) < 5 or written in index.titles:
         return None  # a word with an entry of its own ("Martian") is that entry's
     found: set[int] = set()
@@ -181,10 +182,10 @@ def _demonym_cut(title: str, written: str) -> int | None:
     name of the KB vouches for the pair: one letter cut at most, and only
     before an ending longer than "-n" (Italy -> "Italian"; not Sabah ->
     "Saban"); the ending is never empty but for a final "y" (Germany ->
-    "German"); a title
-    ending in a consonant takes only "-i", "-ese" or "-ish" whole (Israel ->
-    "Israeli", Japan -> "Japanese"; not Christ -> "Christian", Republic ->
-    "Republican"), and a plural title is a people, not a place (Jews)."""
+    "German"); a title ending in a consonant takes only "-i", "-ese" or
+    "-ish" whole (Israel -> "Israeli", Japan -> "Japanese"; not Christ ->
+    "Christian", Republic -> "Republican"); and a plural title is a people,
+    not a place (Jews)."""
     if not title.isalpha() or title.endswith("s") or len(title) < 4:
         return None
     k = 0
@@ -198,13 +199,6 @@ def _demonym_cut(title: str, written: str) -> int | None:
     if cut == 0 and title[-1] not in "aeiouy" and ending not in ("i", "ese", "ish"):
         return None
     return cut
-
-
-# Candidate generators by name, as spaCy registers its functions: each maps
-# (index, written spans, their surface ids, k, names_only=) to ranked (entry, prior, anchors).
-GENERATORS = {"surfaces.v1": lambda index, written, sids, k, names_only=False: candidates_of_all(
-                  index, sids, k, names_only=names_only),
-              "surfaces+extensions.v1": candidates_of_spans}
 
 
 # A list of names and the plural noun they share: "the Wabash and Ohio rivers",
@@ -284,3 +278,10 @@ def head_first(index: Index, cands: list[tuple[int, float, int]], text: str, sta
         return cands
     have = {e: n for e, _, n in cands}
     return [(e, 1.0 / len(entries), have.get(e, 0)) for e in entries]
+
+
+# Candidate generators by name, as spaCy registers its functions: each maps
+# (index, written spans, their surface ids, k, names_only=) to ranked (entry, prior, anchors).
+GENERATORS = {"surfaces.v1": lambda index, written, sids, k, names_only=False: candidates_of_all(
+                  index, sids, k, names_only=names_only),
+              "surfaces+extensions.v1": candidates_of_spans}
