@@ -147,10 +147,11 @@ def variants(written: str) -> list[str]:
     possessive ("Fox News Channel's"), or one inside that a name follows
     ("London's Heathrow Airport"); with a comma for a dash between names
     ("University of California-Berkeley"); in the singular ("Strawberries",
-    "Hindus"); its head before a qualifier ("Boston, Massachusetts"); and
-    last, for a lower-case agent noun, what its agent does ("footballer" ->
-    football), where the whole is no name the KB knows. (Splitting at hyphens and dashes
-    too gave "Jay-Z" Jay Leno and "1902–03" the year 1902.)"""
+    "Hindus", "Test matches"); its head before a qualifier ("Boston,
+    Massachusetts"); and last, for a lower-case agent noun, what its agent
+    does ("footballer" -> football), where the whole is no name the KB knows.
+    (Splitting at hyphens and dashes too gave "Jay-Z" Jay Leno and "1902–03"
+    the year 1902.)"""
     out = [written]
     bare = _POSSESSIVE.sub("", written)
     if bare != written and len(bare) > 1:
@@ -163,6 +164,8 @@ def variants(written: str) -> list[str]:
         out.append(comma)  # "University of California-Berkeley" -> "University of California, Berkeley"
     if bare.endswith("ies") and len(bare) > 4:
         out.append(bare[:-3] + "y")
+    elif bare.endswith(_ES_PLURALS) and len(bare) > 5:
+        out.append(bare[:-2])  # "Test matches" -> "Test match", "boxes" -> "box"
     elif bare.endswith("s") and not bare.endswith("ss") and len(bare) > 3:
         out.append(bare[:-1])
     head = _QUALIFIED.match(bare)
@@ -174,6 +177,8 @@ def variants(written: str) -> list[str]:
             out.append(agent.group(1))  # "footballer" -> football, "clergyman" -> clergy
     return out
 
+
+_ES_PLURALS = ("ches", "shes", "sses", "xes", "zes")  # plurals that add "-es" to the singular
 
 # A lower-case agent noun and its base: a person who does what the base names.
 # (A base of four letters or fewer is too often another word: "bowl" of "bowler".)
