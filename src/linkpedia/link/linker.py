@@ -190,12 +190,12 @@ class Linker:
         written = [t[sp.start:sp.end] for t, sps in zip(texts, spots) for sp in sps]
         cands = GENERATORS[cfg.candidates](index, written, [sp.surface_ids for sp in flat_spots],
                                            cfg.max_candidates, names_only=names_only)
+        # What the words around a spot say of its candidates (link/candidates.py).
+        spot_text = [t for t, sps in zip(texts, spots) for _ in sps]
         cands = [nation_first(index, cs, w) if _adjective(t, sp, w) else cs
-                 for cs, w, t, sp in zip(cands, written, (t for t, sps in zip(texts, spots) for _ in sps),
-                                          flat_spots)]
+                 for cs, w, t, sp in zip(cands, written, spot_text, flat_spots)]
         cands = [head_first(index, cs, t, sp.start, sp.end) if w[:1].isupper() else cs
-                 for cs, w, t, sp in zip(cands, written, (t for t, sps in zip(texts, spots) for _ in sps),
-                                          flat_spots)]
+                 for cs, w, t, sp in zip(cands, written, spot_text, flat_spots)]
         lens = [len(c) for c in cands]
         flat = [c for cs in cands for c in cs]
         rows_spot = [i for i, k in enumerate(lens) for _ in range(k)]

@@ -164,10 +164,10 @@ def variants(written: str) -> list[str]:
         out.append(comma)  # "University of California-Berkeley" -> "University of California, Berkeley"
     if bare.endswith("ies") and len(bare) > 4:
         out.append(bare[:-3] + "y")
-    elif bare.endswith(_ES_PLURALS) and len(bare) > 5:
-        out.append(bare[:-2])  # "Test matches" -> "Test match", "boxes" -> "box"
     elif bare.endswith("s") and not bare.endswith("ss") and len(bare) > 3:
-        out.append(bare[:-1])
+        out.append(bare[:-1])  # "Porsches" -> "Porsche"
+        if bare.endswith(_ES_PLURALS) and len(bare) > 5:
+            out.append(bare[:-2])  # "Test matches" -> "Test match", "Glasses" -> "Glass"
     head = _QUALIFIED.match(bare)
     if head and len(head.group(1)) > 2:
         out.append(head.group(1))
