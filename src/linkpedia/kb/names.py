@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-__all__ = ["mine_names", "short_title", "symbols", "recase", "body_of", "lead_names", "acronyms", "demonyms", "demonym_of", "person_names", "WEAK_KINDS", "KINDS"]
+__all__ = ["mine_names", "short_title", "symbols", "recase", "body_of", "lead_names", "acronyms", "demonyms", "demonym_of", "shared_prefix", "DEMONYM_SUFFIXES", "person_names", "WEAK_KINDS", "KINDS"]
 
 KINDS = ("lead", "short", "acronym", "symbol", "demonym", "person")
 WEAK_KINDS = frozenset({"short", "acronym", "symbol", "demonym", "person"})
@@ -47,7 +47,7 @@ _LIST = re.compile(r"[\"”']?\s*,\s*(?:or\s+|and\s+)?|\s+or\s+")
 _BOLD = re.compile(r"'''(.+?)'''")
 _WIKILINK = re.compile(r"\[\[(?:[^|\]]*\|)?([^\]]*)\]\]")
 _SKIP_INITIALS = frozenset("of the and for in on at to a an de du la le von van der des del y et".split())
-_SUFFIXES = ("n", "an", "ian", "ean", "ese", "ish", "i", "ic", "")
+DEMONYM_SUFFIXES = ("n", "an", "ian", "ean", "ese", "ish", "i", "ic", "")  # a stem's adjectival endings
 _CAP_WORD = re.compile(r"(?<![\w.])([A-Z][a-z]{2,})\b")
 _PRONOUNS = re.compile(r"\b(he|his|him|she|her|it|its)\b", re.IGNORECASE)
 # A biography's lead dates its subject: "(born 1955)", "(February 24, 1955 – October 5, 2011)".
@@ -236,7 +236,7 @@ def demonym_of(title: str, word: str) -> bool:
         return False
     for cut in range(0, 4):
         stem = title[:len(title) - cut]
-        if len(stem) >= 3 and word.startswith(stem) and word[len(stem):] in _SUFFIXES \
+        if len(stem) >= 3 and word.startswith(stem) and word[len(stem):] in DEMONYM_SUFFIXES \
                 and (cut or word[len(stem):]):
             return True
     return _irregular_demonym(title, word)
@@ -245,13 +245,19 @@ def demonym_of(title: str, word: str) -> bool:
 _IRREGULAR = re.compile(r"[a-z]{0,3}(?:ian|ish|ese)")
 
 
+def shared_prefix(a: str, b: str) -> int:
+    """How many first letters two words have in common (Norway, "Norwegian": 4)."""
+    k = 0
+    while k < min(len(a), len(b)) and a[k] == b[k]:
+        k += 1
+    return k
+
+
 def _irregular_demonym(title: str, word: str) -> bool:
     """Norway → Norwegian, Scotland → Scottish, Portugal → Portuguese: the
     title's first four letters or more, most of it, then up to three letters
     and a distinctive suffix."""
-    k = 0
-    while k < min(len(title), len(word)) and title[k] == word[k]:
-        k += 1
+    k = shared_prefix(title, word)
     return k >= max(4, len(title) - 4) and _IRREGULAR.fullmatch(word[k:]) is not None
 
 

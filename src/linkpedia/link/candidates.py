@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..kb.index import Index
-from ..kb.names import _SUFFIXES, demonym_of
+from ..kb.names import DEMONYM_SUFFIXES, demonym_of, shared_prefix
 
 __all__ = ["candidates_of", "candidates_of_all", "candidates_of_spans", "extensions", "nation_first", "head_first", "shared_head", "GENERATORS"]
 
@@ -149,7 +149,7 @@ def nation_first(index: Index, cands: list[tuple[int, float, int]], written: str
     return hit
 
 
-_DEMONYM_ENDINGS = tuple(sorted({s for s in _SUFFIXES if s}, key=len, reverse=True))
+_DEMONYM_ENDINGS = tuple(sorted({s for s in DEMONYM_SUFFIXES if s}, key=len, reverse=True))
 
 
 def demonym_entry(index: Index, written: str) -> int | None:
@@ -188,13 +188,11 @@ def _demonym_cut(title: str, written: str) -> int | None:
     not a place (Jews)."""
     if not title.isalpha() or title.endswith("s") or len(title) < 4:
         return None
-    k = 0
-    while k < min(len(title), len(written)) and title[k] == written[k]:
-        k += 1
+    k = shared_prefix(title, written)
     cut, ending = len(title) - k, written[k:]
     if ending == "" and cut == 1 and title.endswith("y"):
         return cut  # Germany -> "German", Normandy -> "Norman"
-    if k < 3 or cut > 1 or not ending or ending not in _SUFFIXES or (ending == "n" and cut):
+    if k < 3 or cut > 1 or not ending or ending not in DEMONYM_SUFFIXES or (ending == "n" and cut):
         return None  # not Americium -> "American", Sabah -> "Saban"
     if cut == 0 and title[-1] not in "aeiouy" and ending not in ("i", "ese", "ish"):
         return None
