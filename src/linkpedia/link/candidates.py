@@ -8,7 +8,8 @@ import re
 from ..kb.index import Index
 from ..kb.names import DEMONYM_SUFFIXES, demonym_of, shared_prefix
 
-__all__ = ["candidates_of", "candidates_of_all", "candidates_of_spans", "extensions", "nation_first", "head_first", "shared_head", "GENERATORS"]
+__all__ = ["candidates_of", "candidates_of_all", "candidates_of_spans", "extensions", "qualified", "qualified_too", "nation_first",
+           "head_first", "shared_head", "GENERATORS"]
 
 
 def candidates_of(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tuple[int, float, int]]:
@@ -120,6 +121,56 @@ def candidates_of_spans(index: Index, written: list[str], surface_ids: list[tupl
             if extra:
                 out[i] = [(e, 1.0 / len(extra), 0) for e in extra]
     return out
+
+
+_QUALIFIED_BY = (" of ", ", ", " (")
+def qualified(index: Index, written: str) -> tuple[tuple[int, str, str], ...]:
+    """Entries whose title is a name and a qualifier ("Liberal Party of
+    Australia", "Albany, New York", "Nirvana (band)"), with the qualifier and
+    what joins it; the most linked-to first, never a disambiguation page."""
+    memo = index.memo_table("qualified")
+    hit = memo.get(written)
+    if hit is None:
+        found = []
+        for sep in _QUALIFIED_BY:
+            prefix = written + sep
+            for _, title in zip(range(_SCANNED), index.titles.iterkeys(prefix)):
+                e = index.titles[title]
+                if not index.is_dab[e]:
+                    found.append((e, title[len(prefix):].rstrip(")"), sep))
+        found.sort(key=lambda eqs: (-int(index.popularity[eqs[0]]), -int(index.entry_size[eqs[0]]), eqs[0]))
+        hit = memo[written] = tuple(found)
+    return hit
+
+
+def _names(text: str, words: str) -> bool:
+    """Whether ``text`` has ``words`` as whole words ("band" is not in "husband")."""
+    i, n = text.find(words), len(words)
+    while i >= 0:
+        if (i == 0 or not text[i - 1].isalnum()) and (i + n == len(text) or not text[i + n].isalnum()):
+            return True
+        i = text.find(words, i + 1)
+    return False
+
+
+def qualified_too(index: Index, cands: list[tuple[int, float, int]], text: str, written: str
+                  ) -> list[tuple[int, float, int]]:
+    """``cands`` with the entries titled by the name and a qualifier the text
+    names first ("Liberal Party" in a text that names Australia: Liberal Party
+    of Australia), at half the first candidate's prior (at its full prior,
+    "London, Ohio" outranked London wherever a text named Ohio). A parenthesized qualifier
+    says a kind, not a place ("Nirvana (band)"): its entry comes last, for the
+    context to rank."""
+    named = [(e, sep) for e, q, sep in qualified(index, written)
+             if q and _names(text, q)]
+    if not named:
+        return cands
+    have = {e: n for e, _, n in cands}
+    front = [e for e, sep in named if sep != " ("][:EXTENSIONS]
+    back = [e for e, sep in named if sep == " (" and e not in have][:EXTENSIONS]
+    top, floor = cands[0][1] / 2, min(p for _, p, _ in cands)
+    return ([(e, top, have.get(e, 0)) for e in front] + [c for c in cands if c[0] not in front]
+            + [(e, floor, 0) for e in back])
 
 
 def nation_first(index: Index, cands: list[tuple[int, float, int]], written: str) -> list[tuple[int, float, int]]:

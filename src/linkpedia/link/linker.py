@@ -14,7 +14,7 @@ import numpy as np
 
 from ..kb.index import Index
 from ..text import STOPWORDS, fold, is_word_char, paragraph_spans
-from .candidates import GENERATORS, candidates_of, head_first, nation_first
+from .candidates import GENERATORS, candidates_of, head_first, qualified, qualified_too, nation_first
 from .names import occurrences, short_names, standalone
 from .features import CANDIDATE_FEATURES, MAX_INLINKS, SPOT_FEATURES, best_first, coherence, similarities
 from .model import Model
@@ -196,6 +196,7 @@ class Linker:
                  for cs, w, t, sp in zip(cands, written, spot_text, flat_spots)]
         cands = [head_first(index, cs, t, sp.start, sp.end) if w[:1].isupper() else cs
                  for cs, w, t, sp in zip(cands, written, spot_text, flat_spots)]
+        cands = self._qualified(texts, spot_doc, written, cands)
         lens = [len(c) for c in cands]
         flat = [c for cs in cands for c in cs]
         rows_spot = [i for i, k in enumerate(lens) for _ in range(k)]
@@ -237,6 +238,22 @@ class Linker:
             np.maximum.at(best, spot_idx, X[:, 2])
             X[:, 9] = X[:, 2] - best[spot_idx]
         return Features(rows_spot, rows_entry, rows_prior, rows_count, X, spot_lp)
+
+    def _qualified(self, texts: Sequence[str], spot_doc: list[int], written: list[str],
+                   cands: list[list[tuple[int, float, int]]]) -> list[list[tuple[int, float, int]]]:
+        """``candidates.qualified_too`` for each capitalized spot, once per text
+        and name however often the text repeats it (a qualifier is searched in the whole text)."""
+        done: dict[tuple, list[tuple[int, float, int]]] = {}
+        out = []
+        for d, w, cs in zip(spot_doc, written, cands):
+            if cs and w[:1].isupper() and qualified(self.index, w):
+                key = (d, w, tuple(cs))
+                hit = done.get(key)
+                if hit is None:
+                    hit = done[key] = qualified_too(self.index, cs, texts[d], w)
+                cs = hit
+            out.append(cs)
+        return out
 
     def spot_features(self, text: str, spots: list[Spot], f: Features,
                       p_entry: np.ndarray) -> np.ndarray:
