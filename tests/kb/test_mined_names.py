@@ -29,6 +29,8 @@ ARTICLES = [
     {"title": "Mercury (disambiguation)", "text": "Mercury may refer to: a planet, an element, a god."},
     {"title": "Mercury (planet)", "text": "Mercury is the smallest planet of the Solar System."},
     {"title": "Saddam Hussein", "text": "Saddam Hussein was president of Iraq."},
+    # Wikipedia's text keeps the no-break space of "symbol&nbsp;B"
+    {"title": "Boron", "text": "Boron is a chemical element with symbol\u00a0B and atomic number\u00a05."},
 ]
 
 
@@ -204,6 +206,16 @@ def test_a_leads_symbol_is_a_weak_name():
     assert symbols("Joule", "The joule (symbol: J) is the unit of energy.") == ["J"]
     assert symbols("Flag", "A flag is a symbol, often of a state.") == []
     assert ("symbol", "Sc") in mine_names("Scandium", "Scandium is a chemical element with the symbol Sc.")
+    assert symbols("Boron", "Boron is a chemical element with symbol\u00a0B and atomic number\u00a05.") == ["B"]
+
+
+def test_a_single_character_given_as_a_span_is_looked_up(kb):
+    # Never spotted (a letter, a pronoun), but a span given whole is a mention: "the elements B, Al".
+    assert titles(kb, "B") == ["Boron"]
+    text = "The first ionization energies of the elements B and Al differ."
+    start = text.index("B ")
+    assert [lk.title for lk in kb.link(text, mentions=[(start, start + 1)]).links] == ["Boron"]
+    assert all(lk.surface != "B" for lk in kb.link(text).links)  # found, not given: never a link
 
 
 def test_a_lead_that_spells_out_an_initial_makes_a_biography():

@@ -208,7 +208,7 @@ def acronyms(title: str, text: str) -> list[str]:
     return forms if written >= (2 if len(initials) == 2 else 1) else []  # two letters say little once
 
 
-_SYMBOL = re.compile(r"\bsymbol:?[ \t]+[\"“']?([A-Z][A-Za-z]{0,2})[\"”']?(?=[\s,.;)])")
+_SYMBOL = re.compile(r"\bsymbol:?[^\S\n]+[\"“']?([A-Z][A-Za-z]{0,2})[\"”']?(?=[\s,.;)])")
 
 
 def symbols(title: str, text: str) -> list[str]:

@@ -129,6 +129,13 @@ def lookup_surfaces(index: Index, written: str) -> tuple[tuple[tuple[int, ...], 
     (``variants``). None when none of them is a surface. (Dropping leading title
     words, "President George W. Bush", cost OKE 1.3 points of D2KB F1: it
     gave NIL spans such as "Judge ..." candidates.)"""
+    if len(written) == 1:
+        # A single character is never spotted (no folded form: ``kb/index.py``), but
+        # given as a span it is one: a symbol ("Y" of yttrium, "J" of joule) or a letter.
+        sid = index.surfaces.get(written)
+        if sid is None:
+            return None
+        return ((sid,), True, float(index.sf_link_prob[sid]), float(index.sf_page_link_prob[sid])), -1
     for form in variants(written):
         found = surfaces_of(index, form)
         if found is not None:
