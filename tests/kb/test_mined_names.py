@@ -129,6 +129,16 @@ def test_lead_names_skip_sentence_openers_and_other_subjects():
     assert "Lietuva" in lead_names("Lithuania", "Lithuania (Lithuanian: Lietuva) is a country.")
 
 
+def test_a_later_sentence_of_the_lead_names_its_subject_by_pronoun():
+    text = ("Der Ring des Nibelungen is a cycle of four operas by Richard Wagner. "
+            "It is often referred to as the Ring Cycle, or simply the Ring.")
+    assert lead_names("Der Ring des Nibelungen", text) == ["Ring Cycle", "Ring"]
+    assert "Red Planet" in lead_names("Mars", 'Mars is the fourth planet. It is also known as the "Red Planet".')
+    # another subject than the article's: "the diamond" is no pronoun for the film
+    text = "The Pink Panther is a comedy film. The diamond is called the Pink Panther."
+    assert lead_names("The Pink Panther", text) == []
+
+
 def test_bold_phrases_of_a_wikitext_lead():
     wikitext = "'''Kaunas''' (also '''Kovno''') is the second-largest city in [[Lithuania]]."
     assert "Kovno" in lead_names("Kaunas", "Kaunas (also Kovno) is the second-largest city in Lithuania.", wikitext)

@@ -42,6 +42,9 @@ _PAREN = re.compile(r"\(([^()]{1,120})\)")
 _ALSO = re.compile(r"\b(?:also|commonly|often|sometimes|formerly|officially|better|simply)\s+"
                    r"(?:known|called|referred to|named|spelled|written)\s+(?:as\s+)?|\bnicknamed\s+|\bor\s+")
 _NAME = re.compile(r"(?:(?:simply|just)\s+)?(?:the\s+)?[\"“']?([A-Z0-9][\w.'’&\-–]*(?:\s+(?:[A-Z0-9][\w.'’&\-–]*|of|the|and|de|du|la|von|van|der|for|in|on|&))*)")
+# A sentence of the lead whose subject is a pronoun, so the first sentence's subject.
+_PRONOUN_ALSO = re.compile(r"(?<=[.!?] )(?:It|He|She|They)\s+(?:is|was|are|were)\s+(?:also\s+|commonly\s+|often\s+|"
+                           r"sometimes\s+|widely\s+|usually\s+)?(?:known|called|referred to|nicknamed)\s+(?:as\s+)?")
 _GOES_ON = re.compile(r"\s+(?!(?:or|and|is|was|are|were|has|had)\b)[a-z]")  # a lower-case word that is no list's or verb's
 _LIST = re.compile(r"[\"”']?\s*,\s*(?:or\s+|and\s+)?|\s+or\s+")
 _BOLD = re.compile(r"'''(.+?)'''")
@@ -133,18 +136,11 @@ def lead_names(title: str, text: str, wikitext: str | None = None) -> list[str]:
         if first and _names_subject(first, title):
             found.append(first)
         for m in _ALSO.finditer(plain):
-            # "also called the Industrial Average, the Dow Jones, ... or simply the Dow": each name of the list
-            at = m.end()
-            while (after := _NAME.match(plain, at)) is not None:
-                if _GOES_ON.match(plain, after.end()):
-                    break  # "or Muslim calendar": the name is the whole phrase, not "Muslim"
-                name = _clean(after.group(1))
-                if name:
-                    found.append(name)
-                more = _LIST.match(plain, after.end())
-                if more is None:
-                    break
-                at = more.end()
+            found.extend(_listed(plain, m.end()))
+    # A later sentence of the lead that names the same subject: "It is also known as the "Red Planet"".
+    later = body_of(title, text)[:2 * LEAD_CHARS]
+    for m in _PRONOUN_ALSO.finditer(later, verb.end() if verb else 0):
+        found.extend(_listed(later, m.end()))
     if wikitext:
         lead = next((p for p in wikitext.split("\n\n") if "'''" in p), "")[:2000]
         for m in _BOLD.finditer(lead):
@@ -152,6 +148,25 @@ def lead_names(title: str, text: str, wikitext: str | None = None) -> list[str]:
             if name:
                 found.append(name)
     return found
+
+
+_SENTENCE_END = re.compile(r"(?<=[^\W\d_]{2})\.$")  # "or simply the Ring." (not "U.S.")
+
+
+def _listed(text: str, at: int) -> list[str]:
+    """The names listed from ``at`` on: "the Industrial Average, the Dow Jones, ... or simply the Dow"."""
+    out = []
+    while (after := _NAME.match(text, at)) is not None:
+        if _GOES_ON.match(text, after.end()):
+            break  # "or Muslim calendar": the name is the whole phrase, not "Muslim"
+        name = _clean(_SENTENCE_END.sub("", after.group(1)))
+        if name:
+            out.append(name)
+        more = _LIST.match(text, after.end())
+        if more is None:
+            break
+        at = more.end()
+    return out
 
 
 _SEGMENT = re.compile(r",|;|\b(?:or|also known as|officially|formerly|short for)\b")
