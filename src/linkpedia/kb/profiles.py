@@ -72,13 +72,21 @@ def build(con: sqlite3.Connection, n_docs: int, *, keep: int = 32) -> None:
         con.execute("CREATE TEMP TABLE entry_titles(title TEXT PRIMARY KEY, eid INTEGER NOT NULL) WITHOUT ROWID")
         con.execute("INSERT INTO temp.entry_titles SELECT title, id FROM entries "
                     "UNION ALL SELECT title, entry_id FROM redirects ORDER BY title")
+        # Each context target's entry and each counted word's term, by id, so that the
+        # sums are joined on integers, once per target and word, not on text once per row.
+        con.execute("CREATE TEMP TABLE target_entry(target_id INTEGER PRIMARY KEY, eid INTEGER NOT NULL)")
+        con.execute("INSERT INTO temp.target_entry SELECT c.id, m.eid FROM context_targets c "
+                    "JOIN temp.entry_titles m ON m.title = c.title")
+        con.execute("CREATE TEMP TABLE word_term(term_id INTEGER PRIMARY KEY, tid INTEGER NOT NULL)")
+        con.execute("INSERT INTO temp.word_term SELECT w.id, t.id FROM term_df w JOIN terms t ON t.term = w.term")
         contexts = con.execute(
-            "SELECT m.eid, t.id, sum(c.n) FROM contexts c JOIN temp.entry_titles m ON m.title = c.target "
-            "JOIN terms t ON t.term = c.term GROUP BY m.eid, t.id ORDER BY m.eid, t.id")
+            "SELECT m.eid, w.tid, sum(c.n) FROM context_counts c JOIN temp.target_entry m ON m.target_id = c.target_id "
+            "JOIN temp.word_term w ON w.term_id = c.term_id GROUP BY m.eid, w.tid ORDER BY m.eid, w.tid")
         leads = con.execute("SELECT e.id, p.text FROM entries e JOIN pages p ON p.id = e.id ORDER BY e.id")
         con.executemany("INSERT INTO profiles(entry_id, term_id, weight) VALUES (?,?,?)",
                         _rows(leads, contexts, vocab, keep))
-        con.execute("DROP TABLE temp.entry_titles")
+        for table in ("entry_titles", "target_entry", "word_term"):
+            con.execute(f"DROP TABLE temp.{table}")
         con.execute("COMMIT")
 
 
