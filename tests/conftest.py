@@ -74,3 +74,9 @@ def jsonl_kb(directory: Path, articles: dict[str, str]):
                    encoding="utf-8")
     linkpedia.build_kb([src], directory / "kb", options=linkpedia.BuildOptions(jobs=1))
     return linkpedia.open_kb(directory / "kb")
+
+
+def span_of(text: str, name: str) -> tuple[int, int]:
+    """The (start, end) of ``name``'s first occurrence in ``text``: a gold span written for a test."""
+    start = text.index(name)
+    return start, start + len(name)

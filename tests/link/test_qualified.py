@@ -5,7 +5,7 @@ in a KB built for the test."""
 from __future__ import annotations
 
 import pytest
-from conftest import jsonl_kb
+from conftest import jsonl_kb, span_of
 
 from linkpedia.link.candidates import qualified_too
 
@@ -28,13 +28,9 @@ def kb(tmp_path_factory):
     return jsonl_kb(tmp_path_factory.mktemp("qualified"), ARTICLES)
 
 
-def _at(text: str, name: str) -> tuple[int, int]:
-    start = text.index(name)
-    return start, start + len(name)
-
 
 def _candidates(kb, text: str, name: str) -> list[str]:
-    return [c.title for c in kb.candidates_in(text, [_at(text, name)])[0]]
+    return [c.title for c in kb.candidates_in(text, [span_of(text, name)])[0]]
 
 
 @pytest.mark.parametrize("text, name, title", [

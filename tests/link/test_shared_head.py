@@ -4,7 +4,7 @@ reaches the entry titled by the name and that noun, in a KB built for the test."
 from __future__ import annotations
 
 import pytest
-from conftest import jsonl_kb
+from conftest import jsonl_kb, span_of
 
 from linkpedia.link.candidates import shared_head
 
@@ -29,22 +29,18 @@ def kb(tmp_path_factory):
     return jsonl_kb(tmp_path_factory.mktemp("shared-head"), ARTICLES)
 
 
-def _at(text: str, name: str) -> tuple[int, int]:
-    start = text.index(name)
-    return start, start + len(name)
-
 
 def test_the_noun_a_list_shares_before_or_after_it():
     text = "Via the Driftwood, White, Wabash and Ohio rivers, it is part of the watershed."
-    assert shared_head(text, *_at(text, "Ohio")) == ("River", ["Driftwood", "White", "Wabash", "Ohio"])
+    assert shared_head(text, *span_of(text, "Ohio")) == ("River", ["Driftwood", "White", "Wabash", "Ohio"])
     text = "It is found in the counties of Sligo, Donegal, Leitrim and Cavan."
-    assert shared_head(text, *_at(text, "Leitrim")) == ("County", ["Sligo", "Donegal", "Leitrim", "Cavan"])
+    assert shared_head(text, *span_of(text, "Leitrim")) == ("County", ["Sligo", "Donegal", "Leitrim", "Cavan"])
     text = "Parts of Grenada and Montgomery counties lie east of the road."
-    assert shared_head(text, *_at(text, "Grenada")) == ("County", ["Grenada", "Montgomery"])
+    assert shared_head(text, *span_of(text, "Grenada")) == ("County", ["Grenada", "Montgomery"])
     # a name on its own, or a list followed by a verb, shares no noun
     for text, name in [("The Ohio rivers flow west.", "Ohio"), ("Germany and France signed it.", "France"),
                        ("Bach and Handel was played.", "Handel")]:
-        assert shared_head(text, *_at(text, name)) is None
+        assert shared_head(text, *span_of(text, name)) is None
 
 
 @pytest.mark.parametrize("text, name, title", [
@@ -56,7 +52,7 @@ def test_the_noun_a_list_shares_before_or_after_it():
      "Montgomery County, Mississippi"),
 ])
 def test_a_listed_name_reaches_the_entry_its_noun_titles(kb, text, name, title):
-    span = _at(text, name)
+    span = span_of(text, name)
     cands = [c.title for c in kb.candidates_in(text, [span])[0]]
     assert title in cands and "Montgomery County" not in cands
     assert [lk.title for lk in kb.link(text, mentions=[span]).links] == [title]
@@ -64,7 +60,7 @@ def test_a_listed_name_reaches_the_entry_its_noun_titles(kb, text, name, title):
 
 def test_a_name_outside_a_list_keeps_its_own_candidates(kb):
     text = "Ohio is a state, and Sligo is a town."
-    assert [lk.title for lk in kb.link(text, mentions=[_at(text, "Ohio"), _at(text, "Sligo")]).links] == \
+    assert [lk.title for lk in kb.link(text, mentions=[span_of(text, "Ohio"), span_of(text, "Sligo")]).links] == \
         ["Ohio", "Sligo"]
 
 
@@ -72,6 +68,6 @@ def test_a_long_list_is_read_near_the_name_only():
     # Reading to the end of the list from each name would cost the square of its length.
     names = [f"Name{i}" for i in range(2000)]
     text = "Along the " + ", ".join(names) + " and Ohio rivers."
-    assert shared_head(text, *_at(text, "Name0")) is None
-    assert shared_head(text, *_at(text, "Ohio"))[0] == "River"
-    assert shared_head(text, *_at(text, "Name1999"))[0] == "River"
+    assert shared_head(text, *span_of(text, "Name0")) is None
+    assert shared_head(text, *span_of(text, "Ohio"))[0] == "River"
+    assert shared_head(text, *span_of(text, "Name1999"))[0] == "River"

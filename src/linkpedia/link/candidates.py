@@ -8,8 +8,8 @@ import re
 from ..kb.index import Index
 from ..kb.names import DEMONYM_SUFFIXES, demonym_of, shared_prefix
 
-__all__ = ["candidates_of", "candidates_of_all", "candidates_of_spans", "extensions", "qualified", "qualified_too", "nation_first",
-           "head_first", "shared_head", "GENERATORS"]
+__all__ = ["candidates_of", "candidates_of_all", "candidates_of_spans", "extensions", "qualified", "qualified_too",
+           "nation_first", "head_first", "shared_head", "GENERATORS"]
 
 
 def candidates_of(index: Index, surface_ids: tuple[int, ...], k: int) -> list[tuple[int, float, int]]:
@@ -124,6 +124,8 @@ def candidates_of_spans(index: Index, written: list[str], surface_ids: list[tupl
 
 
 _QUALIFIED_BY = (" of ", ", ", " (")
+
+
 def qualified(index: Index, written: str) -> tuple[tuple[int, str, str], ...]:
     """Entries whose title is a name and a qualifier ("Liberal Party of
     Australia", "Albany, New York", "Nirvana (band)"), with the qualifier and
@@ -143,7 +145,7 @@ def qualified(index: Index, written: str) -> tuple[tuple[int, str, str], ...]:
     return hit
 
 
-def _names(text: str, words: str) -> bool:
+def _has_words(text: str, words: str) -> bool:
     """Whether ``text`` has ``words`` as whole words ("band" is not in "husband")."""
     i, n = text.find(words), len(words)
     while i >= 0:
@@ -158,11 +160,10 @@ def qualified_too(index: Index, cands: list[tuple[int, float, int]], text: str, 
     """``cands`` with the entries titled by the name and a qualifier the text
     names first ("Liberal Party" in a text that names Australia: Liberal Party
     of Australia), at half the first candidate's prior (at its full prior,
-    "London, Ohio" outranked London wherever a text named Ohio). A parenthesized qualifier
-    says a kind, not a place ("Nirvana (band)"): its entry comes last, for the
-    context to rank."""
-    named = [(e, sep) for e, q, sep in qualified(index, written)
-             if q and _names(text, q)]
+    "London, Ohio" outranked London wherever a text named Ohio). A
+    parenthesized qualifier says a kind, not a place ("Nirvana (band)"): its
+    entry comes last, for the context to rank."""
+    named = [(e, sep) for e, q, sep in qualified(index, written) if q and _has_words(text, q)]
     if not named:
         return cands
     have = {e: n for e, _, n in cands}
@@ -320,7 +321,7 @@ def head_first(index: Index, cands: list[tuple[int, float, int]], text: str, sta
     exact, qualified = headed
     # A qualifier the text names comes first ("Washington County, Oregon" in a text
     # about Oregon, before the list of Washington Counties).
-    named = [e for e, q in qualified if q in text]
+    named = [e for e, q in qualified if _has_words(text, q)]
     entries = (named + [e for e in exact if e not in named]
                + [e for e, q in qualified if e not in named])[:EXTENSIONS]
     if not entries:
