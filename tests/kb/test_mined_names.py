@@ -129,6 +129,12 @@ def test_lead_names_skip_sentence_openers_and_other_subjects():
     assert "Lietuva" in lead_names("Lithuania", "Lithuania (Lithuanian: Lietuva) is a country.")
 
 
+def test_an_official_name_of_the_lead_is_a_name():
+    assert "French Republic" in lead_names("France", "France, officially the French Republic, is a country.")
+    assert "Federal Republic of Germany" in lead_names(
+        "Germany", "Germany, officially the Federal Republic of Germany (German: Bundesrepublik Deutschland), is a country.")
+
+
 def test_a_later_sentence_of_the_lead_names_its_subject_by_pronoun():
     text = ("Der Ring des Nibelungen is a cycle of four operas by Richard Wagner. "
             "It is often referred to as the Ring Cycle, or simply the Ring.")
@@ -195,7 +201,7 @@ def test_a_title_without_its_trailing_abbreviation_is_a_weak_name(kb):
 
 def test_a_parenthetical_abbreviation_must_abbreviate_the_subject():
     assert lead_names("Soviet Union", "The Soviet Union, officially the Union of Soviet Socialist Republics "
-                      "(USSR), was a state.") == ["USSR", "Soviet Union"]
+                      "(USSR), was a state.") == ["USSR", "Soviet Union", "Union of Soviet Socialist Republics"]
     # a spelling variant's label, and another name's abbreviation, are not the subject's names
     assert "US" not in lead_names("Industrialisation", "Industrialisation (UK) or industrialization (US) is "
                                   "the period of change.")

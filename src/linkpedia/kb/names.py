@@ -40,7 +40,8 @@ MAX_NAME_WORDS = 6
 _VERB = re.compile(r"\s(?:is|was|are|were|refers to|has been|became)\s")
 _PAREN = re.compile(r"\(([^()]{1,120})\)")
 _ALSO = re.compile(r"\b(?:also|commonly|often|sometimes|formerly|officially|better|simply)\s+"
-                   r"(?:known|called|referred to|named|spelled|written)\s+(?:as\s+)?|\bnicknamed\s+|\bor\s+")
+                   r"(?:known|called|referred to|named|spelled|written)\s+(?:as\s+)?|\bnicknamed\s+|\bor\s+"
+                   r"|\bofficially\s+(?=(?:the\s+)?[A-Z])")  # "France, officially the French Republic, is"
 _NAME = re.compile(r"(?:(?:simply|just)\s+)?(?:the\s+)?[\"“']?([A-Z0-9][\w.'’&\-–]*(?:\s+(?:[A-Z0-9][\w.'’&\-–]*|of|the|and|de|du|la|von|van|der|for|in|on|&))*)")
 # A sentence of the lead whose subject is a pronoun, so the first sentence's subject.
 _PRONOUN_ALSO = re.compile(r"(?<=[.!?] )(?:It|He|She|They)\s+(?:is|was|are|were)\s+(?:also\s+|commonly\s+|often\s+|"
