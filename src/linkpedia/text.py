@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Iterator
 
 __all__ = ["WORD", "tokens", "is_word_char", "fold", "terms", "term_counts", "paragraph_spans", "STOPWORDS",
-           "opens_sentence", "NUMBER_AFTER"]
+           "opens_sentence", "NUMBER_AFTER", "singulars"]
 
 # A word: letters/digits (any script), joined by apostrophes or hyphens inside
 # ("Żeligowski's", "second-largest"); an en dash splits ("Soviet–Lithuanian").
@@ -143,3 +143,18 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
             spans.append((pos, end))
         pos = end + 1
     return spans
+
+
+_ES_PLURALS = ("ches", "shes", "sses", "xes", "zes")  # plurals that add "-es" to the singular
+
+
+def singulars(word: str) -> list[str]:
+    """The forms a plural may have in the singular, the likelier first:
+    "counties" -> county; "Porsches" -> Porsche, then Porsch; "parishes" ->
+    parishe, then parish. None for a word that is no plural ("glass")."""
+    if word.endswith("ies") and len(word) > 4:
+        return [word[:-3] + "y"]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return [word[:-1]] + ([word[:-2]] if word.endswith(_ES_PLURALS) and len(word) > 5 else [])
+    return []
+

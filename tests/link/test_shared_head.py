@@ -21,6 +21,8 @@ ARTICLES = {
     "County Sligo": "County Sligo is a county in Ireland, in the province of Connacht.",
     "County Leitrim": "County Leitrim is a county in Ireland, in the province of Connacht.",
     "Sligo": "Sligo is a town in Ireland on the coast of the Atlantic Ocean. Sligo is a port.",
+    "Jefferson Parish": "Jefferson Parish is a parish in the state of Louisiana.",
+    "Thomas Jefferson": "Thomas Jefferson was an American statesman. Jefferson wrote the Declaration.",
 }
 
 
@@ -32,11 +34,11 @@ def kb(tmp_path_factory):
 
 def test_the_noun_a_list_shares_before_or_after_it():
     text = "Via the Driftwood, White, Wabash and Ohio rivers, it is part of the watershed."
-    assert shared_head(text, *span_of(text, "Ohio")) == ("River", ["Driftwood", "White", "Wabash", "Ohio"])
+    assert shared_head(text, *span_of(text, "Ohio")) == (("River",), ["Driftwood", "White", "Wabash", "Ohio"])
     text = "It is found in the counties of Sligo, Donegal, Leitrim and Cavan."
-    assert shared_head(text, *span_of(text, "Leitrim")) == ("County", ["Sligo", "Donegal", "Leitrim", "Cavan"])
+    assert shared_head(text, *span_of(text, "Leitrim")) == (("County",), ["Sligo", "Donegal", "Leitrim", "Cavan"])
     text = "Parts of Grenada and Montgomery counties lie east of the road."
-    assert shared_head(text, *span_of(text, "Grenada")) == ("County", ["Grenada", "Montgomery"])
+    assert shared_head(text, *span_of(text, "Grenada")) == (("County",), ["Grenada", "Montgomery"])
     # a name on its own, or a list followed by a verb, shares no noun
     for text, name in [("The Ohio rivers flow west.", "Ohio"), ("Germany and France signed it.", "France"),
                        ("Bach and Handel was played.", "Handel")]:
@@ -50,6 +52,8 @@ def test_the_noun_a_list_shares_before_or_after_it():
     # the qualified titles are candidates; the disambiguation page never is
     ("Parts of Grenada and Montgomery counties in Mississippi lie east of the road.", "Montgomery",
      "Montgomery County, Mississippi"),
+    # a plural in "-es" ("parishes"): its singular drops the "-es", not only the "-s"
+    ("The levee runs through Orleans and Jefferson parishes in Louisiana.", "Jefferson", "Jefferson Parish"),
 ])
 def test_a_listed_name_reaches_the_entry_its_noun_titles(kb, text, name, title):
     span = span_of(text, name)
@@ -69,5 +73,5 @@ def test_a_long_list_is_read_near_the_name_only():
     names = [f"Name{i}" for i in range(2000)]
     text = "Along the " + ", ".join(names) + " and Ohio rivers."
     assert shared_head(text, *span_of(text, "Name0")) is None
-    assert shared_head(text, *span_of(text, "Ohio"))[0] == "River"
-    assert shared_head(text, *span_of(text, "Name1999"))[0] == "River"
+    assert shared_head(text, *span_of(text, "Ohio"))[0] == ("River",)
+    assert shared_head(text, *span_of(text, "Name1999"))[0] == ("River",)

@@ -7,6 +7,7 @@ import re
 
 from ..kb.index import Index
 from ..kb.names import DEMONYM_SUFFIXES, demonym_of, shared_prefix
+from ..text import singulars
 
 __all__ = ["candidates_of", "candidates_of_all", "candidates_of_spans", "extensions", "qualified", "qualified_too",
            "nation_first", "head_first", "shared_head", "GENERATORS"]
@@ -264,10 +265,10 @@ _ITEMS = re.compile(_ITEM)
 _BEFORE = 200  # characters of a list read either side of a name (so a long list costs no more)
 
 
-def shared_head(text: str, start: int, end: int) -> tuple[str, list[str]] | None:
-    """The plural noun a list of names shares, singular and capitalized
-    ("County"), and the list's names, where the span at ``start:end`` is one of
-    them; None where it stands in no such list."""
+def shared_head(text: str, start: int, end: int) -> tuple[tuple[str, ...], list[str]] | None:
+    """The plural noun a list of names shares, in its singular forms,
+    capitalized (("County",), ("Parishe", "Parish")), and the list's names,
+    where the span at ``start:end`` is one of them; None where it stands in no such list."""
     m = _LIST_THEN_HEAD.match(text, end, end + _BEFORE)  # bounded: a long list costs no more
     if m:
         head, tail = m.group(1), text[end:m.start(1)]
@@ -285,10 +286,10 @@ def shared_head(text: str, start: int, end: int) -> tuple[str, list[str]] | None
         rest = _REST_OF_LIST.match(text, end, end + _BEFORE)
         names = _ITEMS.findall(window[of + 4:]) + [text[start:end]] + _ITEMS.findall(rest.group(0))
     names = [n.rstrip(".") for n in names]  # "... and Cavan." ends a sentence
-    if head.endswith("ss") or len(names) < 2:
+    forms = tuple(f.capitalize() for f in singulars(head))
+    if not forms or len(names) < 2:
         return None
-    singular = head[:-3] + "y" if head.endswith("ies") else head[:-1]
-    return singular.capitalize(), names
+    return forms, names
 
 
 def _headed(index: Index, name: str, head: str) -> tuple[tuple[int, ...], tuple[tuple[int, str], ...]]:
@@ -313,11 +314,14 @@ def head_first(index: Index, cands: list[tuple[int, float, int]], text: str, sta
     found = shared_head(text, start, end)
     if found is None:
         return cands
-    head, name = found[0], text[start:end]
+    name = text[start:end]
     memo = index.memo_table("head-first")
-    headed = memo.get((head, name))
-    if headed is None:
-        headed = memo[(head, name)] = _headed(index, name, head)
+    for head in found[0]:  # "parishes": Parishe, then Parish
+        headed = memo.get((head, name))
+        if headed is None:
+            headed = memo[(head, name)] = _headed(index, name, head)
+        if headed != ((), ()):
+            break
     exact, qualified = headed
     # A qualifier the text names comes first ("Washington County, Oregon" in a text
     # about Oregon, before the list of Washington Counties).

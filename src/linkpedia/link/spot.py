@@ -13,7 +13,7 @@ from itertools import accumulate, compress
 from typing import Iterable, NamedTuple
 
 from ..kb.index import Index
-from ..text import fold, is_word_char
+from ..text import fold, is_word_char, singulars
 
 __all__ = ["Spot", "spot", "choose_surfaces", "surfaces_of", "lookup_surfaces", "fold_id", "CASE_MISMATCH_PENALTY"]
 
@@ -169,12 +169,7 @@ def variants(written: str) -> list[str]:
     comma = _DASHED.sub(", ", bare)
     if comma != bare:
         out.append(comma)  # "University of California-Berkeley" -> "University of California, Berkeley"
-    if bare.endswith("ies") and len(bare) > 4:
-        out.append(bare[:-3] + "y")
-    elif bare.endswith("s") and not bare.endswith("ss") and len(bare) > 3:
-        out.append(bare[:-1])  # "Porsches" -> "Porsche"
-        if bare.endswith(_ES_PLURALS) and len(bare) > 5:
-            out.append(bare[:-2])  # "Test matches" -> "Test match", "Glasses" -> "Glass"
+    out.extend(singulars(bare))  # "Strawberries", "Porsches" -> "Porsche", "Test matches" -> "Test match"
     head = _QUALIFIED.match(bare)
     if head and len(head.group(1)) > 2:
         out.append(head.group(1))
@@ -184,8 +179,6 @@ def variants(written: str) -> list[str]:
             out.append(agent.group(1))  # "footballer" -> football, "clergyman" -> clergy
     return out
 
-
-_ES_PLURALS = ("ches", "shes", "sses", "xes", "zes")  # plurals that add "-es" to the singular
 
 # A lower-case agent noun and its base: a person who does what the base names.
 # (A base of four letters or fewer is too often another word: "bowl" of "bowler".)
