@@ -165,6 +165,9 @@ def test_demonyms_and_person_names():
     norway = "Norway is a country. Norwegian is spoken. The Norwegian state. Norwegian oil."
     assert demonyms("Norway", norway) == ["Norwegian"]
     assert demonyms("Scotland", "Scottish law. Scottish clans. Scottish Gaelic.") == ["Scottish"]
+    # a title of five letters keeps all but two: Spain -> Spanish; four are too few (Iraq is no "Iranian")
+    assert demonyms("Spain", "Spanish wine. Spanish law. The Spanish state.") == ["Spanish"]
+    assert demonyms("Iraq", "Iranian oil. Iranian army. The Iranian state.") == []
     # "English" shares too little of Englewood to be its people's name
     assert demonyms("Englewood", "English settlers. English law. English names.") == []
     assert person_names("Steve Jobs", "Steven Paul Jobs (born 1955) was a businessman. He ... his ... he") == [

@@ -270,11 +270,13 @@ def shared_prefix(a: str, b: str) -> int:
 
 
 def _irregular_demonym(title: str, word: str) -> bool:
-    """Norway → Norwegian, Scotland → Scottish, Portugal → Portuguese: the
-    title's first four letters or more, most of it, then up to three letters
-    and a distinctive suffix."""
+    """Norway → Norwegian, Scotland → Scottish, Portugal → Portuguese, Spain →
+    Spanish: the title's first four letters or more, most of it (or all but two
+    letters of a title of five or more), then up to three letters and a
+    distinctive suffix."""
     k = shared_prefix(title, word)
-    return k >= max(4, len(title) - 4) and _IRREGULAR.fullmatch(word[k:]) is not None
+    most = k >= max(4, len(title) - 4) or (len(title) >= 5 and k >= len(title) - 2)  # not Iraq -> "Iranian"
+    return most and _IRREGULAR.fullmatch(word[k:]) is not None
 
 
 def _full_name(words: list[str], leads: list[str]) -> bool:
