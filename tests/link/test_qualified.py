@@ -69,3 +69,15 @@ def test_a_qualifier_is_named_as_whole_words(kb):
     band = kb.index.titles["Nirvana (band)"]
     assert qualified_too(kb.index, own, "Her husband sought Nirvana.", "Nirvana") == own
     assert [e for e, _, _ in qualified_too(kb.index, own, "The band Nirvana.", "Nirvana")] == [own[0][0], band]
+
+
+def test_the_prior_a_qualified_entry_takes(kb):
+    ix = kb.index
+    uk, aus = ix.titles["Liberal Party (UK)"], ix.titles["Liberal Party of Australia"]
+    text = "He stood for the Liberal Party in Australia."
+    # "X of Y" is X's own kind in Y: the first candidate's prior
+    assert qualified_too(ix, [(uk, 0.8, 0)], text, "Liberal Party")[0] == (aus, 0.8, 0)
+    # "X, Y" is a place beside a better known X: half of it
+    albany, ny = ix.titles["Albany"], ix.titles["Albany, New York"]
+    got = qualified_too(ix, [(albany, 0.8, 0), (ny, 0.2, 0)], "From Albany, New York, by rail.", "Albany")
+    assert got == [(ny, 0.4, 0), (albany, 0.8, 0)]

@@ -168,11 +168,16 @@ def qualified_too(index: Index, cands: list[tuple[int, float, int]], text: str, 
     if not named:
         return cands
     have = {e: n for e, _, n in cands}
-    front = [e for e, sep in named if sep != " ("][:EXTENSIONS]
+    front = [(e, sep) for e, sep in named if sep != " ("][:EXTENSIONS]
     back = [e for e, sep in named if sep == " (" and e not in have][:EXTENSIONS]
-    top, floor = cands[0][1] / 2, min(p for _, p, _ in cands)
-    return ([(e, top, have.get(e, 0)) for e in front] + [c for c in cands if c[0] not in front]
-            + [(e, floor, 0) for e in back])
+    top, floor = cands[0][1], min(p for _, p, _ in cands)
+    # "X of Y" is X's own kind in Y (Liberal Party of Australia) and takes the first's
+    # prior; "X, Y" is a place beside a better known X (London, Ohio) and takes half,
+    # as any qualified title does where an entry is titled X itself (United Kingdom).
+    primary = index.title_of(cands[0][0]) == written
+    ahead = {e for e, _ in front}
+    return ([(e, top if sep == " of " and not primary else top / 2, have.get(e, 0)) for e, sep in front]
+            + [c for c in cands if c[0] not in ahead] + [(e, floor, 0) for e in back])
 
 
 def nation_first(index: Index, cands: list[tuple[int, float, int]], written: str) -> list[tuple[int, float, int]]:
