@@ -160,8 +160,7 @@ def qualified_too(index: Index, cands: list[tuple[int, float, int]], text: str, 
                   ) -> list[tuple[int, float, int]]:
     """``cands`` with the entries titled by the name and a qualifier the text
     names first ("Liberal Party" in a text that names Australia: Liberal Party
-    of Australia), at half the first candidate's prior (at its full prior,
-    "London, Ohio" outranked London wherever a text named Ohio). A
+    of Australia), at the first candidate's prior or half of it (below). A
     parenthesized qualifier says a kind, not a place ("Nirvana (band)"): its
     entry comes last, for the context to rank."""
     named = [(e, sep) for e, q, sep in qualified(index, written) if q and _has_words(text, q)]
@@ -172,8 +171,9 @@ def qualified_too(index: Index, cands: list[tuple[int, float, int]], text: str, 
     back = [e for e, sep in named if sep == " (" and e not in have][:EXTENSIONS]
     top, floor = cands[0][1], min(p for _, p, _ in cands)
     # "X of Y" is X's own kind in Y (Liberal Party of Australia) and takes the first's
-    # prior; "X, Y" is a place beside a better known X (London, Ohio) and takes half,
-    # as any qualified title does where an entry is titled X itself (United Kingdom).
+    # prior; "X, Y" is a place beside a better known X and takes half (at the full
+    # prior, London, Ohio outranked London wherever a text named Ohio), as any
+    # qualified title does where an entry is titled X itself (United Kingdom).
     primary = index.title_of(cands[0][0]) == written
     ahead = {e for e, _ in front}
     return ([(e, top if sep == " of " and not primary else top / 2, have.get(e, 0)) for e, sep in front]
