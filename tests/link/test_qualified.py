@@ -81,3 +81,14 @@ def test_the_prior_a_qualified_entry_takes(kb):
     albany, ny = ix.titles["Albany"], ix.titles["Albany, New York"]
     got = qualified_too(ix, [(albany, 0.8, 0), (ny, 0.2, 0)], "From Albany, New York, by rail.", "Albany")
     assert got == [(ny, 0.4, 0), (albany, 0.8, 0)]
+
+
+def test_a_long_text_answers_as_a_short_one():
+    # A long text gathers its words first and looks each qualifier up once: the same answers.
+    from linkpedia.link.candidates import TextWords, _has_words
+
+    filler = "The river runs on. " * (TextWords.LONG // 19 + 1)
+    text = filler + "He moved to Troy, New York, and later to the husband's farm in Washington, D.C."
+    assert len(text) >= TextWords.LONG and TextWords(text).words is not None
+    for q in ("New York", "band", "D.C.", "Washington, D.C.", "York City", "river", "Ohio"):
+        assert TextWords(text)(q) == _has_words(text, q) == TextWords(text[-200:])(q)

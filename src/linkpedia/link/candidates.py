@@ -4,12 +4,13 @@ text around a spot changes in them: a demonym before a noun, a noun a list share
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from ..kb.index import Index
 from ..kb.names import DEMONYM_SUFFIXES, demonym_of, shared_prefix
 from ..text import singulars
 
-__all__ = ["candidates_of", "candidates_of_all", "candidates_of_spans", "extensions", "qualified", "qualified_too",
+__all__ = ["candidates_of", "candidates_of_all", "candidates_of_spans", "extensions", "qualified", "qualified_too", "TextWords",
            "nation_first", "head_first", "shared_head", "GENERATORS"]
 
 
@@ -146,6 +147,9 @@ def qualified(index: Index, written: str) -> tuple[tuple[int, str, str], ...]:
     return hit
 
 
+_WORDS = re.compile(r"\w+")
+
+
 def _has_words(text: str, words: str) -> bool:
     """Whether ``text`` has ``words`` as whole words ("band" is not in "husband")."""
     i, n = text.find(words), len(words)
@@ -156,14 +160,36 @@ def _has_words(text: str, words: str) -> bool:
     return False
 
 
-def qualified_too(index: Index, cands: list[tuple[int, float, int]], text: str, written: str
-                  ) -> list[tuple[int, float, int]]:
+class TextWords:
+    """Whether a text names a qualifier (``_has_words``), each qualifier looked
+    for once; in a long text only where all its words are among the text's, so
+    that a text's cost grows with its length once, not once per name in it."""
+
+    LONG = 20_000  # characters from which the text's words are gathered first
+
+    def __init__(self, text: str):
+        self.text = text
+        self.found: dict[str, bool] = {}
+        self.words: frozenset[str] | None = frozenset(_WORDS.findall(text)) if len(text) >= self.LONG else None
+
+    def __call__(self, q: str) -> bool:
+        hit = self.found.get(q)
+        if hit is None:
+            hit = self.found[q] = (self.words is None or all(w in self.words for w in _WORDS.findall(q))) \
+                and _has_words(self.text, q)
+        return hit
+
+
+def qualified_too(index: Index, cands: list[tuple[int, float, int]], text: str, written: str,
+                  named_in: Callable[[str], bool] | None = None) -> list[tuple[int, float, int]]:
     """``cands`` with the entries titled by the name and a qualifier the text
     names first ("Liberal Party" in a text that names Australia: Liberal Party
     of Australia), at the first candidate's prior or half of it (below). A
     parenthesized qualifier says a kind, not a place ("Nirvana (band)"): its
-    entry comes last, for the context to rank."""
-    named = [(e, sep) for e, q, sep in qualified(index, written) if q and _has_words(text, q)]
+    entry comes last, for the context to rank. ``named_in``: whether the text
+    names a qualifier (``TextWords``), for a caller that asks it of many names."""
+    named_in = named_in or (lambda q: _has_words(text, q))
+    named = [(e, sep) for e, q, sep in qualified(index, written) if q and named_in(q)]
     if not named:
         return cands
     have = {e: n for e, _, n in cands}

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..kb.index import Index
 from ..text import STOPWORDS, fold, is_word_char, paragraph_spans
-from .candidates import GENERATORS, candidates_of, head_first, qualified, qualified_too, nation_first
+from .candidates import GENERATORS, TextWords, candidates_of, head_first, nation_first, qualified, qualified_too
 from .names import occurrences, short_names, standalone
 from .features import CANDIDATE_FEATURES, MAX_INLINKS, SPOT_FEATURES, best_first, coherence, similarities
 from .model import Model
@@ -244,13 +244,16 @@ class Linker:
         """``candidates.qualified_too`` for each capitalized spot, once per text
         and name however often the text repeats it (a qualifier is searched in the whole text)."""
         done: dict[tuple, list[tuple[int, float, int]]] = {}
+        named_in: dict[int, TextWords] = {}
         out = []
         for d, w, cs in zip(spot_doc, written, cands):
             if cs and w[:1].isupper() and qualified(self.index, w):
                 key = (d, w, tuple(cs))
                 hit = done.get(key)
                 if hit is None:
-                    hit = done[key] = qualified_too(self.index, cs, texts[d], w)
+                    if d not in named_in:
+                        named_in[d] = TextWords(texts[d])
+                    hit = done[key] = qualified_too(self.index, cs, texts[d], w, named_in[d])
                 cs = hit
             out.append(cs)
         return out
