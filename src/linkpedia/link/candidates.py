@@ -147,7 +147,7 @@ def qualified(index: Index, written: str) -> tuple[tuple[int, str, str], ...]:
     return hit
 
 
-_WORDS = re.compile(r"\w+")
+_WORDS = re.compile(r"[^\W_]+")  # letters and digits, as ``_has_words`` bounds a word
 
 
 def _has_words(text: str, words: str) -> bool:
