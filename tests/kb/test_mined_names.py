@@ -156,6 +156,9 @@ def test_acronyms_need_the_article_to_write_them():
     assert acronyms("North Atlantic Treaty Organization", "The alliance was formed in 1949.") == []
     assert acronyms("British Airways", "BA flies. B.A. lands.") == ["BA", "B.A."]
     assert acronyms("British Airways", "BA flies.") == []  # two letters once say little
+    # only where written on its own: not inside a word, nor after a period
+    assert acronyms("North Atlantic Treaty Organization", "NATOs and X.NATO and NATO_x.") == []
+    assert acronyms("North Atlantic Treaty Organization", "(NATO).") == ["NATO", "N.A.T.O."]
 
 
 def test_demonyms_and_person_names():
