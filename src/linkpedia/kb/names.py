@@ -265,7 +265,7 @@ def demonyms(title: str, text: str) -> list[str]:
     Norway → Norwegian (``_irregular_demonym``)."""
     if " " in title or not title.isalpha() or not title[:1].isupper() or len(title) < 4:
         return []
-    counts = Counter(m.group(1) for m in _CAP_WORD.finditer(text))
+    counts = Counter(_CAP_WORD.findall(text))
     return [word for word, n in counts.items() if n >= 3 and demonym_of(title, word)]
 
 
