@@ -149,6 +149,14 @@ def test_line_judgement_matches_the_definition(text, data):
     assert is_shouted(text, start, end, lines) == shouted_by_definition(text, start, end)
 
 
+def test_a_line_break_ends_a_run_of_capitals():
+    # The capitals before a line break are another line's: "$" had matched before it.
+    text = "NEW YORK \nUS officials met."
+    start = text.index("US")
+    assert not is_shouted(text, start, start + 2)
+    assert is_shouted("NEW YORK - US officials met.", 11, 13)
+
+
 def test_given_spans_are_linked_whenever_they_have_a_candidate(kb):
     import re
 

@@ -43,7 +43,7 @@ SAMPLE_CHARS = 2000
 # A capital after it: the word is part of a longer name ("Winter Olympics"), which says
 # nothing of how the word alone is written.
 _NAME_GOES_ON = re.compile(r"[ \t]+(?:(?:of|the|de|du|von|van)[ \t]+){0,2}[A-Z]")  # "University of Paris"
-_NAME_BEFORE = re.compile(r"([A-Z][\w'’.\-]*)[ \t]+$")
+_NAME_BEFORE = re.compile(r"([A-Z][\w'’.\-]*)[ \t]+\Z")
 
 
 def _inside_name(text: str, start: int) -> bool:
@@ -51,7 +51,7 @@ def _inside_name(text: str, start: int) -> bool:
     first: "University" of "Harvard University" says nothing of "University" alone."""
     m = _NAME_BEFORE.search(text, max(0, start - 40), start)
     return m is not None and not opens_sentence(text, m.start(1))
-_TIME_BEFORE = re.compile(r"(?:\b\d{1,2}(?:st|nd|rd|th)?|\b(?:on|every|last|next|this))[ \t]+$")
+_TIME_BEFORE = re.compile(r"(?:\b\d{1,2}(?:st|nd|rd|th)?|\b(?:on|every|last|next|this))[ \t]+\Z")
 BATCH = 2000  # pages per task
 TRIE_NAME = ".casing.marisa"  # beside the store while the pass runs
 _STATE: dict = {}

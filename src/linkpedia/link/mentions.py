@@ -55,7 +55,7 @@ def is_shouted(text: str, start: int, end: int, lines: "Lines | None" = None) ->
     return (lines or Lines(text)).title_case(start)
 
 
-_CAPS_BEFORE = re.compile(r"([^\W\d_]{2,})[^\w\n]{1,3}$")
+_CAPS_BEFORE = re.compile(r"([^\W\d_]{2,})[^\w\n]{1,3}\Z")  # \Z: "$" would also match before a line break
 _CAPS_AFTER = re.compile(r"[^\w\n]{1,3}([^\W\d_]{2,})")
 
 
@@ -90,7 +90,7 @@ COMMON_WORD = 0.6  # a span the KB writes capitalized less often than this is a 
 _ABBREVIATION_IN_NAME = re.compile(r"[A-Z][a-z]{1,2}")
 _PERIOD_THEN_NAME = re.compile(r"\.[ \t]+[A-Z]")
 _DAY_AFTER_ABBREVIATION = re.compile(r"\.[ \t]+\d{1,2}\b")  # "Dec. 16"
-_DATE_BEFORE = re.compile(r"\b\d{1,2}[ \t]+$")  # "3 March"; an ordinal ("the 38th Vice President") is no date
+_DATE_BEFORE = re.compile(r"\b\d{1,2}[ \t]+\Z")  # "3 March"; an ordinal ("the 38th Vice President") is no date
 
 
 def in_longer_name(index: Index, text: str, start: int, end: int, common: bool = False) -> bool:
@@ -129,7 +129,7 @@ def in_longer_name(index: Index, text: str, start: int, end: int, common: bool =
     return " " not in text[start:end] and kb_capitalized(index, fid) >= 0.5
 
 
-_INITIAL_BEFORE = re.compile(r"(?<![\w.])[A-Z]\.[ \t]+$")
+_INITIAL_BEFORE = re.compile(r"(?<![\w.])[A-Z]\.[ \t]+\Z")
 
 
 def _word_before(text: str, start: int) -> tuple[str, int, int] | None:
