@@ -30,6 +30,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ..text import is_word_char
+
 __all__ = ["mine_names", "short_title", "symbols", "recase", "body_of", "lead_names", "acronyms", "demonyms", "demonym_of", "shared_prefix", "DEMONYM_SUFFIXES", "person_names", "WEAK_KINDS", "KINDS"]
 
 KINDS = ("lead", "short", "acronym", "symbol", "demonym", "person")
@@ -117,9 +119,11 @@ def recase(alias: str, title: str) -> str:
 
 
 def lead_names(title: str, text: str, wikitext: str | None = None) -> list[str]:
-    """The names of the first sentence's subject (and the lead's bold phrases)."""
+    """The names of the first sentence's subject, those a later lead sentence
+    gives it by pronoun, and the lead's bold phrases."""
     found: list[str] = []
-    head = body_of(title, text)[:LEAD_CHARS]
+    body = body_of(title, text)
+    head = body[:LEAD_CHARS]
     verb = _VERB.search(head)
     if verb:
         subject = head[:verb.start()]
@@ -139,7 +143,7 @@ def lead_names(title: str, text: str, wikitext: str | None = None) -> list[str]:
         for m in _ALSO.finditer(plain):
             found.extend(_listed(plain, m.end()))
     # A later sentence of the lead that names the same subject: "It is also known as the "Red Planet"".
-    later = body_of(title, text)[:2 * LEAD_CHARS]
+    later = body[:2 * LEAD_CHARS]
     for m in _PRONOUN_ALSO.finditer(later, verb.end() if verb else 0):
         found.extend(_listed(later, m.end()))
     if wikitext:
@@ -229,10 +233,6 @@ def acronyms(title: str, text: str) -> list[str]:
     return []
 
 
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
 def _standalone(text: str, form: str, enough: int) -> int:
     """How often ``text`` writes ``form`` on its own (no word character or period
     before it, no word character after), counted up to ``enough``: a string
@@ -240,8 +240,8 @@ def _standalone(text: str, form: str, enough: int) -> int:
     of a page's extraction."""
     n, i, k = 0, text.find(form), len(form)
     while i >= 0 and n < enough:
-        if (i == 0 or not (_is_word(text[i - 1]) or text[i - 1] == ".")) and \
-                (i + k == len(text) or not _is_word(text[i + k])):
+        if (i == 0 or not (is_word_char(text[i - 1]) or text[i - 1] == ".")) and \
+                (i + k == len(text) or not is_word_char(text[i + k])):
             n += 1
             i = text.find(form, i + k)
         else:
@@ -330,8 +330,8 @@ def _alone(text: str, before: str, word: str) -> bool:
     while i >= 0:
         j = i + k
         if not (i >= len(after) and text[i - len(after):i] == after) \
-                and (i > 0 and _is_word(text[i - 1])) != _is_word(text[i]) \
-                and _is_word(text[j - 1]) != (j < len(text) and _is_word(text[j])) \
+                and (i > 0 and is_word_char(text[i - 1])) != is_word_char(text[i]) \
+                and is_word_char(text[j - 1]) != (j < len(text) and is_word_char(text[j])) \
                 and not _NAME_AFTER.match(text, j):
             return True
         i = text.find(word, i + 1)
